@@ -1,0 +1,149 @@
+"""Argument parsing, subcommands and exit codes. Heavy imports happen inside the handlers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui_app import __version__
+from tui_app.problems import EXIT_INTERRUPTED, EXIT_USAGE, OperatorError
+
+MAX_CONCURRENCY = 32  # mirrors engine.MAX_CONCURRENCY without importing it
+
+
+def _concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_CONCURRENCY}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 600 seconds")
+    return value
+
+
+def _add_target(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("target (flag > environment > profile)")
+    group.add_argument("--profile", help="profile name (env VIAS_PROFILE; default 'default')")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--region", help="region, e.g. cn-north-4 (env VIAS_REGION)")
+    where.add_argument("--endpoint", help="explicit endpoint URL; https, or http on loopback (env VIAS_ENDPOINT)")
+    group.add_argument("--project-id", help="project ID (env VIAS_PROJECT_ID)")
+    group.add_argument("--ca-bundle", help="PEM file of CA certificates to trust for the endpoint")
+    group.add_argument("--timeout", type=_seconds, default=30.0, help="read timeout per request (default 30)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vias-tui",
+        description="Delete Huawei Cloud VIAS batch tasks safely and in bulk. Without a command, opens the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"vias-tui {__version__}")
+    parser.add_argument("--demo", action="store_true", help="run against a built-in fake VIAS (no cloud account)")
+    _add_target(parser)
+    parser.set_defaults(handler=_console)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    delete = sub.add_parser("delete", help="delete batch tasks headless (for scripts)",
+                            description="Delete the batch tasks listed in a file (or stdin) without the console.")
+    _add_target(delete)
+    delete.add_argument("--ids-file", required=True, metavar="PATH", help="file with IDs, or - for stdin")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation (required without a terminal)")
+    delete.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    delete.add_argument("--concurrency", type=_concurrency, default=4, help="parallel requests, 1-32 (default 4)")
+    delete.add_argument("--report", metavar="PATH", help="write a report of every entry to PATH")
+    delete.add_argument("--format", choices=["jsonl", "csv"], help="report format (default: from PATH's suffix)")
+    delete.set_defaults(handler=_lazy("tui_app.commands.delete", "run"))
+
+    token = sub.add_parser("token", help="store, check or forget the IAM token for a profile")
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    for name, text in (("set", "read a token from stdin (no echo) and store it in the OS keyring"),
+                       ("status", "where the token comes from, masked, and when it expires (exit 3 if none)"),
+                       ("forget", "remove the stored token from the OS keyring"),
+                       ("login", "IAM password login; stores the token and its expiry")):
+        action = token_sub.add_parser(name, help=text, description=text)
+        action.add_argument("--profile", help="profile name (default 'default')")
+        if name == "set":
+            action.add_argument("--expires-at", help="ISO 8601 expiry, if known (e.g. 2026-11-29T09:05:22Z)")
+        if name == "login":
+            action.add_argument("--account", help="IAM account (domain) name; default from the profile")
+            action.add_argument("--user", help="IAM user name; default from the profile")
+            action.add_argument("--region", help="region to scope the token to; default from the profile")
+            action.add_argument("--iam-endpoint", help="IAM endpoint URL (default https://iam.REGION.myhuaweicloud.com)")
+            action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+            action.add_argument("--ca-bundle", help="PEM file of CA certificates to trust for IAM")
+        action.set_defaults(handler=_lazy("tui_app.commands.token", name))
+
+    profile = sub.add_parser("profile", help="list, show, set or delete profiles")
+    profile_sub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    list_profiles = profile_sub.add_parser("list", help="list profiles")
+    list_profiles.set_defaults(handler=_lazy("tui_app.commands.profile", "list_"))
+    show = profile_sub.add_parser("show", help="show one profile and where each value comes from")
+    show.add_argument("name", nargs="?")
+    show.set_defaults(handler=_lazy("tui_app.commands.profile", "show"))
+    set_ = profile_sub.add_parser("set", help="create or update a profile")
+    set_.add_argument("name")
+    where = set_.add_mutually_exclusive_group()
+    where.add_argument("--region")
+    where.add_argument("--endpoint")
+    set_.add_argument("--project-id")
+    set_.add_argument("--account", dest="iam_domain", help="IAM account (domain) name for token login")
+    set_.add_argument("--user", dest="iam_user", help="IAM user name for token login")
+    set_.add_argument("--ca-bundle")
+    set_.set_defaults(handler=_lazy("tui_app.commands.profile", "set_"))
+    delete_profile = profile_sub.add_parser("delete", help="delete a profile (and say whether a token remains)")
+    delete_profile.add_argument("name")
+    delete_profile.set_defaults(handler=_lazy("tui_app.commands.profile", "delete"))
+
+    runs = sub.add_parser("runs", help="list recent runs from their journals")
+    runs.add_argument("--limit", type=int, default=20)
+    runs.set_defaults(handler=_lazy("tui_app.commands.runs", "list_runs"))
+    report = sub.add_parser("report", help="export the report of a run from its journal")
+    report.add_argument("run_id", nargs="?", help="run ID (default: the latest)")
+    report.add_argument("--output", "-o", required=True, metavar="PATH", help="where to write; - for stdout")
+    report.add_argument("--format", choices=["jsonl", "csv"])
+    report.set_defaults(handler=_lazy("tui_app.commands.runs", "report"))
+    return parser
+
+
+def _lazy(module: str, name: str):
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(args)
+
+    return handler
+
+
+def _console(args: argparse.Namespace) -> int:
+    from tui_app.commands.console import run
+
+    return run(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except OperatorError as exc:
+        print(f"vias-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("vias-tui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Pasted text -> Plan: which IDs are valid, which repeat, which are skipped and why.
+
+Only what passes `id_problem` can ever become part of a URL; the client checks again before building one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from tui_app.problems import OperatorError
+
+ID_MIN_LEN = 4
+ID_MAX_LEN = 36  # the API's related filter accepts ^[a-z0-9_-]{4,36}$
+# Pastes beyond these are refused whole with a clear message rather than parsed slowly.
+MAX_INPUT_CHARS = 20_000_000
+MAX_ENTRIES = 200_000
+_SHOWN_CHARS = 60  # how much of a rejected entry we echo back
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
+_CANONICAL = re.compile(r"[0-9a-f]{32}")
+# A quoted string is one entry (so a space inside it is reported, not split); otherwise entries are
+# separated by whitespace, commas and semicolons.
+_TOKEN = re.compile(r""""[^"\n]*"|'[^'\n]*'|[^\s,;]+""")
+_OPENERS = "[({"
+_CLOSERS = "])}"
+
+
+class InputTooLarge(OperatorError, ValueError):
+    """The paste is beyond the documented limits; nothing was parsed."""
+
+
+def id_problem(candidate: str) -> str | None:
+    """Why `candidate` is not a plain batch-task ID, or None when it is one."""
+    if not candidate:
+        return "empty"
+    for ch in candidate:
+        if ch in "/\\":
+            return f"contains {ch!r}, which would change the URL path"
+        if ch in "?#%&":
+            return f"contains {ch!r}, which has a meaning in URLs"
+        if ch == ".":
+            return "contains '.', not allowed in an ID (and '..' could change the URL path)"
+        if ch.isspace():
+            return "contains whitespace"
+        if unicodedata.category(ch).startswith("C"):
+            return f"contains control character U+{ord(ch):04X}"
+        if not ch.isascii():
+            return f"contains non-ASCII character U+{ord(ch):04X}"
+    if not _PLAIN_ID.fullmatch(candidate):
+        bad = next(ch for ch in candidate if not _PLAIN_ID.fullmatch(ch))
+        return f"contains {bad!r}; an ID is letters, digits, '-' and '_' only"
+    if len(candidate) < ID_MIN_LEN:
+        return f"too short ({len(candidate)} characters, at least {ID_MIN_LEN})"
+    if len(candidate) > ID_MAX_LEN:
+        return f"too long ({len(candidate)} characters, at most {ID_MAX_LEN})"
+    return None
+
+
+def is_plain_id(candidate: str) -> bool:
+    return id_problem(candidate) is None
+
+
+def id_warning(valid_id: str) -> str | None:
+    """A note for IDs that are allowed but unlike every documented example."""
+    if _CANONICAL.fullmatch(valid_id):
+        return None
+    return "not a 32-character lower-case hex ID like the documented examples"
+
+
+def shown(text: str) -> str:
+    """A safe, short rendering of operator input for messages (controls escaped, length capped)."""
+    escaped = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    return escaped if len(escaped) <= _SHOWN_CHARS else escaped[: _SHOWN_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the input, in order: a valid ID or a skipped one (the report has a row per entry)."""
+
+    line: int
+    text: str
+    id: str | None
+    reason: str | None = None
+
+
+@dataclass
+class Plan:
+    valid: list[str] = field(default_factory=list)
+    duplicates: dict[str, int] = field(default_factory=dict)  # id -> extra occurrences dropped
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: dict[str, str] = field(default_factory=dict)  # id -> why it looks unusual
+    entries: list[Entry] = field(default_factory=list)
+    id_lines: dict[str, int] = field(default_factory=dict)  # id -> line it was first seen on
+
+    @property
+    def duplicate_count(self) -> int:
+        return sum(self.duplicates.values())
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.valid)} valid, {self.duplicate_count} duplicate(s) dropped, "
+            f"{len(self.skipped)} skipped, {len(self.warnings)} unusual"
+        )
+
+    @classmethod
+    def from_ids(cls, ids: list[str]) -> Plan:
+        """A plan from IDs that came from a trusted place (a journal, a marked list); still validated."""
+        return parse("\n".join(ids))
+
+
+def _unwrap(token: str) -> str:
+    """Strip the punctuation a JSON array or a quoted list wraps around an ID."""
+    return token.lstrip(_OPENERS).rstrip(_CLOSERS).strip("\"'").lstrip(_OPENERS).rstrip(_CLOSERS)
+
+
+def _strip_comment(line: str) -> str:
+    # '#' starts a comment only at the start of a line or after whitespace, so 'abc#def' is reported
+    # as a bad ID instead of silently becoming 'abc'.
+    idx = line.find("#")
+    while idx != -1:
+        if idx == 0 or line[idx - 1].isspace():
+            return line[:idx]
+        idx = line.find("#", idx + 1)
+    return line
+
+
+def parse(text: str) -> Plan:
+    if len(text) > MAX_INPUT_CHARS:
+        raise InputTooLarge(
+            f"input has {len(text):,} characters; the limit is {MAX_INPUT_CHARS:,}. Split it into smaller files."
+        )
+    plan = Plan()
+    seen: set[str] = set()
+    count = 0
+    for line_no, raw_line in enumerate(text.splitlines(), start=1):
+        line = _strip_comment(raw_line)
+        if not line.strip():
+            continue
+        for match in _TOKEN.finditer(line):
+            token = match.group(0)
+            candidate = _unwrap(token)
+            if not candidate and token.strip("[](){}\"'"):
+                candidate = token
+            if not candidate:
+                continue  # bare brackets or quotes from a JSON array
+            count += 1
+            if count > MAX_ENTRIES:
+                raise InputTooLarge(
+                    f"input has more than {MAX_ENTRIES:,} entries; split it into smaller batches."
+                )
+            problem = id_problem(candidate)
+            if problem:
+                plan.skipped.append(Skipped(line_no, candidate, problem))
+                plan.entries.append(Entry(line_no, candidate, None, problem))
+            elif candidate in seen:
+                plan.duplicates[candidate] = plan.duplicates.get(candidate, 0) + 1
+            else:
+                seen.add(candidate)
+                plan.valid.append(candidate)
+                plan.id_lines[candidate] = line_no
+                plan.entries.append(Entry(line_no, candidate, candidate))
+                warning = id_warning(candidate)
+                if warning:
+                    plan.warnings[candidate] = warning
+    return plan

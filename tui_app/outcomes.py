@@ -1,0 +1,125 @@
+"""What happened to one ID: exactly one outcome, with everything known about how it got there."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from tui_app.vias.errors import ApiError
+from tui_app.vias.models import DeleteResult
+
+
+class Outcome(str, Enum):
+    DELETED = "deleted"  # 200, no failures inside
+    PARTIAL = "partial"  # 200 with failed_count > 0 or a non-empty error_list
+    NOT_FOUND = "not_found"  # the service says the task does not exist (already gone, or wrong project)
+    FAILED = "failed"  # an error answer, after any retries
+    SKIPPED = "skipped"  # invalid input, never sent
+    CANCELLED = "cancelled"  # never acted on because the run stopped
+    UNKNOWN = "unknown"  # sent, but no answer known: the task may or may not be deleted
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# Outcomes a resume does not send again. `unknown` and `cancelled` are re-planned.
+SETTLED = frozenset({Outcome.DELETED, Outcome.PARTIAL, Outcome.NOT_FOUND, Outcome.FAILED, Outcome.SKIPPED})
+# Outcomes counted as success for exit codes and summaries.
+GONE = frozenset({Outcome.DELETED, Outcome.NOT_FOUND})
+# Outcomes "retry failed" offers to send again.
+RETRYABLE = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED, Outcome.PARTIAL})
+
+REPORT_FIELDS = ("id", "outcome", "http_status", "error_code", "error_msg", "detail", "reason", "advice",
+                 "request_id", "attempts", "total_count", "succeed_count", "failed_count", "error_list", "note")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    started: float  # seconds since the run started
+    duration: float
+    answer: str  # "HTTP 200", "HTTP 429 APIG.0308", "no answer (timeout)"
+
+
+@dataclass
+class OutcomeRecord:
+    id: str
+    outcome: Outcome
+    attempts: list[Attempt] = field(default_factory=list)
+    error: ApiError | None = None
+    result: DeleteResult | None = None
+    note: str | None = None
+    text: str | None = None  # the original input, for skipped entries
+    line: int | None = None
+    name: str | None = None  # the task's name when it was resolved
+
+    @property
+    def http_status(self) -> int | None:
+        if self.error is not None:
+            return self.error.http_status
+        return self.result.http_status if self.result else None
+
+    @property
+    def error_code(self) -> str | None:
+        return self.error.code if self.error else None
+
+    def describe(self) -> str:
+        """One line on what happened, for progress lines and table cells."""
+        if self.error is not None and self.outcome is not Outcome.SKIPPED:
+            return self.error.one_line() + (f" ({self.note})" if self.note else "")
+        result = self.result
+        if self.outcome is Outcome.PARTIAL and result is not None:
+            first = f": {result.error_list[0]}" if result.error_list else ""
+            return f"{result.failed_count or len(result.error_list)} of {result.total_count} jobs not deleted{first}"
+        return self.note or ""
+
+    def report_row(self) -> dict[str, Any]:
+        error, result = self.error, self.result
+        return {
+            "id": self.id if self.outcome is not Outcome.SKIPPED else (self.text or self.id),
+            "outcome": self.outcome.value,
+            "http_status": self.http_status,
+            "error_code": error.code if error else None,
+            "error_msg": (error.message or error.raw_body) if error else None,
+            "detail": error.detail if error else None,
+            "reason": error.reason if error else None,
+            "advice": error.advice if error else None,
+            "request_id": (error.request_id if error else None) or (result.request_id if result else None),
+            "attempts": len(self.attempts),
+            "total_count": result.total_count if result else None,
+            "succeed_count": result.succeed_count if result else None,
+            "failed_count": result.failed_count if result else None,
+            "error_list": list(result.error_list) if result else [],
+            "note": self.note,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "outcome": self.outcome.value,
+                                "attempts": [asdict(a) for a in self.attempts]}
+        for key in ("note", "text", "line", "name"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.error is not None:
+            data["error"] = {k: v for k, v in asdict(self.error).items() if v not in (None, [])}
+        if self.result is not None:
+            data["result"] = {k: v for k, v in asdict(self.result).items() if v not in (None, [])}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OutcomeRecord:
+        error = ApiError(**{"http_status": None, **data["error"]}) if data.get("error") else None
+        result = DeleteResult(**data["result"]) if data.get("result") else None
+        return cls(
+            id=data["id"], outcome=Outcome(data["outcome"]),
+            attempts=[Attempt(**a) for a in data.get("attempts", [])],
+            error=error, result=result, note=data.get("note"), text=data.get("text"), line=data.get("line"),
+            name=data.get("name"),
+        )
+
+
+def count_outcomes(records: list[OutcomeRecord] | Any) -> dict[Outcome, int]:
+    counts = dict.fromkeys(Outcome, 0)
+    for record in records:
+        counts[record.outcome] += 1
+    return counts

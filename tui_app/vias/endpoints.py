@@ -1,0 +1,88 @@
+"""Regions, endpoint URLs, and the rule that plain HTTP is for loopback only."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tui_app.problems import OperatorError
+
+REGIONS: dict[str, str] = {
+    "cn-north-4": "Beijing4",
+    "cn-east-3": "Shanghai1",
+    "cn-south-1": "Guangzhou",
+    "cn-southwest-2": "Guiyang1",
+    "ap-southeast-1": "Hong Kong",
+    "ap-southeast-3": "Singapore",
+    "ap-southeast-4": "Jakarta",
+}
+
+
+class EndpointError(OperatorError, ValueError):
+    """An endpoint or region the console refuses to use; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    base_url: str  # scheme://host[:port][/prefix], no trailing slash
+    region: str | None = None
+
+    @property
+    def label(self) -> str:
+        host = urlsplit(self.base_url).netloc
+        return f"{self.region} ({host})" if self.region else host
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback_host(urlsplit(self.base_url).hostname or "")
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def region_endpoint(region: str) -> Endpoint:
+    if region not in REGIONS:
+        known = ", ".join(REGIONS)
+        raise EndpointError(f"unknown region {region!r}; known regions: {known}. Or pass --endpoint URL.")
+    return Endpoint(f"https://vias.{region}.myhuaweicloud.com", region)
+
+
+def parse_endpoint(url: str, region: str | None = None) -> Endpoint:
+    """Validate an explicit endpoint URL. HTTPS anywhere; HTTP only on loopback (the fake server)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise EndpointError(f"endpoint {url!r} is not an http(s) URL; use e.g. https://vias.cn-north-4.myhuaweicloud.com")
+    if parts.username or parts.password:
+        raise EndpointError("endpoint must not contain a user name or password")
+    if parts.query or parts.fragment:
+        raise EndpointError("endpoint must not contain a query or fragment")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise EndpointError(
+            f"refusing plain http:// to {parts.hostname}: tokens would travel unencrypted. "
+            "Use https:// (plain http is allowed only for 127.0.0.1/localhost, e.g. the fake server)."
+        )
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise EndpointError(f"endpoint {url!r} has an invalid port") from exc
+    base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    return Endpoint(base, region)
+
+
+def resolve_endpoint(region: str | None, endpoint: str | None) -> Endpoint:
+    if endpoint:
+        return parse_endpoint(endpoint, region)
+    if region:
+        return region_endpoint(region)
+    raise EndpointError("no target: pass --region REGION or --endpoint URL (or set them in a profile)")
+
+
+def iam_endpoint_for(region: str) -> str:
+    return f"https://iam.{region}.myhuaweicloud.com"

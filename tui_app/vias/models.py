@@ -1,0 +1,65 @@
+"""Typed answers from VIAS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """An HTTP 200 to a delete. `body_ok` is False when the body was not the documented JSON."""
+
+    task_id: str
+    http_status: int = 200
+    total_count: int | None = None
+    succeed_count: int | None = None
+    failed_count: int | None = None
+    error_list: list[str] = field(default_factory=list)
+    request_id: str | None = None
+    body_ok: bool = True
+    raw_body: str | None = None
+
+    @property
+    def is_partial(self) -> bool:
+        return bool((self.failed_count or 0) > 0 or self.error_list)
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    id: str
+    name: str = ""
+    video_source_name: str = ""
+    video_group_name: str = ""
+    alg_name: str = ""
+    company: str = ""
+    type: str = ""
+    num_task: int = 0
+    created_at: datetime | None = None
+    status_info: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def running(self) -> int:
+        return self.status_info.get("running", 0)
+
+    def state_summary(self) -> str:
+        parts = [f"{n} {state}" for state, n in sorted(self.status_info.items(), key=lambda kv: -kv[1]) if n]
+        return ", ".join(parts) if parts else "no jobs"
+
+
+@dataclass(frozen=True)
+class BatchTaskPage:
+    count: int
+    tasks: list[BatchTask]
+    request_id: str | None = None
+
+
+def epoch_to_datetime(value: object) -> datetime | None:
+    """`created_at` is an epoch whose unit is undocumented: accept seconds or milliseconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    seconds = value / 1000 if value > 10**11 else value  # 10**11 s is the year 5138; ms since 1973
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
