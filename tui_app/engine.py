@@ -240,11 +240,12 @@ class DeleteEngine:
             progress.in_flight = True
             try:
                 await asyncio.wait((request, self._abort), return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                if not request.done():
-                    request.cancel()
-                progress.in_flight = False
-            if request.cancelled():
+            except asyncio.CancelledError:
+                request.cancel()
+                raise
+            progress.in_flight = False
+            if not request.done():
+                request.cancel()
                 elapsed = time.monotonic() - started
                 attempts.append(Attempt(number, started - self._t0, elapsed, "no answer (cancelled)"))
                 return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, progress.error,
@@ -269,15 +270,16 @@ class DeleteEngine:
                                          note=f"still throttled after {throttles} tries")
                 self._throttle(task_id, error, throttles)
                 continue
-            if error.is_retryable:
-                failures += 1
-                if failures < self.policy.max_attempts:
-                    await self._sleep(self.policy.backoff(failures, self._rand))
-                    continue
+            if not error.is_retryable:  # a definite refusal: the task is there and was not deleted
+                return OutcomeRecord(task_id, Outcome.FAILED, attempts, error)
+            failures += 1
+            if failures < self.policy.max_attempts:
+                await self._sleep(self.policy.backoff(failures, self._rand))
+                continue
             if progress.unanswered:
                 return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error,
                                      note="no definite answer after retries; the task may or may not be deleted")
-            return OutcomeRecord(task_id, Outcome.FAILED, attempts, error)
+            return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note=f"gave up after {failures} tries")
 
     def _on_auth_failure(self, task_id: str, error: ApiError, attempts: list[Attempt]) -> OutcomeRecord | None:
         assert self._gate is not None

@@ -120,8 +120,8 @@ class FakeVias:
                 keep = await self._handle(method, target, headers, body, writer)
                 if not keep or headers.get("connection", "").lower() == "close":
                     return
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            return
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
+            return  # a client went away, or the server is stopping
         finally:
             self._writers.discard(writer)
             with contextlib.suppress(Exception):

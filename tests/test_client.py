@@ -1,0 +1,183 @@
+"""Unit tests of the VIAS client against respx: every documented and undocumented body."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from tui_app.secret import Token
+from tui_app.vias.client import USER_AGENT, ViasClient
+from tui_app.vias.endpoints import EndpointError, parse_endpoint, region_endpoint, resolve_endpoint
+from tui_app.vias.errors import ApiError
+from tui_app.vias.models import DeleteResult
+
+BASE = "https://vias.cn-north-4.myhuaweicloud.com"
+PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+TASK = "0d47bbf52962414bb7ae27fb6ea24230"
+URL = f"{BASE}/v2/{PROJECT}/batch-tasks/{TASK}"
+TOKEN = "MIIunitTESTtoken" + "x" * 100
+
+
+@pytest.fixture
+async def client():
+    async with ViasClient(region_endpoint("cn-north-4"), PROJECT, Token(TOKEN), timeout=2) as c:
+        yield c
+
+
+@respx.mock
+async def test_delete_success_sends_token_and_user_agent(client: ViasClient) -> None:
+    route = respx.delete(URL).respond(200, json={"total_count": 2, "failed_count": 0, "succeed_count": 2,
+                                                 "id": TASK, "error_list": []}, headers={"X-Request-Id": "r-1"})
+    result = await client.delete_batch_task(TASK)
+    assert isinstance(result, DeleteResult) and not result.is_partial
+    assert (result.total_count, result.succeed_count, result.request_id) == (2, 2, "r-1")
+    sent = route.calls.last.request
+    assert sent.headers["X-Auth-Token"] == TOKEN
+    assert sent.headers["User-Agent"] == USER_AGENT
+
+
+@respx.mock
+async def test_200_with_failures_is_partial(client: ViasClient) -> None:
+    respx.delete(URL).respond(200, json={"total_count": 3, "failed_count": 1, "succeed_count": 2,
+                                         "error_list": ["job 7: busy"]})
+    result = await client.delete_batch_task(TASK)
+    assert isinstance(result, DeleteResult) and result.is_partial and result.error_list == ["job 7: busy"]
+
+
+@respx.mock
+async def test_200_with_only_an_error_list_is_partial(client: ViasClient) -> None:
+    respx.delete(URL).respond(200, json={"total_count": 3, "failed_count": 0, "error_list": ["x"]})
+    assert (await client.delete_batch_task(TASK)).is_partial
+
+
+@respx.mock
+async def test_vias_error_body_is_parsed_in_full(client: ViasClient) -> None:
+    respx.delete(URL).respond(400, json={"error_code": "VIAS.00010002", "error_msg": "The object does not exist.",
+                                         "detail": "d", "params": ["p"], "reason": "r", "advice": "a"},
+                              headers={"X-Request-Id": "req-9"})
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError)
+    assert (error.http_status, error.code, error.message, error.detail, error.params, error.reason, error.advice,
+            error.request_id) == (400, "VIAS.00010002", "The object does not exist.", "d", ["p"], "r", "a", "req-9")
+    assert error.is_not_found and not error.is_retryable and error.raw_body is None
+
+
+@respx.mock
+async def test_null_fields_are_tolerated(client: ViasClient) -> None:
+    respx.delete(URL).respond(500, json={"error_code": None, "error_msg": None, "params": None})
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError) and error.code is None and error.params == [] and error.is_retryable
+
+
+@respx.mock
+async def test_gateway_throttle_with_retry_after_and_request_id_in_body(client: ViasClient) -> None:
+    respx.delete(URL).respond(429, json={"error_code": "APIG.0308", "error_msg": "over ratelimit",
+                                         "request_id": "apig-1"}, headers={"Retry-After": "3"})
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError) and error.is_throttle and error.retry_after == 3.0
+    assert error.request_id == "apig-1"
+
+
+@respx.mock
+async def test_retry_after_as_http_date(client: ViasClient) -> None:
+    respx.delete(URL).respond(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError) and error.retry_after == 0.0  # in the past: retry now
+
+
+@respx.mock
+@pytest.mark.parametrize(("status", "code"), [(401, "APIG.0301"), (401, "APIG.0307"), (401, "VIAS.00010005")])
+async def test_auth_errors(client: ViasClient, status: int, code: str) -> None:
+    respx.delete(URL).respond(status, json={"error_code": code, "error_msg": "no"})
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError) and error.is_auth and error.hint()
+
+
+@respx.mock
+async def test_html_body_is_kept_raw_and_cut(client: ViasClient) -> None:
+    page = "<html>" + "x" * 10_000 + "</html>"
+    respx.delete(URL).respond(502, text=page, headers={"Content-Type": "text/html"})
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError) and error.code is None and error.is_retryable
+    assert error.raw_body is not None and error.raw_body.startswith("<html>") and len(error.raw_body) < 2100
+    assert "10,013 chars" in error.raw_body
+
+
+@respx.mock
+async def test_empty_and_truncated_200_bodies_are_flagged(client: ViasClient) -> None:
+    respx.delete(URL).mock(side_effect=[httpx.Response(200, text=""), httpx.Response(200, text='{"total_cou')])
+    for _ in range(2):
+        result = await client.delete_batch_task(TASK)
+        assert isinstance(result, DeleteResult) and not result.body_ok
+
+
+@respx.mock
+async def test_404_without_code_is_not_found_but_route_404_is_not(client: ViasClient) -> None:
+    respx.delete(URL).mock(side_effect=[httpx.Response(404, text=""),
+                                        httpx.Response(404, json={"error_code": "APIG.0101", "error_msg": "no api"})])
+    assert (await client.delete_batch_task(TASK)).is_not_found
+    route_missing = await client.delete_batch_task(TASK)
+    assert not route_missing.is_not_found and "endpoint" in route_missing.hint()
+
+
+@respx.mock
+@pytest.mark.parametrize(("exc", "kind", "delivered"), [
+    (httpx.ConnectError("[Errno 111] Connection refused"), "connect", False),
+    (httpx.ConnectError("[Errno -2] Name or service not known"), "dns", False),
+    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "tls", False),
+    (httpx.ConnectTimeout("timed out"), "connect_timeout", False),
+    (httpx.ReadTimeout("timed out"), "timeout", True),
+    (httpx.RemoteProtocolError("Server disconnected without sending a response."), "dropped", True),
+    (httpx.ReadError("reset"), "dropped", True),
+])
+async def test_transport_errors_become_typed_errors(client: ViasClient, exc: Exception, kind: str,
+                                                    delivered: bool) -> None:
+    respx.delete(URL).mock(side_effect=exc)
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError)
+    assert (error.http_status, error.transport, error.delivered) == (None, kind, delivered)
+    assert error.is_retryable and TOKEN not in repr(error)
+
+
+@respx.mock
+async def test_list_parses_tasks_and_epoch_units(client: ViasClient) -> None:
+    respx.get(f"{BASE}/v2/{PROJECT}/batch-tasks").respond(200, json={"count": 2, "batch_task_list": [
+        {"id": TASK, "batch_task_name": "a", "num_task": 3, "created_at": 1_764_000_000_000,
+         "batch_task_status_info": {"RUNNING": 2, "stopped": 1}},
+        {"id": "1" * 32, "created_at": 1_764_000_000},
+        {"id": "../evil"},
+    ]})
+    page = await client.list_batch_tasks(2, 50)
+    assert page.count == 2 and [t.id for t in page.tasks] == [TASK, "1" * 32]
+    assert page.tasks[0].status_info == {"running": 2, "stopped": 1} and page.tasks[0].running == 2
+    assert page.tasks[0].created_at.year == page.tasks[1].created_at.year == 2025
+    request = respx.calls.last.request
+    assert request.url.params["page_num"] == "2" and request.url.params["page_size"] == "50"
+
+
+def test_repr_and_errors_never_show_the_token() -> None:
+    client = ViasClient(region_endpoint("cn-north-4"), PROJECT, Token(TOKEN))
+    assert TOKEN not in repr(client) and TOKEN not in str(client.token) and TOKEN not in f"{client.token}"
+    assert "(116 chars)" in repr(client)
+
+
+@pytest.mark.parametrize("url", ["http://vias.cn-north-4.myhuaweicloud.com", "http://10.0.0.5:8080",
+                                 "ftp://x", "https://user:pw@host", "https://host/?q=1", "not a url"])
+def test_bad_endpoints_are_refused_before_any_connection(url: str) -> None:
+    with pytest.raises(EndpointError):
+        parse_endpoint(url)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9",
+                                 "https://vias.example.com/prefix/"])
+def test_loopback_http_and_any_https_are_accepted(url: str) -> None:
+    assert parse_endpoint(url).base_url == url.rstrip("/")
+
+
+def test_regions_and_missing_target() -> None:
+    assert resolve_endpoint("ap-southeast-3", None).base_url == "https://vias.ap-southeast-3.myhuaweicloud.com"
+    with pytest.raises(EndpointError, match="known regions"):
+        resolve_endpoint("mars-1", None)
+    with pytest.raises(EndpointError, match="--region"):
+        resolve_endpoint(None, None)
