@@ -123,11 +123,19 @@ def resolve_target(profile_flag: str | None = None, *, region: str | None = None
                 return value
         return None
 
-    # An explicit region flag beats an endpoint from a lower layer, and vice versa.
+    # Region and endpoint name the same thing: the one from the higher layer wins outright.
     chosen_region = pick("region", region)
     chosen_endpoint = pick("endpoint", endpoint)
-    if region and not endpoint and sources.get("endpoint") != "flag":
-        chosen_endpoint = None
+    if chosen_region and chosen_endpoint:
+        rank = {"flag": 0, "env": 1}
+        region_rank = rank.get(sources["region"], 2)
+        endpoint_rank = rank.get(sources["endpoint"], 2)
+        if region_rank < endpoint_rank:
+            chosen_endpoint = None
+            del sources["endpoint"]
+        elif endpoint_rank < region_rank:
+            chosen_region = None
+            del sources["region"]
     chosen_project = pick("project_id", project_id)
     try:
         target_endpoint = resolve_endpoint(chosen_region, chosen_endpoint)
