@@ -10,8 +10,8 @@ from pathlib import Path
 import keyring
 import pytest
 
-from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread, seed_tasks
 from tests.memory_keyring import MemoryKeyring
+from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread, seed_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 # A token nobody could mistake for anything else: the leak tests grep every output for it.

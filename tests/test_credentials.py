@@ -11,8 +11,16 @@ import pytest
 from tests.conftest import SECRET_TOKEN
 from tests.memory_keyring import HangingKeyring, MemoryKeyring
 from tui_app import credentials
-from tui_app.credentials import (ENV_TOKEN, KeyringUnavailable, expiry_text, find_token, forget_keyring,
-                                 probe_keyring, read_keyring, store_keyring)
+from tui_app.credentials import (
+    ENV_TOKEN,
+    KeyringUnavailable,
+    expiry_text,
+    find_token,
+    forget_keyring,
+    probe_keyring,
+    read_keyring,
+    store_keyring,
+)
 from tui_app.secret import Token, TokenFormatError
 
 

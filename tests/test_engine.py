@@ -31,7 +31,7 @@ async def run(server: FakeVias, ids: list[str], **kwargs):
 
 async def test_plain_run_deletes_everything_once(fake: FakeVias, store: FakeStore) -> None:
     ids = list(store.tasks)[:20]
-    engine, summary, events = await run(fake, ids, concurrency=8)
+    _engine, summary, events = await run(fake, ids, concurrency=8)
     assert summary.status == "finished" and summary.all_gone
     assert summary.counts[Outcome.DELETED] == 20
     assert not set(ids) & set(store.tasks)
@@ -58,7 +58,7 @@ async def test_fault_outcomes(store: FakeStore, fault: list[str], outcome: Outco
     task_id = next(iter(store.tasks))
     faults = FaultPlan(script={task_id: fault}, retry_after=0.05)
     async with FakeVias(store, faults) as server:
-        engine, summary, _ = await run(server, [task_id])
+        engine, _summary, _ = await run(server, [task_id])
     record = engine.records[task_id]
     assert record.outcome is outcome, record
     assert len(server.deletes_seen(task_id)) == requests == len(record.attempts)
@@ -100,7 +100,7 @@ async def test_unknown_ids_are_not_found(fake: FakeVias) -> None:
 async def test_throttling_slows_the_whole_run_and_honours_retry_after(store: FakeStore) -> None:
     ids = list(store.tasks)[:12]
     async with FakeVias(store, FaultPlan(every={5: "429"}, retry_after=0.2)) as server:
-        engine, summary, events = await run(server, ids, concurrency=4)
+        _engine, summary, events = await run(server, ids, concurrency=4)
     assert summary.counts[Outcome.DELETED] == 12
     throttles = [e for e in events if isinstance(e, Throttled)]
     assert throttles and all(t.retry_after and t.delay == pytest.approx(0.2) for t in throttles)
@@ -209,7 +209,7 @@ async def test_mixed_faults_at_concurrency_16_account_for_every_id() -> None:
     ids = seed_tasks(store, 300, special=True)
     every = {11: "429", 29: "500", 31: "502-html", 37: "drop-before", 41: "503", 43: "drop-after"}
     async with FakeVias(store, FaultPlan(every=every, retry_after=0.02)) as server:
-        engine, summary, _ = await run(server, ids + ["feedfacefeedfacefeedfacefeedface"], concurrency=16,
+        engine, summary, _ = await run(server, [*ids, "feedfacefeedfacefeedfacefeedface"], concurrency=16,
                                        policy=RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.05))
     assert len(engine.records) == 301 and sum(summary.counts.values()) == 301
     unknown = [r for r in engine.records.values() if r.outcome in (Outcome.UNKNOWN, Outcome.CANCELLED)]

@@ -99,7 +99,8 @@ def seed_tasks(store: FakeStore, count: int, seed: int = 7, *, special: bool = T
             task.refuse_delete = True
             task.status_info["running"] = max(task.status_info.get("running", 0), 3)
         elif special and index % 23 == 11:
-            task.fail_jobs = min(2, task.num_task)
+            task.status_info["stopped"] = task.status_info.get("stopped", 0) + 2
+            task.fail_jobs = max(1, task.num_task // 3)
         store.add_task(task)
         ids.append(task.id)
     return ids

@@ -1,0 +1,72 @@
+"""One recognisable token and password, every command, and a grep of everything written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import SECRET_TOKEN, run_cli, target_args
+from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
+from tui_app.fake.store import DEMO_IAM_USER
+
+PASSWORD = "IAMpasswordCANARY-4242-do-not-print"
+
+
+def _all_files(root: Path, exclude: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and p != exclude}
+
+
+def test_token_and_password_appear_nowhere(tmp_path: Path) -> None:
+    store = FakeStore()
+    store.tokens.add(SECRET_TOKEN)
+    store.iam_users[(DEMO_IAM_USER[0], DEMO_IAM_USER[1])] = PASSWORD
+    from tui_app.fake import seed_tasks
+
+    ids = seed_tasks(store, 30)
+    keyring_file = tmp_path / "keyring.json"
+    keyring_env = {"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.FileKeyring",
+                   "TEST_KEYRING_FILE": str(keyring_file)}
+    env_token = {"VIAS_AUTH_TOKEN": SECRET_TOKEN}
+    ids_path = tmp_path / "ids.txt"
+    ids_path.write_text("\n".join([*ids[:20], "bad/id", "feedfacefeedfacefeedfacefeedface"]))
+    outputs: list[str] = []
+    # Faults make error panes, retries and problem lines print everything they know.
+    faults = FaultPlan(every={4: "500", 6: "502-html", 9: "429"}, retry_after=0.05)
+    with running_in_thread(FakeVias(store, faults)) as server:
+        target = target_args(server)
+        commands = [
+            (["delete", *target, "--ids-file", str(ids_path), "--dry-run"], env_token, None),
+            (["delete", *target, "--ids-file", str(ids_path), "--yes", "--report", str(tmp_path / "r.jsonl")],
+             env_token, None),
+            (["delete", *target, "--ids-file", str(ids_path), "--yes", "--report", str(tmp_path / "r.csv")],
+             env_token, None),
+            (["token", "set"], keyring_env, SECRET_TOKEN),
+            (["token", "status"], keyring_env, None),
+            (["token", "login", "--account", DEMO_IAM_USER[0], "--user", DEMO_IAM_USER[1], "--region", "cn-north-4",
+              "--iam-endpoint", server.url, "--password-stdin"], keyring_env, PASSWORD + "\n"),
+            (["token", "login", "--account", DEMO_IAM_USER[0], "--region", "cn-north-4",
+              "--iam-endpoint", server.url, "--password-stdin"], keyring_env, "wrong" + PASSWORD + "\n"),
+            (["token", "status"], env_token, None),
+            (["runs"], {}, None),
+            (["report", "-o", "-"], {}, None),
+            (["report", "-o", str(tmp_path / "again.csv")], {}, None),
+            (["profile", "show"], env_token, None),
+        ]
+        for args, env, stdin in commands:
+            result = run_cli(*args, env=env, stdin=stdin)
+            outputs.append(result.out + result.err)
+        # a server-side token revocation mid-run: the 401 error path prints too
+        server.faults.auth_fail_after = 0
+        result = run_cli("delete", *target, "--ids-file", str(ids_path), "--yes", env=env_token)
+        assert result.code == 3
+        outputs.append(result.out + result.err)
+        # the fake's own request log is what a test or operator would read: no token there either
+        assert SECRET_TOKEN not in repr(server.requests)
+    everything = "\n".join(outputs)
+    assert "deleted" in everything and "Stored token" in everything  # the commands really ran
+    assert SECRET_TOKEN not in everything and PASSWORD not in everything
+    for path, data in _all_files(tmp_path, keyring_file).items():
+        if path == ids_path:
+            continue
+        assert SECRET_TOKEN.encode() not in data, path
+        assert PASSWORD.encode() not in data, path
+    assert PASSWORD not in keyring_file.read_text()  # the password is never stored, even in the keyring

@@ -1,0 +1,37 @@
+"""Demo mode: a fake VIAS on 127.0.0.1 seeded with realistic tasks, a demo token, and a sample paste."""
+
+from __future__ import annotations
+
+from tui_app.fake import DEMO_PROJECT_ID, DEMO_TOKEN, FakeStore, FakeVias, FaultPlan, seed_tasks
+from tui_app.fake.store import DEMO_REGION
+
+DEMO_TASKS = 60
+
+
+def isolate_demo_state() -> str:
+    """Demo journals go to a temporary directory, never among the operator's real runs."""
+    import os
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="vias-tui-demo-")
+    os.environ["XDG_STATE_HOME"] = path
+    return path
+
+
+def demo_server(latency: float = 0.15) -> FakeVias:
+    """The fake with demo data; a little latency and the odd throttle so a run looks like a real one."""
+    store = FakeStore()
+    seed_tasks(store, DEMO_TASKS, seed=7, special=True)
+    return FakeVias(store, FaultPlan(latency=latency, every={19: "429", 23: "503"}, retry_after=1.0))
+
+
+def demo_paste(server: FakeVias, count: int = 24) -> str:
+    """What an operator might paste: real IDs, a repeat, an unknown ID, and lines that must never be sent."""
+    ids = list(server.store.tasks)[:count]
+    lines = ["# batch tasks from ticket OPS-4821 (pasted from the old console)", *ids[:10], ids[3]]
+    lines += ["0123456789abcdef0123456789abcdef", "../../v2/other-project/batch-tasks/x",
+              "c0ffee?force=true", *ids[10:], "\"legacy task 7\""]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["DEMO_PROJECT_ID", "DEMO_REGION", "DEMO_TOKEN", "demo_paste", "demo_server"]
