@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tui_app.fake import DEMO_PROJECT_ID, DEMO_TOKEN, FakeStore, FakeVias, FaultPlan, seed_tasks
-from tui_app.fake.store import DEMO_REGION
+from tui_app.fake.store import DEMO_IAM_USER, DEMO_REGION
 
 DEMO_TASKS = 60
 
@@ -32,6 +32,23 @@ def demo_paste(server: FakeVias, count: int = 24) -> str:
     lines += ["0123456789abcdef0123456789abcdef", "../../v2/other-project/batch-tasks/x",
               "c0ffee?force=true", *ids[10:], "\"legacy task 7\""]
     return "\n".join(lines) + "\n"
+
+
+def demo_context(server: FakeVias, *, text: str | None = None, concurrency: int = 4):
+    """A console context against the demo fake: demo token for this session, the sample paste loaded."""
+    from tui_app.secret import Token
+    from tui_app.settings import Target
+    from tui_app.ui.app import ConsoleContext
+    from tui_app.vias.endpoints import parse_endpoint
+
+    user = DEMO_IAM_USER
+    return ConsoleContext(
+        profile="demo", target=Target("demo", parse_endpoint(server.url, DEMO_REGION), DEMO_PROJECT_ID), demo=True,
+        session_token=Token(DEMO_TOKEN), initial_text=demo_paste(server) if text is None else text,
+        concurrency=concurrency, timeout=10.0, iam_endpoint=server.url, iam_region=DEMO_REGION,
+        iam_account=user[0], iam_user=user[1], use_env_token=False,
+        demo_hint=f"Demo IAM login: account {user[0]}, user {user[1]}, password {user[2]}.",
+    )
 
 
 __all__ = ["DEMO_PROJECT_ID", "DEMO_REGION", "DEMO_TOKEN", "demo_paste", "demo_server"]

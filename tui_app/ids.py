@@ -6,8 +6,10 @@ Only what passes `id_problem` can ever become part of a URL; the client checks a
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tui_app.problems import OperatorError
 
@@ -172,3 +174,18 @@ def parse(text: str) -> Plan:
                 if warning:
                     plan.warnings[candidate] = warning
     return plan
+
+
+def read_ids_text(source: str) -> str:
+    """The IDs file (or stdin for '-'), decoded leniently so binary junk becomes skippable entries."""
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_INPUT_CHARS * 4 + 1)
+    else:
+        path = Path(source).expanduser()
+        try:
+            if path.stat().st_size > MAX_INPUT_CHARS * 4:
+                raise OperatorError(f"{source} is {path.stat().st_size:,} bytes; split it into smaller files")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise OperatorError(f"cannot read IDs from {source}: {exc.strerror or exc}") from None
+    return data.decode("utf-8", errors="replace")

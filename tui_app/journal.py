@@ -191,6 +191,15 @@ def read_run(path: Path) -> RunLog:
     return log
 
 
+def merged_rows(paths: list[Path]) -> list[OutcomeRecord]:
+    """One batch run and its retries as one report: the first run's rows, each replaced by its latest outcome."""
+    logs = [read_run(path) for path in paths]
+    latest: dict[str, OutcomeRecord] = {}
+    for log in logs[1:]:
+        latest.update(log.records)
+    return [row if row.outcome is Outcome.SKIPPED else latest.get(row.id, row) for row in logs[0].rows()]
+
+
 def list_runs(directory: Path | None = None) -> list[Path]:
     directory = directory or runs_dir()
     return sorted(directory.glob("*.jsonl"), reverse=True)

@@ -28,7 +28,7 @@ SETTLED = frozenset({Outcome.DELETED, Outcome.PARTIAL, Outcome.NOT_FOUND, Outcom
 # Outcomes counted as success for exit codes and summaries.
 GONE = frozenset({Outcome.DELETED, Outcome.NOT_FOUND})
 # Outcomes "retry failed" offers to send again.
-RETRYABLE = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED, Outcome.PARTIAL})
+RETRYABLE = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED})
 
 REPORT_FIELDS = ("id", "outcome", "http_status", "error_code", "error_msg", "detail", "reason", "advice",
                  "request_id", "attempts", "total_count", "succeed_count", "failed_count", "error_list", "note")

@@ -1,38 +1,41 @@
-"""`vias-tui` with no command: the console. `--demo` runs everything against a built-in fake VIAS."""
+"""`vias-tui` with no command opens the console; `--demo` runs it against a built-in fake VIAS."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from tui_app.problems import EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
     if args.demo:
-        return run_headless_demo()
-    from tui_app.cli import build_parser
+        return run_demo(args)
+    from tui_app.settings import Profile, SettingsError, load_profiles, resolve_target, selected_profile_name
+    from tui_app.ui.app import ConsoleContext, make_app
+    from tui_app.vias.endpoints import iam_endpoint_for
 
-    build_parser().print_help()
-    return EXIT_OK
+    profile_name = selected_profile_name(args.profile)
+    target, problem = None, None
+    try:
+        target = resolve_target(args.profile, region=args.region, endpoint=args.endpoint,
+                                project_id=args.project_id, ca_bundle=args.ca_bundle)
+    except SettingsError as exc:
+        problem = str(exc)
+    profile = load_profiles().get(profile_name, Profile(profile_name))
+    region = (target.endpoint.region if target else None) or args.region or profile.region
+    context = ConsoleContext(profile=profile_name, target=target, target_problem=problem, timeout=args.timeout,
+                             iam_endpoint=iam_endpoint_for(region) if region else None, iam_region=region,
+                             iam_account=profile.iam_domain, iam_user=profile.iam_user)
+    return make_app(context).run() or EXIT_OK
 
 
-def run_headless_demo() -> int:
-    from tui_app.commands.headless_run import execute
-    from tui_app.credentials import TokenInfo
-    from tui_app.demo import DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN, demo_paste, demo_server, isolate_demo_state
+def run_demo(args: argparse.Namespace) -> int:
+    from tui_app.demo import demo_context, isolate_demo_state
     from tui_app.fake import running_in_thread
-    from tui_app.ids import parse
-    from tui_app.secret import Token
-    from tui_app.settings import Target
-    from tui_app.vias.endpoints import parse_endpoint
+    from tui_app.ui.app import make_app
 
     isolate_demo_state()
+    from tui_app.demo import demo_server
+
     with running_in_thread(demo_server()) as server:
-        target = Target("demo", parse_endpoint(server.url, DEMO_REGION), DEMO_PROJECT_ID)
-        plan = parse(demo_paste(server))
-        print(f"DEMO: a fake VIAS on {server.url} (nothing leaves this machine). Plan: {plan.summary()}")
-        for entry in plan.skipped:
-            print(f"  skipped line {entry.line}: {entry.text!r}: {entry.reason}")
-        info = TokenInfo(Token(DEMO_TOKEN), "session")
-        return asyncio.run(execute(plan, target, info, concurrency=4, timeout=10, report=None, report_format=None))
+        return make_app(demo_context(server)).run() or EXIT_OK

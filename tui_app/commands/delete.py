@@ -11,29 +11,13 @@ import asyncio
 import contextlib
 import signal
 import sys
-from pathlib import Path
 
 from tui_app.credentials import TokenInfo, find_token
-from tui_app.ids import MAX_INPUT_CHARS, Plan, parse, shown
+from tui_app.ids import Plan, parse, read_ids_text, shown
 from tui_app.problems import EXIT_AUTH, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OperatorError
 from tui_app.settings import Target, resolve_target
 
 SAMPLE_IDS = 5
-
-
-def read_ids_text(source: str) -> str:
-    """The IDs file (or stdin for '-'), decoded leniently so binary junk becomes skippable entries."""
-    if source == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_CHARS * 4 + 1)
-    else:
-        path = Path(source).expanduser()
-        try:
-            if path.stat().st_size > MAX_INPUT_CHARS * 4:
-                raise OperatorError(f"{source} is {path.stat().st_size:,} bytes; split it into smaller files")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise OperatorError(f"cannot read IDs from {source}: {exc.strerror or exc}") from None
-    return data.decode("utf-8", errors="replace")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,4 +109,4 @@ def install_signal_handlers(on_signal) -> None:
             loop.add_signal_handler(sig, on_signal)
 
 
-__all__ = ["EXIT_INCOMPLETE", "EXIT_INTERRUPTED", "confirm_on_terminal", "print_plan", "read_ids_text", "run"]
+__all__ = ["EXIT_INCOMPLETE", "EXIT_INTERRUPTED", "confirm_on_terminal", "print_plan", "run"]

@@ -1,0 +1,1 @@
+"""The Textual console. Knows nothing of HTTP: it drives the engine, journal and credentials."""

@@ -1,0 +1,63 @@
+"""Everything known about one row, as plain text: shown in the details pane and copied to the clipboard.
+
+Never contains the token: records hold none.
+"""
+
+from __future__ import annotations
+
+from tui_app.outcomes import Outcome, OutcomeRecord
+
+OUTCOME_MEANING = {
+    Outcome.DELETED: "Deleted: the service answered 200 with no failures.",
+    Outcome.PARTIAL: "Partial: the service answered 200 but some jobs of this batch were not deleted.",
+    Outcome.NOT_FOUND: "Not found: already gone, or it belongs to another project or region.",
+    Outcome.FAILED: "Failed: the service refused or kept failing. The task is most likely still there.",
+    Outcome.SKIPPED: "Skipped: not a plain ID, so it was never sent.",
+    Outcome.CANCELLED: "Cancelled: never acted on because the run stopped. Safe to retry.",
+    Outcome.UNKNOWN: "Unknown: sent, but no answer arrived. Check the task before assuming either way.",
+}
+
+
+def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
+    """(label, value) pairs, in reading order; empty values are left out."""
+    error, result = record.error, record.result
+    pairs: list[tuple[str, str]] = [
+        ("ID", record.id if record.outcome is not Outcome.SKIPPED else repr(record.text or record.id)),
+        ("Outcome", f"{record.outcome.value}: {OUTCOME_MEANING[record.outcome]}"),
+    ]
+    if record.name:
+        pairs.append(("Name", record.name))
+    if record.line is not None:
+        pairs.append(("Input line", str(record.line)))
+    if record.note:
+        pairs.append(("Note", record.note))
+    if error is not None:
+        status = str(error.http_status) if error.http_status else f"no answer ({error.transport})"
+        pairs += [("HTTP status", status), ("Error code", error.code or ""), ("Message", error.message or ""),
+                  ("Detail", error.detail or ""), ("Reason", error.reason or ""), ("Advice", error.advice or ""),
+                  ("Params", ", ".join(error.params)), ("Request ID", error.request_id or "")]
+        if error.retry_after is not None:
+            pairs.append(("Retry-After", f"{error.retry_after:g}s"))
+        hint = error.hint()
+        if hint:
+            pairs.append(("Hint", hint))
+    if result is not None:
+        pairs += [("HTTP status", str(result.http_status)), ("Request ID", result.request_id or "")]
+        if result.total_count is not None:
+            pairs.append(("Jobs", f"total {result.total_count}, succeeded {result.succeed_count}, "
+                                  f"failed {result.failed_count}"))
+        for n, item in enumerate(result.error_list, start=1):
+            pairs.append((f"Job error {n}", item))
+    raw = (error.raw_body if error else None) or (result.raw_body if result else None)
+    if raw is not None:
+        pairs.append(("Raw body", raw if raw else "(empty)"))
+    for attempt in record.attempts:
+        pairs.append((f"Attempt {attempt.number}",
+                      f"at +{attempt.started:.2f}s, {attempt.duration * 1000:.0f} ms: {attempt.answer}"))
+    return [(label, value) for label, value in pairs if value]
+
+
+def details_text(record: OutcomeRecord) -> str:
+    pairs = details_lines(record)
+    width = max(len(label) for label, _ in pairs)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in pairs)

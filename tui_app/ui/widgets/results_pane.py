@@ -1,0 +1,189 @@
+"""One row per ID with its outcome (a word and a colour), and everything known about the selected row."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tui_app.ui.details import details_lines
+from tui_app.ui.results_model import FILTERS, PENDING, SORTS, BatchResults, ResultRow
+
+OUTCOME_STYLES = {
+    "deleted": "green", "partial": "bold yellow", "not_found": "cyan", "failed": "bold red", "skipped": "dim",
+    "cancelled": "magenta", "unknown": "bold dark_orange", PENDING: "dim italic",
+}
+COLUMNS = (("ID", "id", 34), ("Outcome", "outcome", 10), ("Tries", "tries", 5), ("HTTP", "http", 4),
+           ("Code", "code", 14), ("Detail", "detail", None))
+
+
+class ResultsTable(DataTable):
+    BINDINGS = [
+        Binding("f", "cycle_filter", "Filter", id="results_filter"),
+        Binding("s", "cycle_sort", "Sort", id="results_sort"),
+        Binding("c", "copy_details", "Copy details", id="results_copy"),
+    ]
+
+    class FilterRequested(Message):
+        pass
+
+    class SortRequested(Message):
+        pass
+
+    def action_cycle_filter(self) -> None:
+        self.post_message(self.FilterRequested())
+
+    def action_cycle_sort(self) -> None:
+        self.post_message(self.SortRequested())
+
+    async def action_copy_details(self) -> None:
+        await self.app.run_action("copy_details")
+
+
+class ResultsPane(Vertical):
+    DEFAULT_CSS = """
+    ResultsPane { height: 1fr; }
+    ResultsPane #results-bar { height: 1; padding: 0 1; color: $text-muted; }
+    ResultsPane #results-table { height: 1fr; min-height: 5; }
+    ResultsPane #details { height: 11; border-top: solid $primary; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.results = BatchResults()
+        self.filter = "all"
+        self.sort = "input"
+        self._shown_keys: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="results-bar")
+        yield ResultsTable(id="results-table", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="details"):
+            yield Static("Select a row to see everything known about it.", id="details-text")
+
+    def on_mount(self) -> None:
+        table = self.table
+        for label, key, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        self._render_bar()
+
+    @property
+    def table(self) -> ResultsTable:
+        return self.query_one("#results-table", ResultsTable)
+
+    def show(self, results: BatchResults) -> None:
+        self.results = results
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        table = self.table
+        selected = self.selected_key()
+        table.clear()
+        rows = self.results.view(self.filter, self.sort)
+        self._shown_keys = [row.key for row in rows]
+        table.add_rows([_cells(row) for row in rows])
+        # add_rows gives generated keys; keep our own key order to map the cursor back to rows
+        if selected in self._shown_keys:
+            table.move_cursor(row=self._shown_keys.index(selected))
+        self._render_bar()
+        self._render_details()
+
+    def update_rows(self, rows: list[ResultRow]) -> None:
+        """Apply new outcomes: cheap in-place cell updates when the view is the plain input order."""
+        if self.filter != "all" or self.sort != "input" or len(self._shown_keys) != len(self.results.rows):
+            self.rebuild()
+            return
+        table = self.table
+        for row in rows:
+            index = row.position
+            cells = _cells(row)
+            for column in range(1, len(COLUMNS)):  # the ID never changes
+                table.update_cell_at(Coordinate(index, column), cells[column])
+            if index == table.cursor_row:
+                self._render_details()
+        self._render_bar()
+
+    def selected_key(self) -> str | None:
+        row = self.table.cursor_row
+        return self._shown_keys[row] if 0 <= row < len(self._shown_keys) else None
+
+    def selected_row(self) -> ResultRow | None:
+        key = self.selected_key()
+        return self.results.rows.get(key) if key else None
+
+    @on(ResultsTable.FilterRequested)
+    def next_filter(self) -> None:
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self.rebuild()
+
+    @on(ResultsTable.SortRequested)
+    def next_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.rebuild()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        by_column = {"id": "id", "outcome": "outcome", "tries": "attempts"}
+        self.sort = by_column.get(str(event.column_key.value), "input")
+        self.rebuild()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._render_details()
+
+    def _render_bar(self) -> None:
+        shown = len(self._shown_keys)
+        total = len(self.results.rows)
+        text = Text()
+        text.append(f"filter: {self.filter}", style="bold" if self.filter != "all" else "")
+        text.append(f" (f) · sort: {self.sort} (s) · showing {shown:,} of {total:,} · c: copy details")
+        self.query_one("#results-bar", Static).update(text)
+
+    def _render_details(self) -> None:
+        row = self.selected_row()
+        target = self.query_one("#details-text", Static)
+        if row is None:
+            target.update("Select a row to see everything known about it.")
+            return
+        if row.record is None:
+            target.update(Text(f"{row.id}: pending, not answered yet.", style="dim"))
+            return
+        text = Text()
+        pairs = details_lines(row.record)
+        width = max(len(label) for label, _ in pairs)
+        for label, value in pairs:
+            text.append(f"{label:<{width}}  ", style="bold")
+            style = OUTCOME_STYLES.get(row.record.outcome.value, "") if label == "Outcome" else ""
+            text.append(value + "\n", style=style)
+        target.update(text)
+
+
+def _detail(record) -> str:
+    """The table's short reason; the details pane has the rest."""
+    error = record.error
+    if error is not None and record.outcome.value != "skipped":
+        text = error.message or (error.raw_body or "").strip()[:80] or error.hint() or error.one_line()
+        return text.replace("\n", " ")
+    return record.describe()
+
+
+def _cells(row: ResultRow) -> list[Text | str]:
+    record = row.record
+    word = row.outcome_word
+    outcome = Text(word, style=OUTCOME_STYLES[word])
+    if record is None:
+        return [row.id, outcome, "", "", "", ""]
+    status = record.http_status
+    return [
+        Text(row.id, style="dim" if word == "skipped" else ""),
+        outcome,
+        str(len(record.attempts)) if record.attempts else "",
+        str(status) if status else ("—" if record.attempts else ""),
+        record.error_code or "",
+        Text(_detail(record), no_wrap=True, overflow="ellipsis"),
+    ]
