@@ -37,11 +37,11 @@ def test_header_plan_skipped_and_outcomes_round_trip(tmp_path: Path) -> None:
     log = read_run(journal.path)
     assert log.header["project_id"] == "proj0001" and log.planned == IDS
     rows = log.rows()
-    assert [r.outcome for r in rows] == [Outcome.SKIPPED, Outcome.DELETED, Outcome.FAILED, Outcome.UNKNOWN,
-                                         Outcome.CANCELLED, Outcome.CANCELLED]
-    assert rows[0].text == "bad/id" and "'/'" in rows[0].note
+    assert [r.outcome for r in rows] == [Outcome.DELETED, Outcome.FAILED, Outcome.UNKNOWN,
+                                         Outcome.CANCELLED, Outcome.CANCELLED, Outcome.SKIPPED]  # input order
+    assert rows[-1].text == "bad/id" and "'/'" in rows[-1].note
     assert log.unsettled() == IDS[2:]
-    assert rows[2].error.request_id == "r1"
+    assert rows[1].error.request_id == "r1"
 
 
 def test_files_are_private(tmp_path: Path) -> None:

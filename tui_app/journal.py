@@ -54,7 +54,7 @@ class RunJournal:
             "concurrency": concurrency,
             "counts": {"valid": len(plan.valid), "duplicates": plan.duplicate_count, "skipped": len(plan.skipped)},
         })
-        journal.write({"type": "plan", "ids": plan.valid})
+        journal.write({"type": "plan", "ids": plan.valid, "lines": [plan.id_lines.get(i) for i in plan.valid]})
         for entry in plan.skipped:
             journal.outcome(OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text,
                                           line=entry.line))
@@ -122,6 +122,7 @@ class RunLog:
     path: Path
     header: dict[str, Any]
     planned: list[str] = field(default_factory=list)
+    planned_lines: list[int | None] = field(default_factory=list)
     records: dict[str, OutcomeRecord] = field(default_factory=dict)
     skipped: list[OutcomeRecord] = field(default_factory=list)
     sent: set[str] = field(default_factory=set)
@@ -143,14 +144,16 @@ class RunLog:
         return [i for i in self.planned if i not in self.records or self.records[i].outcome not in SETTLED]
 
     def rows(self) -> list[OutcomeRecord]:
-        """One record per input entry: every planned ID (in order) and every skipped line."""
-        rows = list(self.skipped)
-        for task_id in self.planned:
-            rows.append(self.records.get(task_id) or OutcomeRecord(
+        """One record per input entry, in input order: every planned ID and every skipped line."""
+        rows: list[tuple[float, OutcomeRecord]] = [(r.line or 0, r) for r in self.skipped]
+        for task_id, line in zip(self.planned, self.planned_lines, strict=False):
+            record = self.records.get(task_id) or OutcomeRecord(
                 task_id, Outcome.UNKNOWN if task_id in self.sent else Outcome.CANCELLED,
                 note="sent, but the run ended before an answer was recorded" if task_id in self.sent
-                else "never sent: the run ended first"))
-        return rows
+                else "never sent: the run ended first")
+            rows.append((line if line is not None else float("inf"), record))
+        rows.sort(key=lambda pair: pair[0])  # stable: a resumed run's IDs keep their order
+        return [record for _, record in rows]
 
     def counts(self) -> dict[Outcome, int]:
         return count_outcomes(self.rows())
@@ -173,6 +176,7 @@ def read_run(path: Path) -> RunLog:
                 corrupt += 1
             elif kind == "plan":
                 log.planned = list(obj.get("ids", []))
+                log.planned_lines = list(obj.get("lines") or [None] * len(log.planned))
             elif kind == "sent":
                 log.sent.add(obj["id"])
             elif kind == "outcome":
