@@ -66,6 +66,7 @@ class ConsoleContext:
     iam_user: str | None = None
     use_env_token: bool = True
     demo_hint: str | None = None
+    steady_cursor: bool = False  # no blinking cursors: deterministic snapshots and screenshots
     client_factory: Callable[[Target, Token], ViasClient] | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -130,7 +131,15 @@ class ViasApp(App[int]):
         yield RunBar(id="run-bar")
         yield Footer()
 
+    def _steady_cursors(self, screen: Screen | None = None) -> None:
+        for widget in (screen or self.screen).query("Input, TextArea"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
+
     def on_mount(self) -> None:
+        if self.context.steady_cursor:
+            self._steady_cursors()
+            self.screen_change_signal.subscribe(self, lambda screen: self.call_after_refresh(self._steady_cursors,
+                                                                                            screen))
         if self.context.demo:
             self.sub_title = "DEMO: fake VIAS, nothing leaves this machine"
         self._render_status()
@@ -341,6 +350,7 @@ class ViasApp(App[int]):
 
     def on_run_began(self, message: M.RunBegan) -> None:
         self.run_bar.start(message.total)
+        self.refresh_bindings()
 
     def on_outcomes_arrived(self, message: M.OutcomesArrived) -> None:
         rows = [self.results.apply(record) for record in message.records]
@@ -367,6 +377,7 @@ class ViasApp(App[int]):
         self._flush_now()
         self.engine = None
         self.last_status = message.status
+        self.refresh_bindings()
         self.run_bar.finish(message.summary, message.status)
         self.results_pane.rebuild()
         summary = message.summary
@@ -441,6 +452,38 @@ class ViasApp(App[int]):
         self.query_one(TabbedContent).active = "ids"
         self.notify(f"Loaded {path}: {self.ids_pane.plan.summary()}")
 
+    def show_run(self, journal: Path) -> None:
+        """Show a past run's results (from its journal) to read, export or retry."""
+        from tui_app.journal import read_run
+
+        if self.running:
+            self.notify("Wait for the run to end first.")
+            return
+        try:
+            log = read_run(journal)
+        except (OSError, ValueError) as exc:
+            self.notify(f"Cannot read {journal}: {exc}", severity="error")
+            return
+        self.results = BatchResults()
+        for record in log.rows():
+            key = record.id if record.outcome.value != "skipped" else f"skip-{len(self.results.rows)}"
+            self.results.add(key, record.id, record)
+        self.journals = [journal]
+        self.results_pane.show(self.results)
+        state = log.end.get("status", "finished") if log.end else "interrupted"
+        self.run_bar.show_counts(f"Run {log.run_id} ({state}): ", log.counts())
+        self.query_one(TabbedContent).active = "results"
+        self.results_pane.table.focus()
+
+    def action_open_last_run(self) -> None:
+        from tui_app.journal import list_runs
+
+        runs = list_runs()
+        if not runs:
+            self.notify("No runs recorded yet.")
+            return
+        self.show_run(runs[0])
+
     def action_new_batch(self) -> None:
         if self.running:
             self.notify("Wait for the run to end (or cancel it with ctrl+x).")
@@ -487,11 +530,13 @@ class ViasApp(App[int]):
             self.exit(130)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hidden from the footer (and inactive) when they cannot apply; the key then reaches the focused widget.
         if action == "cancel_run":
-            return True if self.running else None
+            return self.running
         if action in ("retry_failed", "export"):
-            return None if self.running or not self.journals else True
+            return bool(self.journals) and not self.running
         return True
+
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -503,6 +548,8 @@ class ViasApp(App[int]):
         yield SystemCommand("Filter results", "cycle the outcome filter (f in Results)",
                             self.results_pane.next_filter)
         yield SystemCommand("Sort results", "cycle the sort order (s in Results)", self.results_pane.next_sort)
+        yield SystemCommand("Open the last run", "show the latest run's results to export or retry them",
+                            self.action_open_last_run)
         yield SystemCommand("Help", "every key (F1 or ?)", self.action_help)
 
 

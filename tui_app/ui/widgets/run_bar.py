@@ -81,6 +81,12 @@ class RunBar(Horizontal):
         head.append_text(counts_text(summary.counts))
         self._text(head)
 
+    def show_counts(self, label: str, counts: dict[Outcome, int]) -> None:
+        self.query_one(ProgressBar).display = False
+        text = Text(label, style="bold")
+        text.append_text(counts_text(counts))
+        self._text(text)
+
     def idle(self, message: str = "Ready: paste IDs, then ctrl+d to delete.") -> None:
         self.query_one(ProgressBar).display = False
         self._text(message)
