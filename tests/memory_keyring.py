@@ -15,7 +15,7 @@ from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = -1  # type: ignore[assignment]  # below fail.Keyring: never picked by detection
 
     def __init__(self) -> None:
         super().__init__()
@@ -35,7 +35,7 @@ class MemoryKeyring(KeyringBackend):
 class HangingKeyring(KeyringBackend):
     """Like a Secret Service waiting forever for an unlock prompt nobody can see."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = -1  # type: ignore[assignment]  # below fail.Keyring: never picked by detection
     release = threading.Event()
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -52,7 +52,7 @@ class HangingKeyring(KeyringBackend):
 class FileKeyring(KeyringBackend):
     """Test-only backend for CLI subprocesses: a JSON file named by TEST_KEYRING_FILE."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = -1  # type: ignore[assignment]  # below fail.Keyring: never picked by detection
 
     def _path(self) -> Path:
         return Path(os.environ["TEST_KEYRING_FILE"])

@@ -123,3 +123,12 @@ def test_expiry_text() -> None:
     assert expiry_text(now - timedelta(minutes=5), now) == "expired 5m ago"
     assert expiry_text(None) == "expiry unknown"
     assert credentials.parse_expiry("2026-11-29T09:05:22.701000Z").tzinfo is not None
+
+
+def test_test_backends_are_never_picked_by_detection() -> None:
+    from keyring.backends import chainer
+    from keyring.core import _detect_backend
+
+    ours = (MemoryKeyring, HangingKeyring)
+    assert not isinstance(_detect_backend(), ours)
+    assert not any(isinstance(ring, ours) for ring in chainer.ChainerBackend.backends)

@@ -275,3 +275,21 @@ async def test_quit_during_a_run_asks_first(store: FakeStore) -> None:
             await until(pilot, lambda: isinstance(app.screen, AskScreen))
             await pilot.press("n")
             assert app.is_running and app.running
+
+
+async def test_throttling_is_shown_as_backing_off_not_failure(store: FakeStore) -> None:
+    ids = list(store.tasks)[:6]
+    async with FakeVias(store, FaultPlan(every={2: "429"}, retry_after=0.6)) as server:
+        app = console(server, "\n".join(ids), concurrency=1)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await confirm(pilot, app, 6)
+            seen: list[str] = []
+
+            def throttled_shown() -> bool:
+                seen.append(str(app.run_bar.query_one("#run-text").render()))
+                return "throttled, backing off" in seen[-1]
+
+            await until(pilot, throttled_shown)
+            await run_finished(pilot, app)
+            assert app.results.counts()[Outcome.DELETED] == 6
+            assert not any("failed" in text for text in seen)

@@ -565,7 +565,11 @@ def help_sections(app: ViasApp) -> list[tuple[str, list[tuple[str, str]]]]:
 
     from tui_app.ui.widgets.results_pane import ResultsTable
 
-    main = [(keys(b), b.description) for b in app.BINDINGS if isinstance(b, Binding)]
+    by_action: dict[str, list[Binding]] = {}
+    for binding in app.BINDINGS:
+        if isinstance(binding, Binding):
+            by_action.setdefault(binding.action, []).append(binding)
+    main = [(", ".join(keys(b) for b in group), group[0].description) for group in by_action.values()]
     results = [(keys(b), b.description) for b in ResultsTable.BINDINGS if isinstance(b, Binding)]
     results += [("up/down, pgup/pgdn", "move through rows; the details pane follows"),
                 ("click a header", "sort by that column")]
