@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keyring  # noqa: E402
-from keyring.backends import fail  # noqa: E402
+import keyring
+from keyring.backends import fail
 
-from tui_app.demo import demo_context, demo_server, isolate_demo_state  # noqa: E402
-from tui_app.outcomes import Outcome  # noqa: E402
-from tui_app.ui.app import make_app  # noqa: E402
-from tui_app.ui.screens.confirm import ConfirmScreen  # noqa: E402
-from tui_app.ui.screens.credentials import CredentialsScreen  # noqa: E402
+from tui_app.demo import demo_context, demo_server, isolate_demo_state
+from tui_app.outcomes import Outcome
+from tui_app.ui.app import make_app
+from tui_app.ui.screens.confirm import ConfirmScreen
+from tui_app.ui.screens.credentials import CredentialsScreen
 
 SIZE = (100, 32)
 
