@@ -94,10 +94,10 @@ EngineEvent = RunStarted | Throttled | OutcomeEvent | Paused | Resumed | Finishe
 @dataclass
 class RunSummary:
     total: int
-    status: str  # finished | cancelled | auth_failed
+    status: str  # finished | cancelled | auth_failed | target_failed
     elapsed: float
     counts: dict[Outcome, int] = field(default_factory=dict)
-    auth_error: ApiError | None = None
+    auth_error: ApiError | None = None  # what stopped the run: a rejected token or an unusable endpoint
 
     @property
     def all_gone(self) -> bool:
@@ -137,6 +137,8 @@ class DeleteEngine:
         self._gate: asyncio.Event | None = None
         self._abort: asyncio.Future[None] | None = None
         self._wake: asyncio.Future[None] | None = None
+        self._previously_sent: frozenset[str] = frozenset()
+        self._target_error: ApiError | None = None
 
     # --- control (call from the same event loop) --------------------------------------------------
 
@@ -165,7 +167,9 @@ class DeleteEngine:
 
     # --- running -----------------------------------------------------------------------------------
 
-    async def run(self, ids: Sequence[str]) -> RunSummary:
+    async def run(self, ids: Sequence[str], previously_sent: frozenset[str] = frozenset()) -> RunSummary:
+        """Delete `ids`. `previously_sent` are IDs an interrupted run sent without hearing back (a resume)."""
+        self._previously_sent = previously_sent
         loop = asyncio.get_running_loop()
         self._gate = asyncio.Event()
         self._gate.set()
@@ -187,7 +191,7 @@ class DeleteEngine:
             raise
         self._settle_leftovers(self._leftover_note())
         summary = RunSummary(self._total, self._status, time.monotonic() - self._t0,
-                             count_outcomes(self.records.values()), self._auth_error)
+                             count_outcomes(self.records.values()), self._auth_error or self._target_error)
         self._emit(Finished(summary))
         return summary
 
@@ -204,14 +208,14 @@ class DeleteEngine:
 
     async def _delete_one(self, task_id: str) -> OutcomeRecord | None:
         """Send (and retry) one delete. None means it went back to the queue (auth pause)."""
-        progress = _Progress()
+        progress = _Progress(unanswered=task_id in self._previously_sent)
         try:
             return await self._send_until_settled(task_id, progress)
         except asyncio.CancelledError:  # the whole run was cancelled from outside: still one outcome
             if progress.in_flight:
                 record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error,
                                        note="interrupted while the request was in flight; the task may be deleted")
-            elif progress.attempts:
+            elif progress.attempts or progress.unanswered:
                 record = self._stopped_record(task_id, progress)
             else:
                 record = OutcomeRecord(task_id, Outcome.CANCELLED, note="not sent: the run was interrupted")
@@ -258,6 +262,8 @@ class DeleteEngine:
             error = progress.error = answer
             if error.is_auth:
                 return self._on_auth_failure(task_id, error, attempts)
+            if error.is_target_failure:
+                return self._on_target_failure(task_id, error, attempts)
             if error.is_not_found:
                 note = "an earlier attempt got no answer; it probably deleted the task" if progress.unanswered else None
                 return OutcomeRecord(task_id, Outcome.NOT_FOUND, attempts, error, note=note)
@@ -296,6 +302,15 @@ class DeleteEngine:
         self._poke()
         return OutcomeRecord(task_id, Outcome.CANCELLED, attempts, error,
                              note="the token was rejected; not deleted")
+
+    def _on_target_failure(self, task_id: str, error: ApiError, attempts: list[Attempt]) -> OutcomeRecord:
+        """Stop the run: every other ID would fail the same way."""
+        if self._status == "finished":
+            self._status = "target_failed"
+            self._target_error = error
+        self._stopping = True
+        self._poke()
+        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error)
 
     def _throttle(self, task_id: str, error: ApiError, throttles: int) -> None:
         from_server = error.retry_after is not None
@@ -337,11 +352,18 @@ class DeleteEngine:
     def _leftover_note(self) -> str:
         if self._status == "auth_failed":
             return "not sent: the token was rejected"
+        if self._status == "target_failed" and self._target_error is not None:
+            return f"not sent: the endpoint is unusable ({self._target_error.hint() or self._target_error.one_line()})"
         return "not sent: the run was cancelled"
 
     def _settle_leftovers(self, note: str) -> None:
         while self._pending:
-            self._finish(OutcomeRecord(self._pending.popleft(), Outcome.CANCELLED, note=note))
+            task_id = self._pending.popleft()
+            if task_id in self._previously_sent:  # still no answer for what the earlier run sent
+                self._finish(OutcomeRecord(task_id, Outcome.UNKNOWN,
+                                           note="sent by an interrupted run, never answered; not sent again"))
+            else:
+                self._finish(OutcomeRecord(task_id, Outcome.CANCELLED, note=note))
 
     def _finish(self, record: OutcomeRecord) -> None:
         if record.id in self.records:

@@ -143,6 +143,11 @@ class RunLog:
 
         return [i for i in self.planned if i not in self.records or self.records[i].outcome not in SETTLED]
 
+    def unanswered(self) -> frozenset[str]:
+        """IDs sent with no answer heard: an interrupted run may have deleted them."""
+        return frozenset(i for i in self.unsettled() if i in self.sent and (
+            i not in self.records or self.records[i].outcome is Outcome.UNKNOWN))
+
     def rows(self) -> list[OutcomeRecord]:
         """One record per input entry, in input order: every planned ID and every skipped line."""
         rows: list[tuple[float, OutcomeRecord]] = [(r.line or 0, r) for r in self.skipped]
@@ -193,6 +198,20 @@ def read_run(path: Path) -> RunLog:
         raise ValueError(f"{path} is not a vias-tui journal (no header line)")
     log.corrupt_lines = corrupt
     return log
+
+
+def find_interrupted_run(endpoint: str, project_id: str, directory: Path | None = None) -> RunLog | None:
+    """The newest run against this target, if it ended without finishing and has IDs left to send."""
+    for path in list_runs(directory)[:20]:
+        try:
+            log = read_run(path)
+        except (OSError, ValueError):
+            continue
+        if log.header.get("endpoint") != endpoint or log.header.get("project_id") != project_id:
+            continue
+        interrupted = log.end is None or log.end.get("status") in ("interrupted", "cancelled", "auth_failed")
+        return log if interrupted and log.unsettled() else None
+    return None
 
 
 def merged_rows(paths: list[Path]) -> list[OutcomeRecord]:

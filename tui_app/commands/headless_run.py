@@ -85,7 +85,7 @@ class Progress:
 
 async def execute(plan: Plan, target: Target, token: TokenInfo, *, concurrency: int, timeout: float,
                   report: str | None, report_format: str | None, journal: RunJournal | None = None,
-                  ids: list[str] | None = None) -> int:
+                  ids: list[str] | None = None, previously_sent: frozenset[str] = frozenset()) -> int:
     """Send `ids` (default: the plan's valid IDs), journal every outcome, print a truthful summary."""
     ids = plan.valid if ids is None else ids
     journal = journal or RunJournal.start(plan, endpoint=target.endpoint.base_url, project_id=target.project_id,
@@ -109,7 +109,7 @@ async def execute(plan: Plan, target: Target, token: TokenInfo, *, concurrency: 
 
         install_signal_handlers(on_signal)
         try:
-            summary = await engine.run(ids)
+            summary = await engine.run(ids, previously_sent)
         finally:
             progress.close()
     status = "interrupted" if interrupted else summary.status
@@ -137,6 +137,9 @@ def print_summary(summary: RunSummary, status: str, counts: dict[Outcome, int], 
         error = summary.auth_error.one_line() if summary.auth_error else "HTTP 401"
         head = (f"Stopped: the token was rejected ({error}). {run_counts}. "
                 "Get a new token (vias-tui token login / token set), then resume the rest.")
+    elif summary.status == "target_failed" and summary.auth_error is not None:
+        head = (f"Stopped: the endpoint is unusable ({summary.auth_error.one_line()}). "
+                f"{summary.auth_error.hint() or ''} {run_counts}. Fix the target, then resume the rest.")
     elif summary.all_gone:
         head = f"All {summary.total} deleted or already gone in {summary.elapsed:.1f}s: {run_counts}."
     else:

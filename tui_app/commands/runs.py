@@ -36,8 +36,10 @@ def list_runs(args: argparse.Namespace) -> int:
             continue
         counts = ", ".join(f"{n} {o.value}" for o, n in log.counts().items() if n) or "empty"
         state = log.end.get("status", "finished") if log.end else "interrupted"
+        left = len(log.unsettled())
+        resumable = f"  ({left} to resume: vias-tui resume {log.run_id})" if left else ""
         print(f"{log.run_id}  {log.header.get('started_at', '?')}  {state:<11} "
-              f"{log.header.get('endpoint')} project {log.header.get('project_id')}  {counts}")
+              f"{log.header.get('endpoint')} project {log.header.get('project_id')}  {counts}{resumable}")
     return EXIT_OK
 
 

@@ -48,6 +48,18 @@ CANCEL_GRACE = 5.0
 
 
 @dataclass
+class RunRequest:
+    """What a confirmed run will send, and where it is recorded."""
+
+    ids: list[str]
+    plan: Plan
+    title: str
+    new_batch: bool  # a fresh batch replaces the results; a retry or resume updates them in place
+    journal: Path | None = None  # resume: append to this run's journal
+    previously_sent: frozenset[str] = frozenset()
+
+
+@dataclass
 class ConsoleContext:
     """Everything the console needs from the command line; tests build one directly."""
 
@@ -119,6 +131,16 @@ class ViasApp(App[int]):
         self.last_status: str | None = None
         self._pause_reason: str | None = None
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report prints local variables; ours must not (a frame may hold the raw token)."""
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     # --- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -146,6 +168,8 @@ class ViasApp(App[int]):
         self.query_one(IdsPane).text_area.focus()
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self._look_up_token()
+        if self.context.target is not None and not self.context.demo:
+            self._look_for_interrupted_run()
         if self.context.target is None and self.context.target_problem:
             self.notify(self.context.target_problem, title="No target yet", severity="warning", timeout=15)
 
@@ -194,6 +218,33 @@ class ViasApp(App[int]):
         elif self.token is not None and self.token.source != "session":
             self.token = None
         self._render_status()
+
+    @work(exclusive=True, group="resume-lookup", exit_on_error=False)
+    async def _look_for_interrupted_run(self) -> None:
+        from tui_app.journal import find_interrupted_run
+
+        target = self.context.target
+        assert target is not None
+        log = await asyncio.to_thread(find_interrupted_run, target.endpoint.base_url, target.project_id)
+        if log is not None:
+            self.post_message(M.InterruptedRunFound(log))
+
+    def on_interrupted_run_found(self, message: M.InterruptedRunFound) -> None:
+        log = message.log
+        left = log.unsettled()
+        question = (f"An interrupted run was found: {log.run_id}, started {log.header.get('started_at')}, "
+                    f"against this target. {len(left):,} of {len(log.planned):,} ID(s) have no final outcome "
+                    f"({len(log.unanswered()):,} were sent without an answer).\n\nResume it? You will confirm "
+                    "the count before anything is sent.")
+
+        def answered(resume: bool | None) -> None:
+            if not resume:
+                return
+            self.show_run(log.path)
+            self._confirm(RunRequest(left, Plan.from_ids(left), f"Resume run {log.run_id}", new_batch=False,
+                                     journal=log.path, previously_sent=log.unanswered()))
+
+        self.push_screen(AskScreen(question, yes="Resume", no="Not now"), answered)
 
     def _credentials_context(self, reason: str | None = None) -> CredentialsContext:
         context = self.context
@@ -245,7 +296,7 @@ class ViasApp(App[int]):
             return f"The token {self.token.describe()}. Press F4 for a new one."
         return None
 
-    def _confirm(self, ids: list[str], title: str, plan: Plan | None, new_batch: bool) -> None:
+    def _confirm(self, request: RunRequest) -> None:
         problem = self._refusal()
         if problem:
             self.notify(problem, severity="error", timeout=8)
@@ -253,25 +304,28 @@ class ViasApp(App[int]):
                 self.action_credentials()
             return
         assert self.context.target is not None and self.token is not None
+        ids, plan = request.ids, request.plan
         warnings: list[str] = []
         if self.token.expiring_soon:
             warnings.append(f"The token {self.token.describe()}: a long run may stop part-way.")
-        if plan is not None and plan.warnings:
+        if plan.warnings:
             warnings.append(f"{len(plan.warnings):,} ID(s) are not 32-character hex IDs like VIAS's own "
                             f"(e.g. {next(iter(plan.warnings))}). They will be sent.")
-        request = ConfirmRequest(ids=ids, target=self.context.target.describe() if not self.context.demo
-                                 else f"DEMO fake VIAS, project {self.context.target.project_id}",
-                                 profile=self.context.profile, token=self.token.describe(), title=title,
-                                 skipped=len(plan.skipped) if plan else 0,
-                                 duplicates=plan.duplicate_count if plan else 0, warnings=warnings)
+        if request.previously_sent:
+            warnings.append(f"{len(request.previously_sent):,} of these were sent by the interrupted run without an "
+                            "answer; they may already be gone (then they show as not_found).")
+        screen = ConfirmRequest(ids=ids, target=self.context.target.describe() if not self.context.demo
+                                else f"DEMO fake VIAS, project {self.context.target.project_id}",
+                                profile=self.context.profile, token=self.token.describe(), title=request.title,
+                                skipped=len(plan.skipped), duplicates=plan.duplicate_count, warnings=warnings)
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._start_run(ids, plan or Plan.from_ids(ids), new_batch=new_batch)
+                self._start_run(request)
             else:
                 self.notify("Not confirmed; nothing was sent.")
 
-        self.push_screen(ConfirmScreen(request), confirmed)
+        self.push_screen(ConfirmScreen(screen), confirmed)
 
     def action_confirm_delete(self) -> None:
         plan = self.ids_pane.current_plan()
@@ -281,7 +335,7 @@ class ViasApp(App[int]):
         if not plan.valid:
             self.notify("No valid IDs to delete. Paste IDs into the IDs pane (F2).", severity="warning")
             return
-        self._confirm(plan.valid, "Delete batch tasks", plan, new_batch=True)
+        self._confirm(RunRequest(plan.valid, plan, "Delete batch tasks", new_batch=True))
 
     def action_retry_failed(self) -> None:
         if self.running:
@@ -291,33 +345,39 @@ class ViasApp(App[int]):
         if not ids:
             self.notify("Nothing to retry: no failed, unknown or cancelled IDs.")
             return
-        self._confirm(ids, "Retry failed, unknown and cancelled", None, new_batch=False)
+        self._confirm(RunRequest(ids, Plan.from_ids(ids), "Retry failed, unknown and cancelled", new_batch=False))
 
-    def _start_run(self, ids: list[str], plan: Plan, new_batch: bool) -> None:
-        if new_batch:
-            self.results = BatchResults.from_plan(plan)
+    def _start_run(self, request: RunRequest) -> None:
+        if request.new_batch:
+            self.results = BatchResults.from_plan(request.plan)
             self.journals = []
         else:
-            self.results.reset(ids)
+            self.results.reset(request.ids)
         self.results_pane.show(self.results)
         self.query_one(TabbedContent).active = "results"
         self.results_pane.table.focus()
         assert self.token is not None
-        self._run(plan, ids, self.token.token)
+        self._run(request, self.token.token)
 
     @work(exclusive=True, group="delete", exit_on_error=False)
-    async def _run(self, plan: Plan, ids: list[str], token: Token) -> None:
+    async def _run(self, request: RunRequest, token: Token) -> None:
         target = self.context.target
         assert target is not None
-        journal = RunJournal.start(plan, endpoint=target.endpoint.base_url, project_id=target.project_id,
-                                   profile=self.context.profile, concurrency=self.context.concurrency)
-        self.journals.append(journal.path)
+        if request.journal is not None:
+            journal = RunJournal.reopen(request.journal)
+            journal.resumed(request.ids)
+        else:
+            journal = RunJournal.start(request.plan, endpoint=target.endpoint.base_url,
+                                       project_id=target.project_id, profile=self.context.profile,
+                                       concurrency=self.context.concurrency)
+        if journal.path not in self.journals:
+            self.journals.append(journal.path)
         status = "interrupted"
         try:
             async with self.context.make_client(token) as client:
                 self.engine = DeleteEngine(client, concurrency=self.context.concurrency, policy=self.context.policy,
                                            on_event=self._engine_event, journal=journal, pause_on_auth=True)
-                summary = await self.engine.run(ids)
+                summary = await self.engine.run(request.ids, request.previously_sent)
             status = summary.status
             self.post_message(M.RunEnded(summary, status, journal.path))
         except Exception as exc:  # a bug, not an operator mistake: say so, keep the journal

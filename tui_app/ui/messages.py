@@ -8,6 +8,7 @@ from textual.message import Message
 
 from tui_app.credentials import TokenLookup
 from tui_app.engine import RunSummary
+from tui_app.journal import RunLog
 from tui_app.outcomes import OutcomeRecord
 from tui_app.vias.errors import ApiError
 
@@ -52,6 +53,12 @@ class RunCrashed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
+
+
+class InterruptedRunFound(Message):
+    def __init__(self, log: RunLog) -> None:
+        super().__init__()
+        self.log = log
 
 
 class TokenLooked(Message):

@@ -168,6 +168,10 @@ class ViasClient:
             return _transport_error(exc)
         except (ssl.SSLError, OSError) as exc:  # defensive: transports may raise these directly
             return E.ApiError(None, message=type(exc).__name__, transport=E.CONNECT, delivered=False)
+        except Exception as exc:
+            # Anything else from inside httpx must not escape: its frames hold the request headers, and a
+            # traceback printed with locals would show the token. Record it as "no answer known".
+            return E.ApiError(None, message=f"unexpected {type(exc).__name__} while sending", transport=E.PROTOCOL)
 
 
 def is_project_id(value: str) -> bool:

@@ -75,13 +75,18 @@ class ApiError:
         return self.http_status == 404 and self.code != ROUTE_NOT_FOUND
 
     @property
+    def is_target_failure(self) -> bool:
+        """Every request to this endpoint will fail the same way: an untrusted certificate, or no such API."""
+        return self.transport == TLS or self.code == ROUTE_NOT_FOUND
+
+    @property
     def answered(self) -> bool:
         return self.http_status is not None
 
     @property
     def is_retryable(self) -> bool:
         if self.transport is not None:
-            return True
+            return self.transport != TLS  # a certificate does not fix itself between retries
         return self.is_throttle or self.http_status in (500, 502, 503, 504)
 
     def hint(self) -> str | None:

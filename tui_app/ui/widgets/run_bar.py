@@ -72,6 +72,8 @@ class RunBar(Horizontal):
         self.query_one(ProgressBar).update(progress=sum(summary.counts.values()))
         if status == "auth_failed":
             head = Text("Stopped, token rejected: ", style="bold red")
+        elif status == "target_failed":
+            head = Text("Stopped, endpoint unusable: ", style="bold red")
         elif status == "cancelled":
             head = Text("Cancelled: ", style="bold magenta")
         elif summary.all_gone:
