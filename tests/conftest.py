@@ -14,8 +14,17 @@ from tests.memory_keyring import MemoryKeyring
 from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread, seed_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
-# A token nobody could mistake for anything else: the leak tests grep every output for it.
+# A token nobody could mistake for anything else: the leak tests grep every output for pieces of it.
 SECRET_TOKEN = "MIIsecretLEAKCANARY" + "Zq9" * 40 + "ENDCANARY"
+# Any of these in an output means some of the token leaked (a truncated repr still shows its start or
+# middle); the masked form shows only the first four characters, "MIIs".
+TOKEN_FRAGMENTS = ("secretLEAK", "Zq9Zq9Zq9", "ENDCANARY")
+
+
+def assert_no_token(text: str | bytes, where: object = "") -> None:
+    data = text.decode(errors="replace") if isinstance(text, bytes) else text
+    for fragment in TOKEN_FRAGMENTS:
+        assert fragment not in data, f"part of the token ({fragment!r}) appears in {where or 'the output'}"
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SECRET_TOKEN
+from tests.conftest import ROOT, SECRET_TOKEN, assert_no_token
 from tui_app.fake import DEMO_PROJECT_ID
 
 SOCKET = f"vias-e2e-{os.getpid()}"
@@ -98,7 +98,7 @@ def test_paste_confirm_delete_in_a_real_terminal(fake_process: str, tmp_path: Pa
         # must say so rather than "done".
         final = wait_for_screen("NOT all deleted", timeout=60)
         assert "10 deleted" in final and "1 partial" in final and "1 failed" in final
-        assert SECRET_TOKEN not in final
+        assert_no_token(final)
         requests = fake_get(url, "/_fake/requests")
         deletes = [r for r in requests if r["method"] == "DELETE"]
         assert sorted(r["task_id"] for r in deletes) == sorted(ids)
@@ -108,6 +108,7 @@ def test_paste_confirm_delete_in_a_real_terminal(fake_process: str, tmp_path: Pa
         while time.monotonic() < deadline and "vias" in tmux("list-sessions", check=False):
             time.sleep(0.1)
         journals = list((tmp_path / "state").rglob("*.jsonl"))
-        assert len(journals) == 1 and SECRET_TOKEN not in journals[0].read_text()
+        assert len(journals) == 1
+        assert_no_token(journals[0].read_text(), journals[0])
     finally:
         tmux("kill-server", check=False)

@@ -39,43 +39,6 @@ async def test_plain_run_deletes_everything_once(fake: FakeVias, store: FakeStor
     assert isinstance(events[0], RunStarted) and sum(isinstance(e, OutcomeEvent) for e in events) == 20
 
 
-@pytest.mark.parametrize(("fault", "outcome", "requests"), [
-    (["429", "ok"], Outcome.DELETED, 2),
-    (["429-bare", "ok"], Outcome.DELETED, 2),
-    (["500", "ok"], Outcome.DELETED, 2),
-    (["502-html", "503", "ok"], Outcome.DELETED, 3),
-    (["500", "500", "500"], Outcome.FAILED, 3),
-    (["drop-before", "ok"], Outcome.DELETED, 2),
-    (["drop-after", "ok"], Outcome.NOT_FOUND, 2),  # the first attempt deleted it; nobody heard
-    (["drop-after", "drop-before", "drop-before"], Outcome.UNKNOWN, 3),
-    (["malformed", "ok"], Outcome.DELETED, 2),  # a 500 whose body is cut: retried
-    (["truncated"], Outcome.UNKNOWN, 1),  # a 200 we cannot read: never call it deleted
-    (["empty-200"], Outcome.UNKNOWN, 1),
-    (["trickle"], Outcome.DELETED, 1),
-    (["404"], Outcome.NOT_FOUND, 1),
-])
-async def test_fault_outcomes(store: FakeStore, fault: list[str], outcome: Outcome, requests: int) -> None:
-    task_id = next(iter(store.tasks))
-    faults = FaultPlan(script={task_id: fault}, retry_after=0.05)
-    async with FakeVias(store, faults) as server:
-        engine, _summary, _ = await run(server, [task_id])
-    record = engine.records[task_id]
-    assert record.outcome is outcome, record
-    assert len(server.deletes_seen(task_id)) == requests == len(record.attempts)
-    if fault == ["drop-after", "ok"]:
-        assert "probably deleted" in (record.note or "")
-
-
-async def test_read_timeout_is_unknown_not_failed(store: FakeStore) -> None:
-    task_id = next(iter(store.tasks))
-    async with FakeVias(store, FaultPlan(script={task_id: ["hang"]})) as server:
-        engine, _, _ = await run(server, [task_id], timeout=0.2,
-                                 policy=RetryPolicy(max_attempts=2, base_delay=0.01))
-    record = engine.records[task_id]
-    assert record.outcome is Outcome.UNKNOWN and record.error.transport == "timeout"
-    assert len(record.attempts) == 2
-
-
 async def test_partial_and_refused_tasks(store: FakeStore) -> None:
     ids = list(store.tasks)[:3]
     store.tasks[ids[0]].fail_jobs = 1

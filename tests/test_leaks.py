@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import SECRET_TOKEN, run_cli, target_args
+from tests.conftest import SECRET_TOKEN, assert_no_token, run_cli, target_args
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.fake.store import DEMO_IAM_USER
 
@@ -60,13 +60,14 @@ def test_token_and_password_appear_nowhere(tmp_path: Path) -> None:
         assert result.code == 3
         outputs.append(result.out + result.err)
         # the fake's own request log is what a test or operator would read: no token there either
-        assert SECRET_TOKEN not in repr(server.requests)
+        assert_no_token(repr(server.requests))
     everything = "\n".join(outputs)
     assert "deleted" in everything and "Stored token" in everything  # the commands really ran
-    assert SECRET_TOKEN not in everything and PASSWORD not in everything
+    assert_no_token(everything)
+    assert PASSWORD not in everything
     for path, data in _all_files(tmp_path, keyring_file).items():
         if path == ids_path:
             continue
-        assert SECRET_TOKEN.encode() not in data, path
+        assert_no_token(data, path)
         assert PASSWORD.encode() not in data, path
     assert PASSWORD not in keyring_file.read_text()  # the password is never stored, even in the keyring

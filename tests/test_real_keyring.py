@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SECRET_TOKEN, target_args
+from tests.conftest import ROOT, SECRET_TOKEN, assert_no_token, target_args
 from tui_app.fake import FakeVias
 
 pytestmark = pytest.mark.real_keyring
@@ -66,4 +66,4 @@ echo "== after";  {cli} token status --profile ops; echo "rc=$?"
     assert len(fake_thread.deletes_seen()) == 3
     assert "Removed the stored token" in sections["forget"]
     assert "rc=3" in sections["after"]
-    assert SECRET_TOKEN not in out + proc.stderr
+    assert_no_token(out + proc.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SECRET_TOKEN, run_cli, target_args
+from tests.conftest import SECRET_TOKEN, assert_no_token, run_cli, target_args
 from tui_app.fake import DEMO_PROJECT_ID, FakeVias
 from tui_app.fake.store import DEMO_IAM_USER
 
@@ -28,7 +28,7 @@ def test_set_status_forget(file_keyring: dict[str, str]) -> None:
     assert "Stored token MIIs…(" in stored.out and "FileKeyring" in stored.out
     status = run_cli("token", "status", "--profile", "prod", env=file_keyring)
     assert status.code == 0 and "from keyring" in status.out and "expires in" in status.out
-    assert SECRET_TOKEN not in status.out + status.err
+    assert_no_token(status.out + status.err)
     assert run_cli("token", "forget", "--profile", "prod", env=file_keyring).code == 0
     gone = run_cli("token", "status", "--profile", "prod", env=file_keyring)
     assert gone.code == 3 and "token set --profile prod" in gone.out
@@ -45,7 +45,7 @@ def test_no_keyring_is_explained_without_a_traceback() -> None:
     assert status.code == 3 and "headless" in status.out and "Traceback" not in status.err
     stored = run_cli("token", "set", stdin=SECRET_TOKEN, env=NO_KEYRING)
     assert stored.code == 3 and "VIAS_AUTH_TOKEN" in stored.err and "Traceback" not in stored.err
-    assert SECRET_TOKEN not in stored.out + stored.err
+    assert_no_token(stored.out + stored.err)
 
 
 def test_hanging_keyring_gives_the_timeout_message() -> None:

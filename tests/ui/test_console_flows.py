@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SECRET_TOKEN
+from tests.conftest import SECRET_TOKEN, assert_no_token
 from tests.ui.helpers import confirm, console, paste, run_finished, type_text, until
 from tui_app.fake import FakeStore, FakeVias, FaultPlan
 from tui_app.outcomes import Outcome
@@ -72,7 +72,7 @@ async def test_full_run_shows_outcomes_and_error_details(fake: FakeVias, store: 
             assert expected in details
         await pilot.press("ctrl+y")
         assert "VIAS.00010001" in app.clipboard and "Request ID" in app.clipboard
-        assert SECRET_TOKEN not in app.clipboard
+        assert_no_token(app.clipboard)
         table.move_cursor(row=4)
         await pilot.pause(0.1)
         partial = str(app.results_pane.query_one("#details-text").render())
@@ -173,7 +173,7 @@ async def test_token_rejected_mid_run_pauses_then_resumes(store: FakeStore) -> N
             await run_finished(pilot, app)
             assert app.results.counts()[Outcome.DELETED] == 20
             assert app.token.source == "session"
-            assert SECRET_TOKEN not in str(app.query_one("#status").render())
+            assert_no_token(str(app.query_one("#status").render()))
 
 
 async def test_token_rejected_then_cancel_records_the_rest_cancelled(store: FakeStore) -> None:
@@ -210,7 +210,8 @@ async def test_no_keyring_credentials_screen_explains_and_session_token_works(
         await until(pilot, lambda: not isinstance(app.screen, CredentialsScreen))
         assert app.token.source == "session"
         status = str(app.query_one("#status").render())
-        assert "session" in status and SECRET_TOKEN not in status and "MIIs…" in status
+        assert "session" in status and "MIIs…" in status
+        assert_no_token(status)
     assert fake.requests == []
 
 
