@@ -64,10 +64,10 @@ async def shoot(out: Path) -> list[Path]:
             await pilot.pause(0.2)
             save("03-run-in-progress")
             await wait_for(pilot, lambda: app.last_status is not None and not app.running)
-            rows = list(app.results_pane._shown_keys)
+            rows = [row.key for row in app.results_pane.rows_shown()]
             failed = next(i for i, key in enumerate(rows)
                           if (r := app.results.rows[key].record) and r.outcome is Outcome.FAILED)
-            app.results_pane.table.move_cursor(row=failed)
+            app.results_pane.table.move_cursor(failed)
             await pilot.pause(0.2)
             save("04-results-error-details")
             await pilot.press("f4")

@@ -64,7 +64,7 @@ async def test_full_run_shows_outcomes_and_error_details(fake: FakeVias, store: 
         run_text = str(app.run_bar.query_one("#run-text").render())
         assert "NOT all deleted" in run_text and "1 failed" in run_text
         table = app.results_pane.table
-        table.move_cursor(row=2)
+        table.move_cursor(2)
         await pilot.pause(0.1)
         details = str(app.results_pane.query_one("#details-text").render())
         for expected in ("VIAS.00010001", "Invalid parameters.", "running jobs", "cannot be deleted",
@@ -73,7 +73,7 @@ async def test_full_run_shows_outcomes_and_error_details(fake: FakeVias, store: 
         await pilot.press("ctrl+y")
         assert "VIAS.00010001" in app.clipboard and "Request ID" in app.clipboard
         assert_no_token(app.clipboard)
-        table.move_cursor(row=4)
+        table.move_cursor(4)
         await pilot.pause(0.1)
         partial = str(app.results_pane.query_one("#details-text").render())
         assert "failed 1" in partial and "Job error 1" in partial

@@ -31,7 +31,7 @@ async def test_no_screen_or_file_shows_the_token(store: FakeStore, tmp_path: Pat
             await confirm(pilot, app, 6)
             await run_finished(pilot, app)
             for row in range(7):
-                app.results_pane.table.move_cursor(row=row)
+                app.results_pane.table.move_cursor(row)
                 await pilot.pause(0.05)
                 app.save_screenshot(f"row{row}.svg", str(shots))
                 await pilot.press("ctrl+y")

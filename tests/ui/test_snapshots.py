@@ -56,7 +56,7 @@ def test_results_with_an_error_selected(snap_compare, no_keyring, tmp_path: Path
         await _settle(pilot)
         pilot.app.show_run(journal)
         await pilot.pause(0.1)
-        pilot.app.results_pane.table.move_cursor(row=5)
+        pilot.app.results_pane.table.move_cursor(5)
         await pilot.pause(0.1)
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=show)

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui_app.ui.details import details_lines
 from tui_app.ui.results_model import FILTERS, PENDING, SORTS, BatchResults, ResultRow
+from tui_app.ui.widgets.rows_table import Column, RowsTable
 
 OUTCOME_STYLES = {
     "deleted": "green", "partial": "bold yellow", "not_found": "cyan", "failed": "bold red", "skipped": "dim",
     "cancelled": "magenta", "unknown": "bold dark_orange", PENDING: "dim italic",
 }
-COLUMNS = (("ID", "id", 34), ("Outcome", "outcome", 10), ("Tries", "tries", 5), ("HTTP", "http", 4),
-           ("Code", "code", 14), ("Detail", "detail", None))
+COLUMNS = [Column("ID", "id", 34), Column("Outcome", "outcome", 10), Column("Tries", "tries", 5),
+           Column("HTTP", "http", 4), Column("Code", "code", 14), Column("Detail", "detail", None)]
+REBUILD_INTERVAL = 0.5  # a filtered or sorted view is recomputed at most this often while outcomes stream in
 
 
-class ResultsTable(DataTable):
+class ResultsTable(RowsTable):
     BINDINGS = [
         Binding("f", "cycle_filter", "Filter", id="results_filter"),
         Binding("s", "cycle_sort", "Sort", id="results_sort"),
@@ -58,59 +61,57 @@ class ResultsPane(Vertical):
         self.results = BatchResults()
         self.filter = "all"
         self.sort = "input"
-        self._shown_keys: list[str] = []
+        self._view: list[ResultRow] = []
+        self._last_rebuild = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="results-bar")
-        yield ResultsTable(id="results-table", cursor_type="row", zebra_stripes=True)
+        yield ResultsTable(COLUMNS, id="results-table")
         with VerticalScroll(id="details"):
             yield Static("Select a row to see everything known about it.", id="details-text")
 
     def on_mount(self) -> None:
-        table = self.table
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
         self._render_bar()
 
     @property
     def table(self) -> ResultsTable:
         return self.query_one("#results-table", ResultsTable)
 
+    def rows_shown(self) -> list[ResultRow]:
+        return self._view
+
     def show(self, results: BatchResults) -> None:
         self.results = results
         self.rebuild()
 
     def rebuild(self) -> None:
-        table = self.table
         selected = self.selected_key()
-        table.clear()
-        rows = self.results.view(self.filter, self.sort)
-        self._shown_keys = [row.key for row in rows]
-        table.add_rows([_cells(row) for row in rows])
-        # add_rows gives generated keys; keep our own key order to map the cursor back to rows
-        if selected in self._shown_keys:
-            table.move_cursor(row=self._shown_keys.index(selected))
+        self._view = self.results.view(self.filter, self.sort)
+        self._last_rebuild = time.monotonic()
+        view = self._view
+        self.table.set_rows(len(view), lambda index: _cells(view[index]))
+        if selected is not None:
+            index = next((i for i, row in enumerate(view) if row.key == selected), None)
+            if index is not None:
+                self.table.move_cursor(index)
         self._render_bar()
         self._render_details()
 
     def update_rows(self, rows: list[ResultRow]) -> None:
-        """Apply new outcomes: cheap in-place cell updates when the view is the plain input order."""
-        if self.filter != "all" or self.sort != "input" or len(self._shown_keys) != len(self.results.rows):
-            self.rebuild()
+        """New outcomes: cells are read when drawn, so a repaint is enough unless the view must change."""
+        if self.filter != "all" or self.sort != "input":
+            if time.monotonic() - self._last_rebuild >= REBUILD_INTERVAL:
+                self.rebuild()
             return
-        table = self.table
-        for row in rows:
-            index = row.position
-            cells = _cells(row)
-            for column in range(1, len(COLUMNS)):  # the ID never changes
-                table.update_cell_at(Coordinate(index, column), cells[column])
-            if index == table.cursor_row:
-                self._render_details()
+        self.table.refresh()
+        selected = self.selected_key()
+        if any(row.key == selected for row in rows):
+            self._render_details()
         self._render_bar()
 
     def selected_key(self) -> str | None:
         row = self.table.cursor_row
-        return self._shown_keys[row] if 0 <= row < len(self._shown_keys) else None
+        return self._view[row].key if 0 <= row < len(self._view) else None
 
     def selected_row(self) -> ResultRow | None:
         key = self.selected_key()
@@ -126,18 +127,18 @@ class ResultsPane(Vertical):
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.rebuild()
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, event: DataTable.HeaderSelected) -> None:
+    @on(RowsTable.HeaderClicked)
+    def _header(self, event: RowsTable.HeaderClicked) -> None:
         by_column = {"id": "id", "outcome": "outcome", "tries": "attempts"}
-        self.sort = by_column.get(str(event.column_key.value), "input")
+        self.sort = by_column.get(event.key, "input")
         self.rebuild()
 
-    @on(DataTable.RowHighlighted)
+    @on(RowsTable.Highlighted)
     def _highlighted(self) -> None:
         self._render_details()
 
     def _render_bar(self) -> None:
-        shown = len(self._shown_keys)
+        shown = len(self._view)
         total = len(self.results.rows)
         text = Text()
         text.append(f"filter: {self.filter}", style="bold" if self.filter != "all" else "")
