@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SECRET_TOKEN, run_cli, target_args
-from tests.ui.helpers import console, run_finished, type_text, until
+from tests.ui.helpers import confirm_screen_ready, console, run_finished, type_text, until
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread, seed_tasks
 from tui_app.ids import parse
 from tui_app.journal import RunJournal, list_runs, read_run
@@ -116,7 +116,6 @@ async def test_console_offers_to_resume_an_interrupted_run(store: FakeStore) -> 
             del store.tasks[task_id]
         journal.sent(ids[4], 1)  # in flight when the process died
         journal.close()
-        from tui_app.ui.screens.confirm import ConfirmScreen
         from tui_app.ui.screens.simple import AskScreen
 
         async with app.run_test(size=(100, 32)) as pilot:
@@ -124,7 +123,7 @@ async def test_console_offers_to_resume_an_interrupted_run(store: FakeStore) -> 
             question = str(app.screen.query_one("Static").render())
             assert "interrupted run" in question and "6 of 10" in question and "1 were sent" in question
             await pilot.press("y")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await confirm_screen_ready(pilot, app)
             assert "Resume run" in str(app.screen.query_one("#confirm-title").render())
             await type_text(pilot, "6")
             await pilot.press("enter")

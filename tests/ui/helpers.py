@@ -47,12 +47,19 @@ async def type_text(pilot: Pilot, text: str) -> None:
 
 
 async def confirm(pilot: Pilot, app: ViasApp, count: int) -> None:
-    from tui_app.ui.screens.confirm import ConfirmScreen
 
     await pilot.press("ctrl+d")
-    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await confirm_screen_ready(pilot, app)
     await type_text(pilot, str(count))
     await pilot.press("enter")
+
+
+async def confirm_screen_ready(pilot: Pilot, app: ViasApp) -> None:
+    """The confirmation is up and its input has focus (keys typed earlier would go elsewhere)."""
+    from tui_app.ui.screens.confirm import ConfirmScreen
+
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                and app.screen.focused is app.screen.query_one("#confirm-input"))
 
 
 async def run_finished(pilot: Pilot, app: ViasApp) -> None:

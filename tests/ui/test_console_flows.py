@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SECRET_TOKEN, assert_no_token
-from tests.ui.helpers import confirm, console, paste, run_finished, type_text, until
+from tests.ui.helpers import confirm, confirm_screen_ready, console, paste, run_finished, type_text, until
 from tui_app.fake import FakeStore, FakeVias, FaultPlan
 from tui_app.outcomes import Outcome
 from tui_app.ui.screens.confirm import ConfirmScreen
@@ -129,7 +129,7 @@ async def test_retry_failed_sends_only_those(store: FakeStore) -> None:
             server.faults.script = {}
             app.last_status = None
             await pilot.press("ctrl+r")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await confirm_screen_ready(pilot, app)
             assert "Retry" in str(app.screen.query_one("#confirm-title").render())
             await type_text(pilot, "1")
             await pilot.press("enter")
