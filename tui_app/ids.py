@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from tui_app.problems import OperatorError
 
@@ -21,6 +23,7 @@ MAX_ENTRIES = 200_000
 _SHOWN_CHARS = 60  # how much of a rejected entry we echo back
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
+_VALID_ID = re.compile(rf"[A-Za-z0-9_-]{{{ID_MIN_LEN},{ID_MAX_LEN}}}")  # the fast path; reasons come from the slow one
 _CANONICAL = re.compile(r"[0-9a-f]{32}")
 # A quoted string is one entry (so a space inside it is reported, not split); otherwise entries are
 # separated by whitespace, commas and semicolons.
@@ -35,6 +38,8 @@ class InputTooLarge(OperatorError, ValueError):
 
 def id_problem(candidate: str) -> str | None:
     """Why `candidate` is not a plain batch-task ID, or None when it is one."""
+    if _VALID_ID.fullmatch(candidate):
+        return None
     if not candidate:
         return "empty"
     for ch in candidate:
@@ -77,16 +82,17 @@ def shown(text: str) -> str:
     return escaped if len(escaped) <= _SHOWN_CHARS else escaped[: _SHOWN_CHARS - 1] + "…"
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     line: int
     text: str
     reason: str
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One entry of the input, in order: a valid ID or a skipped one (the report has a row per entry)."""
+class Entry(NamedTuple):
+    """One entry of the input, in order: a valid ID or a skipped one (the report has a row per entry).
+
+    NamedTuples, not dataclasses: a 100,000-line paste creates 100,000 of them.
+    """
 
     line: int
     text: str
@@ -121,6 +127,8 @@ class Plan:
 
 def _unwrap(token: str) -> str:
     """Strip the punctuation a JSON array or a quoted list wraps around an ID."""
+    if token[0].isalnum() and token[-1].isalnum():
+        return token
     return token.lstrip(_OPENERS).rstrip(_CLOSERS).strip("\"'").lstrip(_OPENERS).rstrip(_CLOSERS)
 
 
@@ -135,45 +143,76 @@ def _strip_comment(line: str) -> str:
     return line
 
 
-def parse(text: str) -> Plan:
+def _check_size(text: str) -> None:
     if len(text) > MAX_INPUT_CHARS:
         raise InputTooLarge(
             f"input has {len(text):,} characters; the limit is {MAX_INPUT_CHARS:,}. Split it into smaller files."
         )
-    plan = Plan()
-    seen: set[str] = set()
-    count = 0
-    for line_no, raw_line in enumerate(text.splitlines(), start=1):
-        line = _strip_comment(raw_line)
-        if not line.strip():
-            continue
-        for match in _TOKEN.finditer(line):
-            token = match.group(0)
-            candidate = _unwrap(token)
-            if not candidate and token.strip("[](){}\"'"):
-                candidate = token
-            if not candidate:
-                continue  # bare brackets or quotes from a JSON array
-            count += 1
-            if count > MAX_ENTRIES:
-                raise InputTooLarge(
-                    f"input has more than {MAX_ENTRIES:,} entries; split it into smaller batches."
-                )
-            problem = id_problem(candidate)
-            if problem:
-                plan.skipped.append(Skipped(line_no, candidate, problem))
-                plan.entries.append(Entry(line_no, candidate, None, problem))
-            elif candidate in seen:
-                plan.duplicates[candidate] = plan.duplicates.get(candidate, 0) + 1
-            else:
-                seen.add(candidate)
-                plan.valid.append(candidate)
-                plan.id_lines[candidate] = line_no
-                plan.entries.append(Entry(line_no, candidate, candidate))
-                warning = id_warning(candidate)
-                if warning:
-                    plan.warnings[candidate] = warning
-    return plan
+
+
+class _PlanBuilder:
+    """Adds input lines to a plan; parse() feeds it all at once, parse_async() in chunks."""
+
+    def __init__(self) -> None:
+        self.plan = Plan()
+        self.seen: set[str] = set()
+        self.count = 0
+
+    def add_lines(self, numbered_lines: Iterable[tuple[int, str]]) -> None:
+        plan, seen = self.plan, self.seen
+        for line_no, raw_line in numbered_lines:
+            line = _strip_comment(raw_line)
+            if not line.strip():
+                continue
+            for match in _TOKEN.finditer(line):
+                token = match.group(0)
+                candidate = _unwrap(token)
+                if not candidate and token.strip("[](){}\"'"):
+                    candidate = token
+                if not candidate:
+                    continue  # bare brackets or quotes from a JSON array
+                self.count += 1
+                if self.count > MAX_ENTRIES:
+                    raise InputTooLarge(
+                        f"input has more than {MAX_ENTRIES:,} entries; split it into smaller batches."
+                    )
+                problem = id_problem(candidate)
+                if problem:
+                    plan.skipped.append(Skipped(line_no, candidate, problem))
+                    plan.entries.append(Entry(line_no, candidate, None, problem))
+                elif candidate in seen:
+                    plan.duplicates[candidate] = plan.duplicates.get(candidate, 0) + 1
+                else:
+                    seen.add(candidate)
+                    plan.valid.append(candidate)
+                    plan.id_lines[candidate] = line_no
+                    plan.entries.append(Entry(line_no, candidate, candidate))
+                    warning = id_warning(candidate)
+                    if warning:
+                        plan.warnings[candidate] = warning
+
+
+def parse(text: str) -> Plan:
+    _check_size(text)
+    builder = _PlanBuilder()
+    builder.add_lines(enumerate(text.splitlines(), start=1))
+    return builder.plan
+
+
+async def parse_async(text: str, chunk_lines: int = 2_000) -> Plan:
+    """parse(), yielding to the event loop between chunks so a 100,000-line paste never stalls a UI.
+
+    (A worker thread would not help: a CPU-bound thread starves the event loop through the GIL.)
+    """
+    import asyncio
+
+    _check_size(text)
+    builder = _PlanBuilder()
+    lines = text.splitlines()
+    for start in range(0, len(lines), chunk_lines):
+        builder.add_lines(enumerate(lines[start:start + chunk_lines], start=start + 1))
+        await asyncio.sleep(0)
+    return builder.plan
 
 
 def read_ids_text(source: str) -> str:

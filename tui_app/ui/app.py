@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +159,9 @@ class ViasApp(App[int]):
             widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
+        # Everything alive after the first frame (modules, classes, Textual's internals) lives as long as the
+        # app: take it out of the garbage collector's full scans, which otherwise stall the UI at 100k IDs.
+        self.call_after_refresh(gc.freeze)
         if self.context.steady_cursor:
             self._steady_cursors()
             self.screen_change_signal.subscribe(self, lambda screen: self.call_after_refresh(self._steady_cursors,
@@ -165,7 +169,7 @@ class ViasApp(App[int]):
         if self.context.demo:
             self.sub_title = "DEMO: fake VIAS, nothing leaves this machine"
         self._render_status()
-        self.query_one(IdsPane).text_area.focus()
+        self.ids_pane.focus_input()
         self.set_interval(FLUSH_INTERVAL, self._flush)
         self._look_up_token()
         if self.context.target is not None and not self.context.demo:
@@ -464,7 +468,7 @@ class ViasApp(App[int]):
         if self.engine is None:
             self.notify("No run in progress.")
             return
-        pending = len(self.results.rows) - len(self.engine.records)
+        pending = self.results.pending()
         self.push_screen(AskScreen(f"Cancel the run? Nothing more will be sent. About {pending:,} ID(s) not yet "
                                    f"answered are recorded as cancelled (or unknown if in flight after "
                                    f"{CANCEL_GRACE:g}s).", yes="Cancel the run", no="Keep running"),
@@ -524,10 +528,7 @@ class ViasApp(App[int]):
         except (OSError, ValueError) as exc:
             self.notify(f"Cannot read {journal}: {exc}", severity="error")
             return
-        self.results = BatchResults()
-        for record in log.rows():
-            key = record.id if record.outcome.value != "skipped" else f"skip-{len(self.results.rows)}"
-            self.results.add(key, record.id, record)
+        self.results = BatchResults.from_records(log.rows())
         self.journals = [journal]
         self.results_pane.show(self.results)
         state = log.end.get("status", "finished") if log.end else "interrupted"
@@ -554,7 +555,7 @@ class ViasApp(App[int]):
         self.ids_pane.set_text("")
         self.run_bar.idle()
         self.query_one(TabbedContent).active = "ids"
-        self.ids_pane.text_area.focus()
+        self.ids_pane.focus_input()
 
     def action_copy_details(self) -> None:
         row = self.results_pane.selected_row()
@@ -568,7 +569,7 @@ class ViasApp(App[int]):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         if tab == "ids":
-            self.ids_pane.text_area.focus()
+            self.ids_pane.focus_input()
         else:
             self.results_pane.table.focus()
 

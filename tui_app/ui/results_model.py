@@ -1,10 +1,15 @@
-"""The rows of the results table for one batch (across its retries), with filter and sort. No Textual here."""
+"""The rows of the results table for one batch (across its retries), with filter and sort. No Textual here.
+
+Lazy on purpose: a batch keeps the plan's entries and a record per answered ID, and builds a row only when
+it is drawn or asked for, so starting a 100,000-ID run costs no per-row work (see benchmarks/).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
 
-from tui_app.ids import Plan
+from tui_app.ids import Entry, Plan
 from tui_app.outcomes import GONE, Outcome, OutcomeRecord, count_outcomes
 
 PENDING = "pending"
@@ -14,8 +19,7 @@ _OUTCOME_ORDER = {o: n for n, o in enumerate((Outcome.FAILED, Outcome.UNKNOWN, O
                                               Outcome.NOT_FOUND, Outcome.SKIPPED, Outcome.DELETED))}
 
 
-@dataclass
-class ResultRow:
+class ResultRow(NamedTuple):
     key: str
     id: str
     record: OutcomeRecord | None = None  # None while pending
@@ -26,65 +30,128 @@ class ResultRow:
         return self.record.outcome.value if self.record else PENDING
 
 
-@dataclass
 class BatchResults:
-    rows: dict[str, ResultRow] = field(default_factory=dict)
+    def __init__(self, entries: Sequence[Entry] = ()) -> None:
+        self.entries: list[Entry] = list(entries)
+        self.records: dict[str, OutcomeRecord] = {}  # key -> latest record, for answered IDs only
+        self._positions: dict[str, int] | None = None  # key -> position, built on first need
 
     @classmethod
     def from_plan(cls, plan: Plan) -> BatchResults:
-        results = cls()
-        for entry in plan.entries:
-            if entry.id is None:
-                record = OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text, line=entry.line)
-                results.add(f"skip-{len(results.rows)}", entry.text, record)
+        return cls(plan.entries)
+
+    @classmethod
+    def from_records(cls, records: Sequence[OutcomeRecord]) -> BatchResults:
+        """A finished run read back from its journal."""
+        results = cls([Entry(r.line or 0, r.text or r.id, None if r.outcome is Outcome.SKIPPED else r.id,
+                             r.note if r.outcome is Outcome.SKIPPED else None) for r in records])
+        for position, record in enumerate(records):
+            if record.outcome is not Outcome.SKIPPED:
+                results.records[record.id] = record
             else:
-                results.add(entry.id, entry.id, None)
+                results.records[_skip_key(position)] = record
         return results
 
-    def add(self, key: str, task_id: str, record: OutcomeRecord | None) -> None:
-        self.rows[key] = ResultRow(key, task_id, record, len(self.rows))
+    # --- rows -------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def key(self, position: int) -> str:
+        entry = self.entries[position]
+        return entry.id if entry.id is not None else _skip_key(position)
+
+    def row(self, position: int) -> ResultRow:
+        entry = self.entries[position]
+        if entry.id is None:
+            key = _skip_key(position)
+            record = self.records.get(key) or OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason,
+                                                            text=entry.text, line=entry.line)
+            return ResultRow(key, entry.text, record, position)
+        return ResultRow(entry.id, entry.id, self.records.get(entry.id), position)
+
+    def position(self, key: str) -> int | None:
+        if self._positions is None:
+            self._positions = {self.key(i): i for i in range(len(self.entries))}
+        return self._positions.get(key)
+
+    @property
+    def rows(self) -> Mapping[str, ResultRow]:
+        return _RowsByKey(self)
+
+    # --- outcomes ---------------------------------------------------------------------------------
 
     def apply(self, record: OutcomeRecord) -> ResultRow:
-        row = self.rows.get(record.id)
-        if row is None:
-            self.add(record.id, record.id, record)
-            return self.rows[record.id]
-        row.record = record
-        return row
+        if self.position(record.id) is None:  # not in the input (cannot happen in a run, but stay whole)
+            self.entries.append(Entry(0, record.id, record.id))
+            self._positions = None
+        self.records[record.id] = record
+        position = self.position(record.id)
+        assert position is not None
+        return self.row(position)
 
     def reset(self, ids: list[str]) -> None:
         """Mark IDs pending again (a retry is about to send them)."""
         for task_id in ids:
-            if task_id in self.rows:
-                self.rows[task_id].record = None
+            self.records.pop(task_id, None)
 
     def counts(self) -> dict[Outcome, int]:
-        return count_outcomes(row.record for row in self.rows.values() if row.record)
+        counts = count_outcomes(r for key, r in self.records.items() if not _is_skip_key(key))
+        counts[Outcome.SKIPPED] += sum(1 for entry in self.entries if entry.id is None)
+        return counts
 
     def pending(self) -> int:
-        return sum(1 for row in self.rows.values() if row.record is None)
+        answered = sum(1 for key in self.records if not _is_skip_key(key))
+        return sum(1 for entry in self.entries if entry.id is not None) - answered
 
     def ids_with(self, outcomes: frozenset[Outcome]) -> list[str]:
-        return [row.id for row in self.rows.values() if row.record and row.record.outcome in outcomes
-                and row.record.outcome is not Outcome.SKIPPED]
+        return [entry.id for entry in self.entries if entry.id is not None
+                and (record := self.records.get(entry.id)) is not None and record.outcome in outcomes]
 
-    def records(self) -> list[OutcomeRecord]:
-        return [row.record for row in self.rows.values() if row.record]
-
-    def view(self, filter_: str = "all", sort: str = "input") -> list[ResultRow]:
-        rows = [row for row in self.rows.values() if _matches(row, filter_)]
+    def view(self, filter_: str = "all", sort: str = "input") -> Sequence[int]:
+        """Positions to show, in order. The common case (all rows, input order) is a range: no work."""
+        if filter_ == "all" and sort == "input":
+            return range(len(self.entries))
+        rows = [self.row(i) for i in range(len(self.entries))]
+        if filter_ != "all":
+            rows = [row for row in rows if _matches(row, filter_)]
         if sort == "outcome":
             rows.sort(key=lambda r: (_OUTCOME_ORDER.get(r.record.outcome, -1) if r.record else -2, r.position))
         elif sort == "id":
             rows.sort(key=lambda r: r.id)
         elif sort == "attempts":
             rows.sort(key=lambda r: (-(len(r.record.attempts) if r.record else 0), r.position))
-        return rows
+        return [row.position for row in rows]
+
+
+class _RowsByKey(Mapping[str, ResultRow]):
+    """results.rows[key]: a read-only view that builds each row on access."""
+
+    def __init__(self, results: BatchResults) -> None:
+        self._results = results
+
+    def __getitem__(self, key: str) -> ResultRow:
+        position = self._results.position(key)
+        if position is None:
+            raise KeyError(key)
+        return self._results.row(position)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._results.key(i) for i in range(len(self._results)))
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+
+def _skip_key(position: int) -> str:
+    return f"skipped:{position}"  # ':' never occurs in a valid ID, so this cannot collide with one
+
+
+def _is_skip_key(key: str) -> bool:
+    return ":" in key
 
 
 def _matches(row: ResultRow, filter_: str) -> bool:
-    if filter_ == "all":
-        return True
     if row.record is None:
         return False  # pending rows show only under "all"
     if filter_ == "problems":

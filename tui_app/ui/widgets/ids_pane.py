@@ -3,22 +3,52 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from tui_app.ids import InputTooLarge, Plan, parse, shown
+from tui_app.ids import Entry, InputTooLarge, Plan, parse, parse_async, shown
+from tui_app.ui.widgets.rows_table import Column, RowsTable
 
 PARSE_DELAY = 0.15  # seconds of quiet typing before re-parsing
+BACKGROUND_PARSE_CHARS = 100_000  # larger texts are parsed in chunks between frames (100,000 IDs: ~0.3 s)
+# TextArea does work proportional to the number of lines on every frame (~0.3 s at 100,000 lines), so a
+# larger input is shown read-only in a table that draws only the rows on screen.
+LARGE_LINES = 5_000
+LARGE_CHARS = 1_000_000
+
+
+def is_large(text: str) -> bool:
+    return len(text) > LARGE_CHARS or text.count("\n") >= LARGE_LINES
+
+
+class IdsTextArea(TextArea):
+    """The IDs box; a paste too big for a text box goes to the read-only view instead."""
+
+    class LargePaste(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Textual calls each class's handler in turn: prevent_default() keeps TextArea's from inserting.
+        if is_large(event.text) or is_large(self.text + event.text):
+            event.stop()
+            event.prevent_default()
+            combined = f"{self.text}\n{event.text}" if self.text.strip() else event.text
+            self.post_message(self.LargePaste(combined))
 ISSUES_SHOWN = 200  # skipped/unusual lines listed beside the text; the rest are counted
 
 
 class IdsPane(Horizontal):
     DEFAULT_CSS = """
     IdsPane { height: 1fr; }
-    IdsPane #ids-input { width: 2fr; }
+    IdsPane #ids-left { width: 2fr; }
+    IdsPane #large-view { display: none; height: 1fr; }
+    IdsPane #large-banner { height: auto; padding: 0 1; background: $boost; }
+    IdsPane #entries { height: 1fr; }
     IdsPane #plan-side { width: 1fr; min-width: 26; padding: 0 1; }
     IdsPane #plan-counts { height: auto; margin-bottom: 1; }
     IdsPane #plan-issues-scroll { height: 1fr; }
@@ -35,44 +65,118 @@ class IdsPane(Horizontal):
         self._initial = text
         self.plan: Plan = Plan()
         self.error: str | None = None
+        self._version = 0  # bumped on every edit; a parse result for an older version is dropped
+        self._parsed_version = -1
+        self._large_text: str | None = None  # set while a large input is shown read-only
+        self._parsed_text: str | None = None
 
     def compose(self) -> ComposeResult:
-        area = TextArea(self._initial, id="ids-input", show_line_numbers=True, soft_wrap=False, tab_behavior="focus")
-        area.border_title = "IDs: paste or type (one per line, or , ; space separated; # comments)"
-        yield area
+        with Vertical(id="ids-left"):
+            area = IdsTextArea("" if is_large(self._initial) else self._initial, id="ids-input",
+                               show_line_numbers=True, soft_wrap=False, tab_behavior="focus")
+            area.border_title = "IDs: paste or type (one per line, or , ; space separated; # comments)"
+            yield area
+            with Vertical(id="large-view"):
+                yield Static(id="large-banner")
+                yield RowsTable([Column("Line", "line", 7), Column("Entry", "entry", 36),
+                                 Column("Status", "status", None)], id="entries")
         with Vertical(id="plan-side"):
             yield Static(id="plan-counts")
             with VerticalScroll(id="plan-issues-scroll"):
                 yield Static(id="plan-issues")
 
     def on_mount(self) -> None:
-        self.reparse()
+        if is_large(self._initial):
+            self.set_text(self._initial)
+        else:
+            self.reparse()
 
     @property
     def text_area(self) -> TextArea:
         return self.query_one("#ids-input", TextArea)
 
+    @property
+    def large(self) -> bool:
+        return self._large_text is not None
+
+    @property
+    def text(self) -> str:
+        return self._large_text if self._large_text is not None else self.text_area.text
+
+    def focus_input(self) -> None:
+        (self.query_one("#entries", RowsTable) if self.large else self.text_area).focus()
+
     def set_text(self, text: str) -> None:
-        self.text_area.load_text(text)
+        """Replace the input: in the text box, or read-only in the entries view when it is large."""
+        self._version += 1
+        if is_large(text):
+            self._large_text = text
+            self.text_area.load_text("")
+            self.text_area.display = False
+            self.query_one("#large-view").display = True
+            lines = text.count("\n") + 1
+            self.query_one("#large-banner", Static).update(Text(
+                f"Large input: {lines:,} lines ({len(text):,} characters), shown read-only. Paste again to "
+                "replace it, ctrl+n to clear, or edit the file and load it again (ctrl+o).", style="bold"))
+            self.query_one("#entries", RowsTable).focus()
+        else:
+            self._large_text = None
+            self.query_one("#large-view").display = False
+            self.text_area.display = True
+            self.text_area.load_text(text)
         self.reparse()
+
+    @on(IdsTextArea.LargePaste)
+    def _large_paste(self, message: IdsTextArea.LargePaste) -> None:
+        self.set_text(message.text)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste while the read-only view has focus replaces the input."""
+        if self.large:
+            event.stop()
+            self.set_text(event.text)
 
     @on(TextArea.Changed, "#ids-input")
     def _changed(self) -> None:
+        if self.large or self.text_area.text == self._parsed_text:
+            return  # set_text() already parsed this (load_text reports a change too)
+        self._version += 1
         if getattr(self, "_timer", None) is not None:
             self._timer.stop()
         self._timer = self.set_timer(PARSE_DELAY, self.reparse)
 
     def current_plan(self) -> Plan:
-        """The plan for exactly what is in the box now (no waiting for the debounce)."""
-        self.reparse()
+        """The plan for exactly what is in the box now (parsed again only if it changed since)."""
+        if self._parsed_version != self._version:
+            self._apply(*_parse_text(self.text), self._version)
         return self.plan
 
     def reparse(self) -> None:
+        text, version = self.text, self._version
+        self._parsed_text = text
+        if len(text) > BACKGROUND_PARSE_CHARS:
+            self.query_one("#plan-counts", Static).update(Text(f"Parsing {text.count(chr(10)) + 1:,} lines…",
+                                                               style="italic"))
+            self._parse_in_chunks(text, version)
+        else:
+            self._apply(*_parse_text(text), version)
+
+    @work(exclusive=True, group="parse")
+    async def _parse_in_chunks(self, text: str, version: int) -> None:
         try:
-            self.plan, self.error = parse(self.text_area.text), None
+            plan, error = await parse_async(text), None
         except InputTooLarge as exc:
-            self.plan, self.error = Plan(), str(exc)
+            plan, error = Plan(), str(exc)
+        self._apply(plan, error, version)
+
+    def _apply(self, plan: Plan, error: str | None, version: int) -> None:
+        if version < self._parsed_version:
+            return  # a slower parse of older text finished late
+        self.plan, self.error, self._parsed_version = plan, error, version
         self._render_plan()
+        if self.large:
+            entries = plan.entries
+            self.query_one("#entries", RowsTable).set_rows(len(entries), lambda i: _entry_cells(entries[i], plan))
         self.post_message(self.PlanChanged(self.plan, self.error))
 
     def _render_plan(self) -> None:
@@ -101,3 +205,22 @@ class IdsPane(Horizontal):
         if hidden > 0:
             issues.append(f"… and {hidden:,} more (the report lists them all)", style="dim")
         self.query_one("#plan-issues", Static).update(issues)
+
+
+def _parse_text(text: str) -> tuple[Plan, str | None]:
+    try:
+        return parse(text), None
+    except InputTooLarge as exc:
+        return Plan(), str(exc)
+
+
+def _entry_cells(entry: Entry, plan: Plan) -> list[Text | str]:
+    if entry.id is None:
+        status = Text(f"skipped: {entry.reason}", style="red")
+    elif entry.id in plan.warnings:
+        status = Text(f"valid, unusual: {plan.warnings[entry.id]}", style="yellow")
+    elif entry.id in plan.duplicates:
+        status = Text(f"valid, repeated {plan.duplicates[entry.id]}x more (sent once)", style="yellow")
+    else:
+        status = Text("valid", style="green")
+    return [str(entry.line), shown(entry.text), status]

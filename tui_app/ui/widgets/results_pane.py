@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on
@@ -61,7 +62,7 @@ class ResultsPane(Vertical):
         self.results = BatchResults()
         self.filter = "all"
         self.sort = "input"
-        self._view: list[ResultRow] = []
+        self._view: Sequence[int] = range(0)  # positions in self.results
         self._last_rebuild = 0.0
 
     def compose(self) -> ComposeResult:
@@ -78,22 +79,27 @@ class ResultsPane(Vertical):
         return self.query_one("#results-table", ResultsTable)
 
     def rows_shown(self) -> list[ResultRow]:
-        return self._view
+        return [self.results.row(position) for position in self._view]
 
     def show(self, results: BatchResults) -> None:
+        selected = self.selected_key()  # read through the old view, before it is replaced
         self.results = results
-        self.rebuild()
+        self._view = range(0)
+        self.rebuild(selected)
 
-    def rebuild(self) -> None:
-        selected = self.selected_key()
+    def rebuild(self, selected: str | None = None) -> None:
+        selected = selected if selected is not None else self.selected_key()
         self._view = self.results.view(self.filter, self.sort)
         self._last_rebuild = time.monotonic()
-        view = self._view
-        self.table.set_rows(len(view), lambda index: _cells(view[index]))
+        view, results = self._view, self.results
+        self.table.set_rows(len(view), lambda index: _cells(results.row(view[index])))  # read when drawn
         if selected is not None:
-            index = next((i for i, row in enumerate(view) if row.key == selected), None)
-            if index is not None:
-                self.table.move_cursor(index)
+            position = results.position(selected)
+            if position is not None:
+                index = position if isinstance(view, range) else next(
+                    (i for i, p in enumerate(view) if p == position), None)
+                if index is not None:
+                    self.table.move_cursor(index)
         self._render_bar()
         self._render_details()
 
@@ -111,11 +117,11 @@ class ResultsPane(Vertical):
 
     def selected_key(self) -> str | None:
         row = self.table.cursor_row
-        return self._view[row].key if 0 <= row < len(self._view) else None
+        return self.results.key(self._view[row]) if 0 <= row < len(self._view) else None
 
     def selected_row(self) -> ResultRow | None:
-        key = self.selected_key()
-        return self.results.rows.get(key) if key else None
+        row = self.table.cursor_row
+        return self.results.row(self._view[row]) if 0 <= row < len(self._view) else None
 
     @on(ResultsTable.FilterRequested)
     def next_filter(self) -> None:
