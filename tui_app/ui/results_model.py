@@ -116,7 +116,7 @@ class BatchResults:
         if filter_ != "all":
             rows = [row for row in rows if _matches(row, filter_)]
         if sort == "outcome":
-            rows.sort(key=lambda r: (_OUTCOME_ORDER.get(r.record.outcome, -1) if r.record else -2, r.position))
+            rows.sort(key=lambda r: (_OUTCOME_ORDER.get(r.record.outcome, -1) if r.record else 99, r.position))  # pending last
         elif sort == "id":
             rows.sort(key=lambda r: r.id)
         elif sort == "attempts":
