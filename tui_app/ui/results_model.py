@@ -116,7 +116,8 @@ class BatchResults:
         if filter_ != "all":
             rows = [row for row in rows if _matches(row, filter_)]
         if sort == "outcome":
-            rows.sort(key=lambda r: (_OUTCOME_ORDER.get(r.record.outcome, -1) if r.record else 99, r.position))  # pending last
+            # problems first, pending last
+            rows.sort(key=lambda r: (_OUTCOME_ORDER.get(r.record.outcome, -1) if r.record else 99, r.position))
         elif sort == "id":
             rows.sort(key=lambda r: r.id)
         elif sort == "attempts":
