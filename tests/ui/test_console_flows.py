@@ -103,6 +103,13 @@ async def test_cancel_asks_once_and_accounts_for_every_id(store: FakeStore) -> N
         async with app.run_test(size=(100, 30)) as pilot:
             await confirm(pilot, app, 30)
             await until(pilot, lambda: len(server.deletes_seen()) >= 2)
+
+            def first_row_on_screen() -> str:
+                return app.results_pane.table.render_line(1).text
+
+            # rows on screen show their outcome while the run is still going, not only at the end
+            await until(pilot, lambda: "deleted" in first_row_on_screen())
+            assert app.running and "pending" in app.results_pane.table.render_line(30).text
             await pilot.press("ctrl+x")
             await until(pilot, lambda: isinstance(app.screen, AskScreen))
             assert app.screen.focused is app.screen.query_one("#ask-no")

@@ -141,7 +141,7 @@ def print_summary(summary: RunSummary, status: str, counts: dict[Outcome, int], 
         head = (f"Stopped: the endpoint is unusable ({summary.auth_error.one_line()}). "
                 f"{summary.auth_error.hint() or ''} {run_counts}. Fix the target, then resume the rest.")
     elif summary.all_gone:
-        head = f"All {summary.total} deleted or already gone in {summary.elapsed:.1f}s: {run_counts}."
+        head = f"All {summary.total} deleted or already gone in {summary.elapsed:.2f}s: {run_counts}."
     else:
         head = f"Finished with problems in {summary.elapsed:.1f}s: {run_counts}. Not everything was deleted."
     print(head + tail)

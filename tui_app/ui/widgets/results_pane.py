@@ -109,7 +109,7 @@ class ResultsPane(Vertical):
             if time.monotonic() - self._last_rebuild >= REBUILD_INTERVAL:
                 self.rebuild()
             return
-        self.table.refresh()
+        self.table.refresh_rows([row.position for row in rows])  # input order: position == table row
         selected = self.selected_key()
         if any(row.key == selected for row in rows):
             self._render_details()

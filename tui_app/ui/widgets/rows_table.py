@@ -82,6 +82,14 @@ class RowsTable(ScrollView, can_focus=True):
             self.cursor_row = max(0, count - 1)
         self.refresh()
 
+    def refresh_rows(self, indexes: list[int]) -> None:
+        """Repaint just these rows, and only those on screen (new outcomes mostly land off screen)."""
+        top = int(self.scroll_offset.y)
+        visible = range(top, top + max(0, self.size.height - 1))
+        for index in indexes:
+            if index in visible:
+                self.refresh(Region(0, index - top + 1, self.size.width, 1))
+
     def move_cursor(self, row: int) -> None:
         self.cursor_row = max(0, min(row, self._count - 1))
 
