@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--ids-file", required=True, metavar="PATH", help="file with IDs, or - for stdin")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation (required without a terminal)")
     delete.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    delete.add_argument("--preview", action="store_true",
+                        help="first list the project's batch tasks and show what each ID is (name, jobs, state)")
+    delete.add_argument("--keep-not-found", action="store_true",
+                        help="with --preview: also send IDs the listing did not find (excluded by default)")
+    delete.add_argument("--exclude-running", action="store_true",
+                        help="with --preview: do not send tasks that have running jobs")
     delete.add_argument("--concurrency", type=_concurrency, default=4, help="parallel requests, 1-32 (default 4)")
     delete.add_argument("--report", metavar="PATH", help="write a report of every entry to PATH")
     delete.add_argument("--format", choices=["jsonl", "csv"], help="report format (default: from PATH's suffix)")

@@ -119,6 +119,26 @@ class Plan:
             f"{len(self.skipped)} skipped, {len(self.warnings)} unusual"
         )
 
+    def without(self, excluded: dict[str, str]) -> Plan:
+        """The same plan with some valid IDs moved to skipped (id -> reason): excluded at confirmation."""
+        if not excluded:
+            return self
+        plan = Plan(duplicates=dict(self.duplicates), warnings={k: v for k, v in self.warnings.items()
+                                                                  if k not in excluded})
+        for entry in self.entries:
+            if entry.id is not None and entry.id in excluded:
+                reason = excluded[entry.id]
+                plan.skipped.append(Skipped(entry.line, entry.text, reason))
+                plan.entries.append(Entry(entry.line, entry.text, None, reason))
+            else:
+                if entry.id is None:
+                    plan.skipped.append(Skipped(entry.line, entry.text, entry.reason or ""))
+                else:
+                    plan.valid.append(entry.id)
+                    plan.id_lines[entry.id] = entry.line
+                plan.entries.append(entry)
+        return plan
+
     @classmethod
     def from_ids(cls, ids: list[str]) -> Plan:
         """A plan from IDs that came from a trusted place (a journal, a marked list); still validated."""

@@ -45,7 +45,8 @@ class RunJournal:
 
     @classmethod
     def start(cls, plan: Plan, *, endpoint: str, project_id: str, profile: str | None,
-              concurrency: int, directory: Path | None = None, run_id: str | None = None) -> RunJournal:
+              concurrency: int, directory: Path | None = None, run_id: str | None = None,
+              names: dict[str, str] | None = None) -> RunJournal:
         run_id = run_id or new_run_id()
         journal = cls(private_file((directory or runs_dir()) / f"{run_id}.jsonl"))
         journal.write({
@@ -54,7 +55,8 @@ class RunJournal:
             "concurrency": concurrency,
             "counts": {"valid": len(plan.valid), "duplicates": plan.duplicate_count, "skipped": len(plan.skipped)},
         })
-        journal.write({"type": "plan", "ids": plan.valid, "lines": [plan.id_lines.get(i) for i in plan.valid]})
+        journal.write({"type": "plan", "ids": plan.valid, "lines": [plan.id_lines.get(i) for i in plan.valid],
+                       "names": {i: n for i, n in (names or {}).items() if n}})
         for entry in plan.skipped:
             journal.outcome(OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text,
                                           line=entry.line))
@@ -123,6 +125,7 @@ class RunLog:
     header: dict[str, Any]
     planned: list[str] = field(default_factory=list)
     planned_lines: list[int | None] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # resolved task names, when a preview ran
     records: dict[str, OutcomeRecord] = field(default_factory=dict)
     skipped: list[OutcomeRecord] = field(default_factory=list)
     sent: set[str] = field(default_factory=set)
@@ -156,6 +159,8 @@ class RunLog:
                 task_id, Outcome.UNKNOWN if task_id in self.sent else Outcome.CANCELLED,
                 note="sent, but the run ended before an answer was recorded" if task_id in self.sent
                 else "never sent: the run ended first")
+            if record.name is None and task_id in self.names:
+                record.name = self.names[task_id]
             rows.append((line if line is not None else float("inf"), record))
         rows.sort(key=lambda pair: pair[0])  # stable: a resumed run's IDs keep their order
         return [record for _, record in rows]
@@ -182,6 +187,7 @@ def read_run(path: Path) -> RunLog:
             elif kind == "plan":
                 log.planned = list(obj.get("ids", []))
                 log.planned_lines = list(obj.get("lines") or [None] * len(log.planned))
+                log.names = dict(obj.get("names") or {})
             elif kind == "sent":
                 log.sent.add(obj["id"])
             elif kind == "outcome":

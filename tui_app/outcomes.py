@@ -30,7 +30,7 @@ GONE = frozenset({Outcome.DELETED, Outcome.NOT_FOUND})
 # Outcomes "retry failed" offers to send again.
 RETRYABLE = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED})
 
-REPORT_FIELDS = ("id", "outcome", "http_status", "error_code", "error_msg", "detail", "reason", "advice",
+REPORT_FIELDS = ("id", "name", "outcome", "http_status", "error_code", "error_msg", "detail", "reason", "advice",
                  "request_id", "attempts", "total_count", "succeed_count", "failed_count", "error_list", "note")
 
 
@@ -78,6 +78,7 @@ class OutcomeRecord:
         error, result = self.error, self.result
         return {
             "id": self.id if self.outcome is not Outcome.SKIPPED else (self.text or self.id),
+            "name": self.name,
             "outcome": self.outcome.value,
             "http_status": self.http_status,
             "error_code": error.code if error else None,

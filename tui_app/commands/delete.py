@@ -25,6 +25,18 @@ def run(args: argparse.Namespace) -> int:
                             project_id=args.project_id, ca_bundle=args.ca_bundle)
     plan = parse(read_ids_text(args.ids_file))
     lookup = find_token(target.profile)
+    names: dict[str, str] = {}
+    if args.preview and plan.valid:
+        if lookup.info is None:
+            print(f"Preview skipped: listing needs a token ({lookup.explain_missing(target.profile)})",
+                  file=sys.stderr)
+        else:
+            from tui_app.commands.preview import apply_preview, print_preview, run_preview
+
+            resolution = asyncio.run(run_preview(target, lookup.info, plan.valid, args.timeout))
+            print_preview(resolution)
+            plan, names = apply_preview(plan, resolution, keep_not_found=args.keep_not_found,
+                                        exclude_running=args.exclude_running)
     if args.dry_run:
         print_dry_run(plan, target, lookup.info)
         return EXIT_OK
@@ -44,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from tui_app.commands.headless_run import execute
 
     return asyncio.run(execute(plan, target, lookup.info, concurrency=args.concurrency, timeout=args.timeout,
-                               report=args.report, report_format=args.format))
+                               report=args.report, report_format=args.format, names=names))
 
 
 def check_expiry(info: TokenInfo) -> None:

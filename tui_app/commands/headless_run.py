@@ -85,11 +85,12 @@ class Progress:
 
 async def execute(plan: Plan, target: Target, token: TokenInfo, *, concurrency: int, timeout: float,
                   report: str | None, report_format: str | None, journal: RunJournal | None = None,
-                  ids: list[str] | None = None, previously_sent: frozenset[str] = frozenset()) -> int:
+                  ids: list[str] | None = None, previously_sent: frozenset[str] = frozenset(),
+                  names: dict[str, str] | None = None) -> int:
     """Send `ids` (default: the plan's valid IDs), journal every outcome, print a truthful summary."""
     ids = plan.valid if ids is None else ids
     journal = journal or RunJournal.start(plan, endpoint=target.endpoint.base_url, project_id=target.project_id,
-                                          profile=target.profile, concurrency=concurrency)
+                                          profile=target.profile, concurrency=concurrency, names=names)
     progress = Progress()
     interrupted = False
     async with ViasClient(target.endpoint, target.project_id, token.token, timeout=timeout,

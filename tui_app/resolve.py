@@ -1,0 +1,114 @@
+"""Resolve pasted IDs to real batch tasks before confirming, by paging the list API (there is no "get one").
+
+An aid, never a gate: if listing fails part-way, the caller is told why and may proceed on IDs alone.
+UI-agnostic: progress goes out through a callback; the caller can stop it at any time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timezone
+
+from tui_app.vias.errors import ApiError
+from tui_app.vias.models import BatchTask, BatchTaskPage
+
+PAGE_SIZE = 200  # the API's maximum
+MAX_PAGES = 10_000  # the API's page_num limit
+THROTTLE_RETRIES = 5
+
+
+@dataclass
+class Resolution:
+    ids: list[str]
+    found: dict[str, BatchTask] = field(default_factory=dict)
+    total: int | None = None  # tasks in the project, as the API counts them
+    pages: int = 0
+    error: ApiError | None = None  # why listing stopped early, if it did
+    stopped: bool = False  # the operator stopped it
+
+    @property
+    def complete(self) -> bool:
+        """Every page was read (or every ID found): a missing ID really is not in this project."""
+        return self.error is None and not self.stopped and (
+            len(self.found) == len(self.ids) or (self.total is not None and self.pages * PAGE_SIZE >= self.total))
+
+    @property
+    def not_found(self) -> list[str]:
+        return [i for i in self.ids if i not in self.found] if self.complete else []
+
+    @property
+    def unresolved(self) -> list[str]:
+        return [i for i in self.ids if i not in self.found]
+
+    @property
+    def running(self) -> list[str]:
+        return [i for i in self.ids if i in self.found and self.found[i].running > 0]
+
+    def summary(self) -> str:
+        if self.error is not None:
+            return (f"Could not list the batch tasks ({self.error.one_line()}); {len(self.found):,} of "
+                    f"{len(self.ids):,} resolved. You can still proceed on the IDs alone.")
+        if self.stopped:
+            return f"Stopped listing: {len(self.found):,} of {len(self.ids):,} resolved; the rest are unchecked."
+        parts = [f"{len(self.found):,} of {len(self.ids):,} found in this project"]
+        if self.not_found:
+            parts.append(f"{len(self.not_found):,} NOT found (wrong region or project?)")
+        if self.running:
+            parts.append(f"{len(self.running):,} with running jobs")
+        return "; ".join(parts) + "."
+
+
+ProgressCallback = Callable[[Resolution], None]
+
+
+async def resolve(list_page, ids: list[str], *, on_progress: ProgressCallback | None = None,
+                  should_stop: Callable[[], bool] = lambda: False, sleep=asyncio.sleep) -> Resolution:
+    """Page through the project's tasks until every ID is found, the list ends, or `should_stop()`.
+
+    `list_page(page_num, page_size)` is the client's `list_batch_tasks`.
+    """
+    result = Resolution(list(ids))
+    wanted = set(ids)
+    page_num = 1
+    while wanted and page_num <= MAX_PAGES:
+        if should_stop():
+            result.stopped = True
+            break
+        page = await _page_with_retries(list_page, page_num, sleep)
+        if isinstance(page, ApiError):
+            result.error = page
+            break
+        result.pages = page_num
+        result.total = page.count
+        for task in page.tasks:
+            if task.id in wanted:
+                result.found[task.id] = task
+                wanted.discard(task.id)
+        if on_progress:
+            on_progress(result)
+        if not page.tasks or page_num >= math.ceil(page.count / PAGE_SIZE):
+            break
+        page_num += 1
+    return result
+
+
+async def _page_with_retries(list_page, page_num: int, sleep) -> BatchTaskPage | ApiError:
+    for attempt in range(THROTTLE_RETRIES + 1):
+        page = await list_page(page_num, PAGE_SIZE)
+        if not isinstance(page, ApiError) or not (page.is_throttle or (page.is_retryable and not page.is_auth)):
+            return page
+        if attempt < THROTTLE_RETRIES:
+            await sleep(min(page.retry_after or 2 ** attempt, 30))
+    return page
+
+
+def created_text(task: BatchTask) -> str:
+    if task.created_at is None:
+        return ""
+    return task.created_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = ["PAGE_SIZE", "Resolution", "created_text", "resolve"]
