@@ -96,12 +96,19 @@ async def resolve(list_page, ids: list[str], *, on_progress: ProgressCallback | 
 
 
 async def _page_with_retries(list_page, page_num: int, sleep) -> BatchTaskPage | ApiError:
+    """Patience for throttling and a brief one for 502/503/504; anything else fails fast (it is only a preview)."""
+    gateway_retries = 2
     for attempt in range(THROTTLE_RETRIES + 1):
         page = await list_page(page_num, PAGE_SIZE)
-        if not isinstance(page, ApiError) or not (page.is_throttle or (page.is_retryable and not page.is_auth)):
+        if not isinstance(page, ApiError) or attempt == THROTTLE_RETRIES:
             return page
-        if attempt < THROTTLE_RETRIES:
-            await sleep(min(page.retry_after or 2 ** attempt, 30))
+        if page.is_throttle:
+            await sleep(min(page.retry_after if page.retry_after is not None else 2 ** attempt, 30))
+        elif page.http_status in (502, 503, 504) and gateway_retries:
+            gateway_retries -= 1
+            await sleep(1)
+        else:
+            return page
     return page
 
 

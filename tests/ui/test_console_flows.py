@@ -46,7 +46,7 @@ async def test_wrong_count_does_nothing_and_escape_sends_nothing(fake: FakeVias,
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         await pilot.pause(0.2)
-    assert fake.requests == []
+    assert fake.deletes_seen() == []
 
 
 async def test_full_run_shows_outcomes_and_error_details(fake: FakeVias, store: FakeStore) -> None:
@@ -55,12 +55,14 @@ async def test_full_run_shows_outcomes_and_error_details(fake: FakeVias, store: 
     store.tasks[ids[4]].fail_jobs = 1
     app = console(fake, "\n".join([*ids, "feedfacefeedfacefeedfacefeedface", "bad/id"]))
     async with app.run_test(size=(100, 30)) as pilot:
-        await confirm(pilot, app, 9)
+        await confirm(pilot, app, 8)  # the preview found 8: the unknown ID is excluded by default
         await run_finished(pilot, app)
         counts = app.results.counts()
         assert counts[Outcome.DELETED] == 6 and counts[Outcome.FAILED] == 1 and counts[Outcome.PARTIAL] == 1
-        assert counts[Outcome.NOT_FOUND] == 1 and counts[Outcome.SKIPPED] == 1
-        assert len(fake.deletes_seen()) == 9
+        assert counts[Outcome.NOT_FOUND] == 0 and counts[Outcome.SKIPPED] == 2
+        excluded = app.results.row(8).record
+        assert excluded.outcome is Outcome.SKIPPED and "excluded at confirmation" in excluded.note
+        assert len(fake.deletes_seen()) == 8
         run_text = str(app.run_bar.query_one("#run-text").render())
         assert "NOT all deleted" in run_text and "1 failed" in run_text
         table = app.results_pane.table
@@ -219,7 +221,7 @@ async def test_no_keyring_credentials_screen_explains_and_session_token_works(
         status = str(app.query_one("#status").render())
         assert "session" in status and "MIIs…" in status
         assert_no_token(status)
-    assert fake.requests == []
+    assert fake.deletes_seen() == []
 
 
 async def test_iam_login_from_the_credentials_screen(fake: FakeVias, no_keyring: None) -> None:
@@ -301,3 +303,71 @@ async def test_throttling_is_shown_as_backing_off_not_failure(store: FakeStore) 
             await run_finished(pilot, app)
             assert app.results.counts()[Outcome.DELETED] == 6
             assert not any("failed" in text for text in seen)
+
+
+async def test_preview_shows_what_each_id_is_and_choices_change_the_count(fake: FakeVias, store: FakeStore) -> None:
+    ids = list(store.tasks)[:6]
+    store.tasks[ids[1]].status_info["running"] = 4
+    store.tasks[ids[2]].status_info["running"] = 0
+    running = [i for i in ids if store.tasks[i].status_info.get("running")]
+    app = console(fake, "\n".join([*ids, "feedfacefeedfacefeedfacefeedface"]))
+    async with app.run_test(size=(130, 44)) as pilot:
+        await pilot.press("ctrl+d")
+        await confirm_screen_ready(pilot, app)
+        screen = app.screen
+        body = str(screen.query_one("#confirm-body").render())
+        assert "6 of 7 found in this project" in body and "1 NOT found (wrong region or project?)" in body
+        assert f"{len(running)} with running jobs" in body
+        table = screen.query_one("#confirm-tasks")
+        first = table.render_line(1).text
+        assert ids[0] in first and store.tasks[ids[0]].name[:20] in first and store.tasks[ids[0]].alg_name in first
+        assert "NOT FOUND" in table.render_line(7).text
+        assert "6 will be DELETED" in str(screen.query_one("#confirm-title").render())
+        await pilot.click("#exclude-running")
+        expected = 6 - len(running)
+        assert f"{expected} will be DELETED" in str(screen.query_one("#confirm-title").render())
+        await pilot.click("#exclude-not-found")
+        assert f"{expected + 1} will be DELETED" in str(screen.query_one("#confirm-title").render())
+        screen.query_one("#confirm-input").focus()
+        await type_text(pilot, str(expected + 1))
+        await pilot.press("enter")
+        await run_finished(pilot, app)
+    sent = {r.task_id for r in fake.deletes_seen()}
+    assert "feedfacefeedfacefeedfacefeedface" in sent and not sent & set(running)
+    assert app.results.counts()[Outcome.NOT_FOUND] == 1
+
+
+async def test_listing_failure_is_explained_and_does_not_block(store: FakeStore) -> None:
+    ids = list(store.tasks)[:3]
+    async with FakeVias(store, FaultPlan(list_fault="500")) as server:
+        app = console(server, "\n".join(ids))
+        async with app.run_test(size=(110, 36)) as pilot:
+            await pilot.press("ctrl+d")
+            await confirm_screen_ready(pilot, app)
+            body = str(app.screen.query_one("#confirm-body").render())
+            assert "Could not list the batch tasks" in body and "proceed on the IDs alone" in body
+            await type_text(pilot, "3")
+            await pilot.press("enter")
+            await run_finished(pilot, app)
+        assert len(server.deletes_seen()) == 3
+
+
+async def test_preview_can_be_skipped_or_cancelled(store: FakeStore) -> None:
+    from tui_app.ui.screens.preview import PreviewScreen
+
+    ids = list(store.tasks)[:3]
+    async with FakeVias(store, FaultPlan(latency=0.4)) as server:
+        app = console(server, "\n".join(ids))
+        async with app.run_test(size=(110, 36)) as pilot:
+            await pilot.press("ctrl+d")
+            await until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, PreviewScreen))
+            assert not isinstance(app.screen, ConfirmScreen)
+            await pilot.press("ctrl+d")
+            await until(pilot, lambda: isinstance(app.screen, PreviewScreen))
+            await pilot.press("s")
+            await confirm_screen_ready(pilot, app)
+            assert "Stopped listing" in str(app.screen.query_one("#confirm-body").render())
+            assert "3 will be DELETED" in str(app.screen.query_one("#confirm-title").render())
+        assert server.deletes_seen() == []

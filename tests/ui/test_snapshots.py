@@ -39,14 +39,21 @@ def test_ids_pane_with_bad_lines(snap_compare, no_keyring) -> None:
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_settle)
 
 
-def test_confirmation_modal(snap_compare, no_keyring) -> None:
+def test_confirmation_modal_with_preview(snap_compare, no_keyring) -> None:
+    from tui_app.demo import demo_context, demo_server
+    from tui_app.fake import running_in_thread
+
     async def open_confirm(pilot) -> None:
         await _settle(pilot)
         await pilot.press("ctrl+d")
-        await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen)
+                    and pilot.app.screen.focused is not None)
         await pilot.press("2")
 
-    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=open_confirm)
+    with running_in_thread(demo_server(latency=0)) as server:
+        context = demo_context(server)
+        context.steady_cursor = True
+        assert snap_compare(make_app(context), terminal_size=(120, 40), run_before=open_confirm)
 
 
 def test_results_with_an_error_selected(snap_compare, no_keyring, tmp_path: Path) -> None:

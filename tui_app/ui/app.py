@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from textual import work
@@ -30,13 +30,15 @@ from tui_app.ids import Plan, read_ids_text
 from tui_app.journal import RunJournal, guess_format, merged_rows, write_report
 from tui_app.outcomes import RETRYABLE, OutcomeRecord
 from tui_app.problems import OperatorError
+from tui_app.resolve import Resolution
 from tui_app.secret import Token
 from tui_app.settings import Target
 from tui_app.ui import messages as M
 from tui_app.ui.details import details_text
 from tui_app.ui.results_model import BatchResults
-from tui_app.ui.screens.confirm import ConfirmRequest, ConfirmScreen
+from tui_app.ui.screens.confirm import ConfirmRequest, ConfirmResult, ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsContext, CredentialsScreen
+from tui_app.ui.screens.preview import PreviewScreen
 from tui_app.ui.screens.simple import AskScreen, HelpScreen, PathScreen
 from tui_app.ui.widgets.ids_pane import IdsPane
 from tui_app.ui.widgets.results_pane import ResultsPane
@@ -58,6 +60,8 @@ class RunRequest:
     new_batch: bool  # a fresh batch replaces the results; a retry or resume updates them in place
     journal: Path | None = None  # resume: append to this run's journal
     previously_sent: frozenset[str] = frozenset()
+    resolution: Resolution | None = None  # what the IDs are, when they were looked up
+    hidden_marked: int = 0  # from Browse: marked rows its filter hides
 
 
 @dataclass
@@ -321,13 +325,14 @@ class ViasApp(App[int]):
         screen = ConfirmRequest(ids=ids, target=self.context.target.describe() if not self.context.demo
                                 else f"DEMO fake VIAS, project {self.context.target.project_id}",
                                 profile=self.context.profile, token=self.token.describe(), title=request.title,
-                                skipped=len(plan.skipped), duplicates=plan.duplicate_count, warnings=warnings)
+                                skipped=len(plan.skipped), duplicates=plan.duplicate_count, warnings=warnings,
+                                resolution=request.resolution, hidden_marked=request.hidden_marked)
 
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self._start_run(request)
-            else:
+        def confirmed(result: ConfirmResult | None) -> None:
+            if result is None:
                 self.notify("Not confirmed; nothing was sent.")
+                return
+            self._start_run(replace(request, ids=result.ids, plan=request.plan.without(result.excluded)))
 
         self.push_screen(ConfirmScreen(screen), confirmed)
 
@@ -339,7 +344,24 @@ class ViasApp(App[int]):
         if not plan.valid:
             self.notify("No valid IDs to delete. Paste IDs into the IDs pane (F2).", severity="warning")
             return
-        self._confirm(RunRequest(plan.valid, plan, "Delete batch tasks", new_batch=True))
+        self._preview_then_confirm(RunRequest(plan.valid, plan, "Delete batch tasks", new_batch=True))
+
+    def _preview_then_confirm(self, request: RunRequest) -> None:
+        """Look the IDs up first (an aid, never a gate), then the confirmation shows what they are."""
+        problem = self._refusal()
+        if problem:
+            self._confirm(request)  # explains the refusal (and offers the token screen)
+            return
+        assert self.token is not None
+        token = self.token.token
+
+        def looked_up(resolution: Resolution | None) -> None:
+            if resolution is None:
+                self.notify("Cancelled; nothing was sent.")
+            else:
+                self._confirm(replace(request, resolution=resolution))
+
+        self.push_screen(PreviewScreen(request.ids, lambda: self.context.make_client(token)), looked_up)
 
     def action_retry_failed(self) -> None:
         if self.running:
@@ -371,9 +393,10 @@ class ViasApp(App[int]):
             journal = RunJournal.reopen(request.journal)
             journal.resumed(request.ids)
         else:
+            names = {i: t.name for i, t in request.resolution.found.items()} if request.resolution else None
             journal = RunJournal.start(request.plan, endpoint=target.endpoint.base_url,
                                        project_id=target.project_id, profile=self.context.profile,
-                                       concurrency=self.context.concurrency)
+                                       concurrency=self.context.concurrency, names=names)
         if journal.path not in self.journals:
             self.journals.append(journal.path)
         status = "interrupted"

@@ -1,0 +1,82 @@
+"""Looking the IDs up in the project's batch-task list before the confirmation, with progress and a way out.
+
+Skip confirms on the IDs alone (resolution is an aid, never a gate); Escape cancels the delete entirely.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, ProgressBar, Static
+
+from tui_app.resolve import PAGE_SIZE, Resolution, resolve
+from tui_app.vias.client import ViasClient
+
+
+class PreviewScreen(ModalScreen[Resolution | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="preview_cancel"),
+                Binding("s", "skip", "Skip: confirm on IDs alone", id="preview_skip")]
+    DEFAULT_CSS = """
+    PreviewScreen { align: center middle; }
+    PreviewScreen > Vertical { width: 80; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    PreviewScreen ProgressBar { margin: 1 0; }
+    PreviewScreen Horizontal { height: auto; align-horizontal: right; }
+    PreviewScreen Button { margin-left: 2; }
+    """
+
+    def __init__(self, ids: list[str], open_client: Callable[[], ViasClient]) -> None:
+        super().__init__()
+        self.ids = ids
+        self.open_client = open_client
+        self.latest = Resolution(list(ids))
+        self._skip = False
+        self._done = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Looking up {len(self.ids):,} ID(s) in this project's batch tasks…")
+            yield ProgressBar(total=None, show_eta=False, id="preview-progress")
+            yield Static("Requesting the first page…", id="preview-status")
+            with Horizontal():
+                yield Button("Cancel (Esc)", id="preview-cancel")
+                yield Button("Skip: confirm on IDs alone (s)", id="preview-skip")
+
+    def on_mount(self) -> None:
+        self._look_up()
+
+    @work(exclusive=True, group="preview", exit_on_error=False)
+    async def _look_up(self) -> None:
+        async with self.open_client() as client:
+            result = await resolve(client.list_batch_tasks, self.ids, on_progress=self._progress,
+                                   should_stop=lambda: self._skip)
+        self._finish(result)
+
+    def _progress(self, result: Resolution) -> None:
+        self.latest = result
+        pages = math.ceil((result.total or 0) / PAGE_SIZE) or 1
+        self.query_one(ProgressBar).update(total=pages, progress=result.pages)
+        self.query_one("#preview-status", Static).update(
+            f"Page {result.pages:,} of {pages:,}: {len(result.found):,} of {len(self.ids):,} found")
+
+    def _finish(self, result: Resolution) -> None:
+        if not self._done:
+            self._done = True
+            self.dismiss(result)
+
+    @on(Button.Pressed, "#preview-skip")
+    def action_skip(self) -> None:
+        self._skip = True
+        self.latest.stopped = True
+        self._finish(self.latest)  # do not wait for the page in flight
+
+    @on(Button.Pressed, "#preview-cancel")
+    def action_cancel(self) -> None:
+        if not self._done:
+            self._done = True
+            self.dismiss(None)
