@@ -20,10 +20,11 @@ from keyring.backends import fail
 from tui_app.demo import demo_context, demo_server, isolate_demo_state
 from tui_app.outcomes import Outcome
 from tui_app.ui.app import make_app
+from tui_app.ui.screens.browse import BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
 
-SIZE = (100, 32)
+SIZE = (120, 36)
 
 
 async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
@@ -54,8 +55,8 @@ async def shoot(out: Path) -> list[Path]:
             await pilot.pause(0.3)
             save("01-ids-pane-with-bad-lines")
             await pilot.press("ctrl+d")
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            count = str(len(app.ids_pane.plan.valid))
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.focused is not None)
+            count = str(app.screen.count)  # after the preview's default exclusions
             await pilot.press(*count[:-1])
             await pilot.pause(0.2)
             save("02-confirmation")
@@ -78,6 +79,11 @@ async def shoot(out: Path) -> list[Path]:
             await pilot.press("escape", "f1")
             await pilot.pause(0.2)
             save("06-help")
+            await pilot.press("escape", "f5")
+            await wait_for(pilot, lambda: isinstance(app.screen, BrowseScreen) and app.screen.tasks)
+            await pilot.press("space", "space", "down", "space")
+            await pilot.pause(0.2)
+            save("07-browse")
     finally:
         await server.stop()
     return written

@@ -52,8 +52,8 @@ def test_problems_exit_1_and_never_say_done(fake_thread: FakeVias, store: FakeSt
     assert "1 skipped input line" in result.out
     assert "failed" in result.err and "VIAS.00010001" in result.err  # the problem line as it happened
     text = report.read_text()
-    assert text.splitlines()[0].startswith("id,outcome,http_status,error_code")
-    assert "bad/line,skipped" in text
+    assert text.splitlines()[0].startswith("id,name,outcome,http_status,error_code")
+    assert "bad/line,,skipped" in text
 
 
 def test_no_yes_and_no_terminal_refuses_and_sends_nothing(fake_thread: FakeVias, store: FakeStore,

@@ -275,16 +275,21 @@ async def test_whole_flow_by_keyboard_at_size(fake: FakeVias, store: FakeStore, 
 
 
 async def test_quit_during_a_run_asks_first(store: FakeStore) -> None:
-    ids = list(store.tasks)[:10]
+    ids = list(store.tasks)[:30]
     async with FakeVias(store, FaultPlan(latency=0.3)) as server:
         app = console(server, "\n".join(ids), concurrency=1)
         async with app.run_test(size=(100, 30)) as pilot:
-            await confirm(pilot, app, 10)
+            await confirm(pilot, app, 30)
             await until(pilot, lambda: app.running)
-            await pilot.press("ctrl+q")
+            app.simulate_key("ctrl+q")  # a run keeps the app busy: do not wait for it to go idle
             await until(pilot, lambda: isinstance(app.screen, AskScreen))
-            await pilot.press("n")
-            assert app.is_running and app.running
+            app.simulate_key("n")
+            await until(pilot, lambda: not isinstance(app.screen, AskScreen))
+            assert app.is_running and app.running  # still running: nothing was cancelled
+            await pilot.press("ctrl+x")
+            await until(pilot, lambda: isinstance(app.screen, AskScreen))
+            await pilot.press("y")
+            await run_finished(pilot, app)
 
 
 async def test_throttling_is_shown_as_backing_off_not_failure(store: FakeStore) -> None:

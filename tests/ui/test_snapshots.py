@@ -88,3 +88,21 @@ def test_small_terminal(snap_compare, no_keyring, size) -> None:
 async def _settle(pilot) -> None:
     await until(pilot, lambda: not pilot.app.checking_token)
     await pilot.pause(0.3)
+
+
+def test_browse_screen(snap_compare, no_keyring) -> None:
+    from tui_app.demo import demo_context, demo_server
+    from tui_app.fake import running_in_thread
+    from tui_app.ui.screens.browse import BrowseScreen
+
+    async def open_browse(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(pilot.app.screen, BrowseScreen) and pilot.app.screen.tasks)
+        await pilot.press("space", "space", "down", "space")
+        await pilot.pause(0.1)
+
+    with running_in_thread(demo_server(latency=0)) as server:
+        context = demo_context(server)
+        context.steady_cursor = True
+        assert snap_compare(make_app(context), terminal_size=(120, 36), run_before=open_browse)

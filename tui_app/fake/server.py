@@ -18,7 +18,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tui_app.fake.store import JOB_STATES, FakeStore
+from tui_app.fake.store import FakeStore
+from tui_app.vias.models import JOB_STATES
 
 MAX_HEADER_BYTES = 65_536  # tokens are up to 32,768 characters
 

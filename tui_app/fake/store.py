@@ -7,11 +7,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-JOB_STATES = (
-    "pending", "recovering", "starting", "upgrading", "create_failed", "start_failed", "running",
-    "stopping", "stopped", "abnormal", "succeeded", "failed", "deleting", "freezing", "frozen",
-    "stopped_no_service", "scheduling", "lack_of_resources",
-)
 DEMO_TOKEN = "demo-token-MIIDemoOnlyNotARealIamToken0000"
 DEMO_PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 DEMO_REGION = "cn-north-4"

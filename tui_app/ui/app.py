@@ -36,6 +36,7 @@ from tui_app.settings import Target
 from tui_app.ui import messages as M
 from tui_app.ui.details import details_text
 from tui_app.ui.results_model import BatchResults
+from tui_app.ui.screens.browse import BrowseChoice, BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmRequest, ConfirmResult, ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsContext, CredentialsScreen
 from tui_app.ui.screens.preview import PreviewScreen
@@ -111,6 +112,7 @@ class ViasApp(App[int]):
         Binding("f2", "show_tab('ids')", "IDs", id="tab_ids", priority=True),
         Binding("f3", "show_tab('results')", "Results", id="tab_results", priority=True),
         Binding("f4", "credentials", "Token", id="credentials", priority=True),
+        Binding("f5", "browse", "Browse", id="browse", priority=True),
         Binding("ctrl+x", "cancel_run", "Cancel run", id="cancel_run", priority=True),
         Binding("ctrl+r", "retry_failed", "Retry failed", id="retry_failed", priority=True),
         Binding("ctrl+e", "export", "Export", id="export", priority=True),
@@ -362,6 +364,23 @@ class ViasApp(App[int]):
                 self._confirm(replace(request, resolution=resolution))
 
         self.push_screen(PreviewScreen(request.ids, lambda: self.context.make_client(token)), looked_up)
+
+    def action_browse(self) -> None:
+        problem = self._refusal()
+        if problem:
+            self.notify(problem, severity="error", timeout=8)
+            return
+        assert self.token is not None
+        token = self.token.token
+        self.push_screen(BrowseScreen(lambda: self.context.make_client(token)), self._browsed)
+
+    def _browsed(self, choice: BrowseChoice | None) -> None:
+        if choice is None:
+            return
+        ids = [task.id for task in choice.tasks]
+        resolution = Resolution(ids, found={task.id: task for task in choice.tasks}, total=choice.total)
+        self._confirm(RunRequest(ids, Plan.from_ids(ids), "Delete marked batch tasks", new_batch=True,
+                                 resolution=resolution, hidden_marked=choice.hidden))
 
     def action_retry_failed(self) -> None:
         if self.running:
@@ -615,6 +634,8 @@ class ViasApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hidden from the footer (and inactive) when they cannot apply; the key then reaches the focused widget.
+        if action in ("confirm_delete", "browse") and isinstance(self.screen, BrowseScreen):
+            return False  # Browse's own ctrl+d deletes the marked rows
         if action == "cancel_run":
             return self.running
         if action in ("retry_failed", "export"):
@@ -658,8 +679,13 @@ def help_sections(app: ViasApp) -> list[tuple[str, list[tuple[str, str]]]]:
     results += [("up/down, pgup/pgdn", "move through rows; the details pane follows"),
                 ("click a header", "sort by that column")]
     confirm = [("type the count, enter", "confirm the delete (anything else does nothing)"),
-               ("escape", "cancel: nothing is sent")]
-    return [("Everywhere", main), ("Results table", results), ("Confirmation", confirm),
+               ("space on a checkbox", "exclude not-found IDs (default) / tasks with running jobs"),
+               ("escape", "cancel: nothing is sent"),
+               ("s (while looking up)", "skip the preview and confirm on the IDs alone")]
+    from tui_app.ui.screens.browse import BrowseScreen as _Browse
+
+    browse = [(keys(b), b.description) for b in _Browse.BINDINGS if isinstance(b, Binding)]
+    return [("Everywhere", main), ("Results table", results), ("Confirmation", confirm), ("Browse (F5)", browse),
             ("IDs pane", [("paste", "bracketed paste of any size; lines are parsed as you go"),
                           ("tab", "leave the text box")])]
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+# Job states a batch task counts (newer docs print them in upper case; compare case-insensitively).
+JOB_STATES = (
+    "pending", "recovering", "starting", "upgrading", "create_failed", "start_failed", "running",
+    "stopping", "stopped", "abnormal", "succeeded", "failed", "deleting", "freezing", "frozen",
+    "stopped_no_service", "scheduling", "lack_of_resources",
+)
+
 
 @dataclass(frozen=True)
 class DeleteResult:

@@ -56,7 +56,8 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                                border: thick $error; background: $surface; padding: 0 1; }
     ConfirmScreen #confirm-title { text-style: bold; color: $error; }
     ConfirmScreen #confirm-body { height: auto; }
-    ConfirmScreen #confirm-tasks { height: 9; margin-top: 1; }
+    ConfirmScreen > Vertical.with-preview { height: 96%; }
+    ConfirmScreen #confirm-tasks { height: 1fr; min-height: 2; max-height: 12; margin-top: 1; }
     ConfirmScreen Checkbox { border: none; padding: 0; height: 1; }
     ConfirmScreen #confirm-feedback { height: 1; color: $error; }
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
@@ -75,7 +76,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
 
     def compose(self) -> ComposeResult:
         resolution = self.resolution
-        with Vertical():
+        with Vertical(classes="with-preview" if resolution is not None else ""):
             yield Static(id="confirm-title")
             yield Static(self._body(), id="confirm-body")
             if resolution is not None:

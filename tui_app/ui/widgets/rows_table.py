@@ -59,10 +59,19 @@ class RowsTable(ScrollView, can_focus=True):
             self.table = table
             self.row = row
 
+        @property
+        def control(self) -> RowsTable:  # lets @on(..., "#some-table") select by table
+            return self.table
+
     class HeaderClicked(Message):
-        def __init__(self, key: str) -> None:
+        def __init__(self, table: RowsTable, key: str) -> None:
             super().__init__()
+            self.table = table
             self.key = key
+
+        @property
+        def control(self) -> RowsTable:
+            return self.table
 
     def __init__(self, columns: list[Column], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -115,7 +124,7 @@ class RowsTable(ScrollView, can_focus=True):
             x = 0
             for column, width in zip(self.columns, self._widths(), strict=True):
                 if x <= event.x < x + width + 1:
-                    self.post_message(self.HeaderClicked(column.key))
+                    self.post_message(self.HeaderClicked(self, column.key))
                     return
                 x += width + 1
             return
