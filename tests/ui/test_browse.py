@@ -45,6 +45,7 @@ async def test_mark_filter_confirm_delete_and_refresh(store: FakeStore) -> None:
             await run_finished(pilot, app)
             counts = app.results.counts()
             assert counts[Outcome.DELETED] == 2 and counts[Outcome.PARTIAL] == 1
+            assert app.results.rows[marked[0]].record.name  # what it was, shown in the details pane
             browse = await open_browse(pilot, app)  # a fresh list: deleted ones gone, partial shows what remains
             ids = [task.id for task in browse.tasks]
             assert marked[0] not in ids and marked[2] not in ids and partial_id in ids

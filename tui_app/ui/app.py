@@ -137,6 +137,7 @@ class ViasApp(App[int]):
         self._last_counts_flush = 0.0
         self.last_status: str | None = None
         self._pause_reason: str | None = None
+        self._names: dict[str, str] = {}  # task names from the latest preview, for the details pane
 
     def _fatal_error(self) -> None:
         """Textual's crash report prints local variables; ours must not (a frame may hold the raw token)."""
@@ -393,6 +394,8 @@ class ViasApp(App[int]):
         self._confirm(RunRequest(ids, Plan.from_ids(ids), "Retry failed, unknown and cancelled", new_batch=False))
 
     def _start_run(self, request: RunRequest) -> None:
+        if request.resolution is not None:
+            self._names.update((i, t.name) for i, t in request.resolution.found.items())
         if request.new_batch:
             self.results = BatchResults.from_plan(request.plan)
             self.journals = []
@@ -459,6 +462,9 @@ class ViasApp(App[int]):
         self.refresh_bindings()
 
     def on_outcomes_arrived(self, message: M.OutcomesArrived) -> None:
+        for record in message.records:
+            if record.name is None and record.id in self._names:
+                record.name = self._names[record.id]  # the journal already has it from the plan
         rows = [self.results.apply(record) for record in message.records]
         self.results_pane.update_rows(rows)
         if self.engine is not None:
