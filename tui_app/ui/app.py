@@ -461,11 +461,14 @@ class ViasApp(App[int]):
         self.run_bar.start(message.total)
         self.refresh_bindings()
 
-    def on_outcomes_arrived(self, message: M.OutcomesArrived) -> None:
-        for record in message.records:
+    def _apply_records(self, records: list[OutcomeRecord]) -> list:
+        for record in records:
             if record.name is None and record.id in self._names:
                 record.name = self._names[record.id]  # the journal already has it from the plan
-        rows = [self.results.apply(record) for record in message.records]
+        return [self.results.apply(record) for record in records]
+
+    def on_outcomes_arrived(self, message: M.OutcomesArrived) -> None:
+        rows = self._apply_records(message.records)
         self.results_pane.update_rows(rows)
         if self.engine is not None:
             self.run_bar.progress(len(self.engine.records), _counts(self.engine))
@@ -507,8 +510,7 @@ class ViasApp(App[int]):
     def _flush_now(self) -> None:
         if self._buffer:
             records, self._buffer = self._buffer, []
-            for record in records:
-                self.results.apply(record)
+            self._apply_records(records)
 
     # --- cancel, export, load, new batch, copy ----------------------------------------------------------
 
