@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import statistics
-import time
 from dataclasses import dataclass, field
 
 
@@ -84,8 +83,3 @@ async def wait_until(condition, timeout: float = 60.0, step: float = 0.005) -> N
             raise TimeoutError("benchmark condition not reached in time")
         await asyncio.sleep(step)
 
-
-def timed(fn, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - started, result

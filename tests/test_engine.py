@@ -79,7 +79,7 @@ async def test_auth_failure_stops_dispatch_and_cancels_the_rest(store: FakeStore
     ids = list(store.tasks)[:30]
     async with FakeVias(store, FaultPlan(auth_fail_after=5)) as server:
         engine, summary, _ = await run(server, ids, concurrency=4)
-    assert summary.status == "auth_failed" and summary.auth_error.is_auth
+    assert summary.status == "auth_failed" and summary.stop_error.is_auth
     assert len(engine.records) == 30
     counts = summary.counts
     assert counts[Outcome.DELETED] == 5

@@ -97,7 +97,7 @@ class RunSummary:
     status: str  # finished | cancelled | auth_failed | target_failed
     elapsed: float
     counts: dict[Outcome, int] = field(default_factory=dict)
-    auth_error: ApiError | None = None  # what stopped the run: a rejected token or an unusable endpoint
+    stop_error: ApiError | None = None  # what stopped the run: a rejected token or an unusable endpoint
 
     @property
     def all_gone(self) -> bool:

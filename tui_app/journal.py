@@ -136,10 +136,6 @@ class RunLog:
     def run_id(self) -> str:
         return str(self.header.get("run_id", self.path.stem))
 
-    @property
-    def finished(self) -> bool:
-        return self.end is not None and self.end.get("status") != "interrupted"
-
     def unsettled(self) -> list[str]:
         """IDs a resume should send: never answered (never sent, cancelled, unknown or in flight at a kill)."""
         from tui_app.outcomes import SETTLED

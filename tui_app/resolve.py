@@ -40,10 +40,6 @@ class Resolution:
         return [i for i in self.ids if i not in self.found] if self.complete else []
 
     @property
-    def unresolved(self) -> list[str]:
-        return [i for i in self.ids if i not in self.found]
-
-    @property
     def running(self) -> list[str]:
         return [i for i in self.ids if i in self.found and self.found[i].running > 0]
 

@@ -58,8 +58,12 @@ async def confirm_screen_ready(pilot: Pilot, app: ViasApp) -> None:
     """The confirmation is up and its input has focus (keys typed earlier would go elsewhere)."""
     from tui_app.ui.screens.confirm import ConfirmScreen
 
-    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
-                and app.screen.focused is app.screen.query_one("#confirm-input"))
+    def ready() -> bool:
+        screen = app.screen
+        return isinstance(screen, ConfirmScreen) and screen.focused is not None \
+            and screen.focused.id == "confirm-input"
+
+    await until(pilot, ready)
 
 
 async def run_finished(pilot: Pilot, app: ViasApp) -> None:

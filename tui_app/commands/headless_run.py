@@ -135,12 +135,12 @@ def print_summary(summary: RunSummary, status: str, counts: dict[Outcome, int], 
     if status == "interrupted":
         head = f"Interrupted after {summary.elapsed:.1f}s: {run_counts}."
     elif summary.status == "auth_failed":
-        error = summary.auth_error.one_line() if summary.auth_error else "HTTP 401"
+        error = summary.stop_error.one_line() if summary.stop_error else "HTTP 401"
         head = (f"Stopped: the token was rejected ({error}). {run_counts}. "
                 "Get a new token (vias-tui token login / token set), then resume the rest.")
-    elif summary.status == "target_failed" and summary.auth_error is not None:
-        head = (f"Stopped: the endpoint is unusable ({summary.auth_error.one_line()}). "
-                f"{summary.auth_error.hint() or ''} {run_counts}. Fix the target, then resume the rest.")
+    elif summary.status == "target_failed" and summary.stop_error is not None:
+        head = (f"Stopped: the endpoint is unusable ({summary.stop_error.one_line()}). "
+                f"{summary.stop_error.hint() or ''} {run_counts}. Fix the target, then resume the rest.")
     elif summary.all_gone:
         head = f"All {summary.total} deleted or already gone in {summary.elapsed:.2f}s: {run_counts}."
     else:

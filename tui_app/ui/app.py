@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import work
@@ -35,7 +35,7 @@ from tui_app.secret import Token
 from tui_app.settings import Target
 from tui_app.ui import messages as M
 from tui_app.ui.details import details_text
-from tui_app.ui.results_model import BatchResults
+from tui_app.ui.results_model import BatchResults, ResultRow
 from tui_app.ui.screens.browse import BrowseChoice, BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmRequest, ConfirmResult, ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsContext, CredentialsScreen
@@ -85,8 +85,6 @@ class ConsoleContext:
     use_env_token: bool = True
     demo_hint: str | None = None
     steady_cursor: bool = False  # no blinking cursors: deterministic snapshots and screenshots
-    client_factory: Callable[[Target, Token], ViasClient] | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
     def target_label(self) -> str:
         if self.target is None:
@@ -97,8 +95,6 @@ class ConsoleContext:
 
     def make_client(self, token: Token) -> ViasClient:
         assert self.target is not None
-        if self.client_factory:
-            return self.client_factory(self.target, token)
         return ViasClient(self.target.endpoint, self.target.project_id, token, timeout=self.timeout,
                           connect_timeout=min(10.0, self.timeout), ca_bundle=self.target.ca_bundle,
                           max_connections=self.concurrency)
@@ -134,7 +130,6 @@ class ViasApp(App[int]):
         self.results = BatchResults()
         self.journals: list[Path] = []  # this batch's runs, oldest first: the export merges them
         self._buffer: list[OutcomeRecord] = []
-        self._last_counts_flush = 0.0
         self.last_status: str | None = None
         self._pause_reason: str | None = None
         self._names: dict[str, str] = {}  # task names from the latest preview, for the details pane
@@ -461,7 +456,7 @@ class ViasApp(App[int]):
         self.run_bar.start(message.total)
         self.refresh_bindings()
 
-    def _apply_records(self, records: list[OutcomeRecord]) -> list:
+    def _apply_records(self, records: list[OutcomeRecord]) -> list[ResultRow]:
         for record in records:
             if record.name is None and record.id in self._names:
                 record.name = self._names[record.id]  # the journal already has it from the plan

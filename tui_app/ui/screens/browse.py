@@ -213,7 +213,8 @@ class BrowseScreen(Screen[BrowseChoice | None]):
 
     @on(Input.Changed, "#browse-quick")
     def _quick_changed(self) -> None:
-        self._recompute()
+        if self.client is not None:  # set in on_mount: ignore changes reported while mounting
+            self._recompute()
 
     @on(Input.Submitted, "#browse-quick")
     def _quick_done(self) -> None:

@@ -69,6 +69,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self.request = request
         self.resolution = request.resolution
         self.result = ConfirmResult(list(request.ids), {})
+        self._ready = False  # a checkbox created checked reports a change before the screen has mounted
 
     @property
     def count(self) -> int:
@@ -119,6 +120,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         return text
 
     def on_mount(self) -> None:
+        self._ready = True
         self._recount()
         if self.resolution is not None:
             resolution, ids = self.resolution, self.request.ids
@@ -153,13 +155,16 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
 
     @on(Checkbox.Changed)
     def _choice(self) -> None:
-        self._recount()
+        if self._ready:
+            self._recount()
 
     def _matches(self, value: str) -> bool:
         return self.count > 0 and value.strip() == str(self.count)
 
     @on(Input.Changed, "#confirm-input")
     def _typed(self, event: Input.Changed) -> None:
+        if not self._ready:
+            return
         self.query_one("#confirm-yes", Button).disabled = not self._matches(event.value)
         self.query_one("#confirm-feedback", Static).update("")
 

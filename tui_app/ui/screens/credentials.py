@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -205,4 +205,4 @@ class CredentialsScreen(ModalScreen[TokenInfo | None]):
         self.dismiss(None)
 
 
-__all__ = ["CredentialsContext", "CredentialsScreen", "Vertical"]
+__all__ = ["CredentialsContext", "CredentialsScreen"]

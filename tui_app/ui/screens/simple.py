@@ -54,7 +54,6 @@ class PathScreen(ModalScreen[str | None]):
     PathScreen { align: center middle; }
     PathScreen > Vertical { width: 90%; max-width: 100; height: auto; border: thick $primary;
                             background: $surface; padding: 1 2; }
-    PathScreen #path-error { color: $error; height: auto; }
     """
 
     def __init__(self, title: str, hint: str, initial: str = "") -> None:
@@ -66,13 +65,9 @@ class PathScreen(ModalScreen[str | None]):
             yield Static(Text(self.title_text, style="bold"))
             yield Static(self.hint)
             yield Input(self.initial, id="path-input")
-            yield Static("", id="path-error")
 
     def on_mount(self) -> None:
         self.query_one("#path-input", Input).focus()
-
-    def show_error(self, message: str) -> None:
-        self.query_one("#path-error", Static).update(message)
 
     @on(Input.Submitted, "#path-input")
     def _submitted(self, event: Input.Submitted) -> None:

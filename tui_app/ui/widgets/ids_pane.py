@@ -54,12 +54,6 @@ class IdsPane(Horizontal):
     IdsPane #plan-issues-scroll { height: 1fr; }
     """
 
-    class PlanChanged(Message):
-        def __init__(self, plan: Plan | None, error: str | None) -> None:
-            super().__init__()
-            self.plan = plan
-            self.error = error
-
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self._initial = text
@@ -177,7 +171,6 @@ class IdsPane(Horizontal):
         if self.large:
             entries = plan.entries
             self.query_one("#entries", RowsTable).set_rows(len(entries), lambda i: _entry_cells(entries[i], plan))
-        self.post_message(self.PlanChanged(self.plan, self.error))
 
     def _render_plan(self) -> None:
         plan = self.plan
