@@ -61,12 +61,17 @@ def no_keyring() -> Iterator[None]:
         keyring.set_keyring(previous)
 
 
-@pytest.fixture
-def store() -> FakeStore:
+def seeded_store(count: int = 40) -> FakeStore:
+    """A fake store with `count` ordinary tasks that accepts the test token."""
     store = FakeStore()
     store.tokens.add(SECRET_TOKEN)
-    seed_tasks(store, 40, special=False)
+    seed_tasks(store, count, special=False)
     return store
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return seeded_store()
 
 
 @pytest.fixture

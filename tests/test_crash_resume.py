@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SECRET_TOKEN, run_cli, target_args
+from tests.conftest import ROOT, SECRET_TOKEN, run_cli, seeded_store, target_args
 from tests.ui.helpers import confirm_screen_ready, console, run_finished, type_text, until
-from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread, seed_tasks
+from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.ids import parse
 from tui_app.journal import RunJournal, list_runs, read_run
 from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord
@@ -37,10 +37,7 @@ def wait_for_deletes(server: FakeVias, count: int) -> None:
 
 @pytest.fixture
 def big_store() -> FakeStore:
-    store = FakeStore()
-    store.tokens.add(SECRET_TOKEN)
-    seed_tasks(store, 80, special=False)
-    return store
+    return seeded_store(80)
 
 
 def test_sigkill_then_resume_sends_no_answered_id_again(big_store: FakeStore, tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import SECRET_TOKEN, run_cli, target_args
-from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread, seed_tasks
+from tests.conftest import SECRET_TOKEN, run_cli, seeded_store, target_args
+from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.resolve import resolve
 from tui_app.secret import Token
 from tui_app.vias.client import ViasClient
@@ -16,20 +16,13 @@ TOKEN_ENV = {"VIAS_AUTH_TOKEN": SECRET_TOKEN}
 UNKNOWN = "feedfacefeedfacefeedfacefeedface"
 
 
-def big_store(count: int) -> FakeStore:
-    store = FakeStore()
-    store.tokens.add(SECRET_TOKEN)
-    seed_tasks(store, count, special=False)
-    return store
-
-
 async def resolve_against(server: FakeVias, ids: list[str]):
     async with ViasClient(parse_endpoint(server.url), DEMO_PROJECT_ID, Token(SECRET_TOKEN)) as client:
         return await resolve(client.list_batch_tasks, ids)
 
 
 async def test_found_not_found_and_running() -> None:
-    store = big_store(450)
+    store = seeded_store(450)
     ids = list(store.tasks)[::50]  # spread over three pages
     store.tasks[ids[0]].status_info["running"] = 3
     async with FakeVias(store) as server:
@@ -42,7 +35,7 @@ async def test_found_not_found_and_running() -> None:
 
 
 async def test_stops_paging_once_every_id_is_found() -> None:
-    store = big_store(10_000)
+    store = seeded_store(10_000)
     async with FakeVias(store) as server:
         ordered = await resolve_against(server, [])
         assert ordered.pages == 0  # nothing to look for, nothing fetched
