@@ -376,3 +376,44 @@ async def test_preview_can_be_skipped_or_cancelled(store: FakeStore) -> None:
             assert "Stopped listing" in str(app.screen.query_one("#confirm-body").render())
             assert "3 will be DELETED" in str(app.screen.query_one("#confirm-title").render())
         assert server.deletes_seen() == []
+
+
+async def test_large_paste_is_shown_read_only_and_deletes_like_any_other(fake: FakeVias, store: FakeStore) -> None:
+    ids = list(store.tasks)[:5]
+    filler = [f"{n:032x}" for n in range(1, 6_000)]  # unknown IDs: the preview excludes them
+    app = console(fake, "")
+    async with app.run_test(size=(110, 34)) as pilot:
+        await paste(pilot, app, "\n".join([*ids, "bad/one", *filler]))
+        await until(pilot, lambda: len(app.ids_pane.plan.valid) == 5 + len(filler))
+        pane = app.ids_pane
+        assert pane.large and not pane.text_area.display
+        banner = str(pane.query_one("#large-banner").render())
+        assert "Large input: 6,005 lines" in banner and "read-only" in banner
+        entries = pane.query_one("#entries")
+        assert entries.row_count == 6_005 and "skipped: contains '/'" in entries.render_line(6).text
+        await pilot.press("ctrl+d")
+        await confirm_screen_ready(pilot, app)
+        assert "5 will be DELETED" in str(app.screen.query_one("#confirm-title").render())
+        await type_text(pilot, "5")
+        await pilot.press("enter")
+        await run_finished(pilot, app)
+        assert app.results.counts()[Outcome.DELETED] == 5
+        await pilot.press("f2")
+        await paste(pilot, app, "\n".join(ids[:2]))  # a paste replaces the large input
+        await until(pilot, lambda: not app.ids_pane.large and len(app.ids_pane.plan.valid) == 2)
+    assert sorted(r.task_id for r in fake.deletes_seen()) == sorted(ids)
+
+
+async def test_console_without_a_target_explains_and_sends_nothing(fake: FakeVias) -> None:
+    app = console(fake, "abcd1234", target=None,
+                  target_problem="no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert "no target" in str(app.query_one("#status").render())
+        await pilot.press("ctrl+d")
+        await pilot.press("f5")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmScreen)
+        shown = [n.message for n in app._notifications]
+        assert any("--project-id" in message for message in shown)
+    assert fake.requests == []
