@@ -55,7 +55,9 @@ async def shoot(out: Path) -> list[Path]:
             await pilot.pause(0.3)
             save("01-ids-pane-with-bad-lines")
             await pilot.press("ctrl+d")
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.focused is not None)
+            # the input gets focus in on_mount, after the preview's exclusions set the count to type
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.focused is not None
+                           and app.screen.focused.id == "confirm-input")
             count = str(app.screen.count)  # after the preview's default exclusions
             await pilot.press(*count[:-1])
             await pilot.pause(0.2)

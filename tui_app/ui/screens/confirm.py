@@ -50,6 +50,7 @@ class ConfirmResult:
 
 class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm_cancel")]
+    AUTO_FOCUS = "#confirm-input"  # focus goes to the count, never first to a checkbox or the Delete button
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 96%; max-width: 130; height: auto; max-height: 96%;
@@ -125,7 +126,6 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         if self.resolution is not None:
             resolution, ids = self.resolution, self.request.ids
             self.query_one("#confirm-tasks", RowsTable).set_rows(len(ids), lambda i: _task_cells(resolution, ids[i]))
-        self.query_one("#confirm-input", Input).focus()
 
     def _recount(self) -> None:
         excluded: dict[str, str] = {}
