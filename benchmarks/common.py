@@ -38,8 +38,12 @@ def percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {"p50": 0.0, "p99": 0.0, "max": 0.0, "n": 0}
     ordered = sorted(values)
-    return {"p50": statistics.median(ordered), "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
-            "max": ordered[-1], "n": len(ordered)}
+    return {
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        "max": ordered[-1],
+        "n": len(ordered),
+    }
 
 
 def _serve(queue: multiprocessing.Queue, stop: multiprocessing.Event, tasks: int, latency: float) -> None:
@@ -62,8 +66,9 @@ class FakeProcess:
     def __init__(self, tasks: int, latency: float) -> None:
         self._queue: multiprocessing.Queue = multiprocessing.Queue()
         self._stop = multiprocessing.Event()
-        self._process = multiprocessing.Process(target=_serve, args=(self._queue, self._stop, tasks, latency),
-                                                daemon=True)
+        self._process = multiprocessing.Process(
+            target=_serve, args=(self._queue, self._stop, tasks, latency), daemon=True
+        )
 
     def __enter__(self) -> tuple[str, list[str]]:
         self._process.start()
@@ -82,4 +87,3 @@ async def wait_until(condition, timeout: float = 60.0, step: float = 0.005) -> N
         if loop.time() > deadline:
             raise TimeoutError("benchmark condition not reached in time")
         await asyncio.sleep(step)
-

@@ -35,8 +35,10 @@ async def _load(port: int, ids: list[str], connections: int) -> float:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while queue:
             task_id = queue.pop()
-            writer.write(f"DELETE /v2/{DEMO_PROJECT_ID}/batch-tasks/{task_id} HTTP/1.1\r\nHost: x\r\n"
-                         f"X-Auth-Token: {DEMO_TOKEN}\r\n\r\n".encode())
+            writer.write(
+                f"DELETE /v2/{DEMO_PROJECT_ID}/batch-tasks/{task_id} HTTP/1.1\r\nHost: x\r\n"
+                f"X-Auth-Token: {DEMO_TOKEN}\r\n\r\n".encode()
+            )
             head = await reader.readuntil(b"\r\n\r\n")
             length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
             await reader.readexactly(length)
@@ -69,8 +71,10 @@ def main() -> None:
     args = parser.parse_args()
     rate = measure(args.deletes, args.connections)
     verdict = "PASS" if rate > 1000 else "FAIL"
-    print(f"fake VIAS ceiling: {rate:,.0f} deletes/s over {args.connections} keep-alive connections "
-          f"({args.deletes:,} deletes, zero latency)  [{verdict}: target > 1,000/s]")
+    print(
+        f"fake VIAS ceiling: {rate:,.0f} deletes/s over {args.connections} keep-alive connections "
+        f"({args.deletes:,} deletes, zero latency)  [{verdict}: target > 1,000/s]"
+    )
 
 
 if __name__ == "__main__":

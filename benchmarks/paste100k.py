@@ -45,8 +45,14 @@ async def measure(count: int) -> dict[str, object]:
         total = time.perf_counter() - started
         lag = heartbeat.stop()
         scrolled_to = int(table.scroll_offset.y)
-    return {"ids": count, "counts_shown_s": counts_shown, "table_shown_s": total, "lag": lag,
-            "scrolled_to_row": scrolled_to, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "ids": count,
+        "counts_shown_s": counts_shown,
+        "table_shown_s": total,
+        "lag": lag,
+        "scrolled_to_row": scrolled_to,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def main() -> None:

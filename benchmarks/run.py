@@ -59,12 +59,36 @@ def engine(url: str, ids: list[str], concurrency: int, workdir: Path) -> tuple[f
     """The headless `vias-tui delete` command, journal on. Returns (run time it reports, wall time)."""
     ids_file = workdir / "engine-ids.txt"
     ids_file.write_text("\n".join(ids))
-    env = {**os.environ, "VIAS_AUTH_TOKEN": DEMO_TOKEN, "XDG_STATE_HOME": str(workdir / "state"),
-           "XDG_CONFIG_HOME": str(workdir / "config"), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env = {
+        **os.environ,
+        "VIAS_AUTH_TOKEN": DEMO_TOKEN,
+        "XDG_STATE_HOME": str(workdir / "state"),
+        "XDG_CONFIG_HOME": str(workdir / "config"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tui_app", "delete", "--endpoint", url, "--project-id",
-                           DEMO_PROJECT_ID, "--ids-file", str(ids_file), "--yes", "--concurrency", str(concurrency)],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui_app",
+            "delete",
+            "--endpoint",
+            url,
+            "--project-id",
+            DEMO_PROJECT_ID,
+            "--ids-file",
+            str(ids_file),
+            "--yes",
+            "--concurrency",
+            str(concurrency),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
     wall = time.perf_counter() - started
     match = re.search(r"All (\d+) deleted or already gone in ([0-9.]+)s", proc.stdout)
     if proc.returncode != 0 or not match or int(match.group(1)) != len(ids):
@@ -79,9 +103,14 @@ async def console(url: str, ids: list[str], concurrency: int) -> dict[str, objec
     from tui_app.ui.app import ConsoleContext, make_app
     from tui_app.vias.endpoints import parse_endpoint
 
-    context = ConsoleContext(profile="bench", target=Target("bench", parse_endpoint(url), DEMO_PROJECT_ID),
-                             session_token=Token(DEMO_TOKEN), initial_text="\n".join(ids),
-                             concurrency=concurrency, use_env_token=False)
+    context = ConsoleContext(
+        profile="bench",
+        target=Target("bench", parse_endpoint(url), DEMO_PROJECT_ID),
+        session_token=Token(DEMO_TOKEN),
+        initial_text="\n".join(ids),
+        concurrency=concurrency,
+        use_env_token=False,
+    )
     app = make_app(context)
     keypress: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -99,8 +128,7 @@ async def console(url: str, ids: list[str], concurrency: int) -> dict[str, objec
             before_row = table.cursor_row
             pressed = time.perf_counter()
             app.simulate_key("down")
-            await wait_until(lambda row=before_row: table.cursor_row != row or not app.running, timeout=10,
-                             step=0.001)
+            await wait_until(lambda row=before_row: table.cursor_row != row or not app.running, timeout=10, step=0.001)
             if app.running:
                 keypress.append(time.perf_counter() - pressed)
             await asyncio.sleep(0.2)
@@ -116,24 +144,37 @@ async def console(url: str, ids: list[str], concurrency: int) -> dict[str, objec
 
 def startup_first_frame() -> float:
     """Seconds from starting a new Python process to the console's first frame (headless)."""
-    code = ("import time, sys; t0 = float(sys.argv[1]);"
-            "from benchmarks.startup import first_frame; print(first_frame(t0))")
-    proc = subprocess.run([sys.executable, "-c", code, repr(time.time())], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60, env={**os.environ, "PYTHON_KEYRING_BACKEND":
-                                                     "keyring.backends.fail.Keyring"})
+    code = (
+        "import time, sys; t0 = float(sys.argv[1]);from benchmarks.startup import first_frame; print(first_frame(t0))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, repr(time.time())],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
     return float(proc.stdout.strip().splitlines()[-1])
 
 
 def delete_help() -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui_app", "delete", "--help"], capture_output=True, cwd=ROOT, timeout=60,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "tui_app", "delete", "--help"], capture_output=True, cwd=ROOT, timeout=60, check=True
+    )
     return time.perf_counter() - started
 
 
 def paste_100k(count: int) -> dict[str, object]:
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.paste100k", "--ids", str(count)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.paste100k", "--ids", str(count)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -155,16 +196,23 @@ def main() -> None:
     seq_n = min(n, SEQUENTIAL_SAMPLE)
     with tempfile.TemporaryDirectory() as tmp, FakeProcess(tasks=3 * n + seq_n, latency=latency) as (url, ids):
         workdir = Path(tmp)
-        batches = [ids[i * n:(i + 1) * n] for i in range(3)]
-        seq_ids = ids[3 * n:3 * n + seq_n]
+        batches = [ids[i * n : (i + 1) * n] for i in range(3)]
+        seq_ids = ids[3 * n : 3 * n + seq_n]
         ideal = n * latency / c
         seq_time = asyncio.run(sequential(url, seq_ids)) * n / seq_n
         bare_time = asyncio.run(bare(url, batches[0], c))
         engine_time, engine_wall = engine(url, batches[1], c, workdir)
         console_result = asyncio.run(console(url, batches[2], c))
     console_time = float(console_result["elapsed"])  # type: ignore[arg-type]
-    results.update(ideal_s=ideal, sequential_s=seq_time, bare_s=bare_time, engine_s=engine_time,
-                   engine_wall_s=engine_wall, console_s=console_time, console=console_result)
+    results.update(
+        ideal_s=ideal,
+        sequential_s=seq_time,
+        bare_s=bare_time,
+        engine_s=engine_time,
+        engine_wall_s=engine_wall,
+        console_s=console_time,
+        console=console_result,
+    )
     paste = paste_100k(args.paste_ids)
     results["paste_100k"] = paste
     startups = [startup_first_frame() for _ in range(3)]
@@ -177,9 +225,13 @@ def main() -> None:
 
     print(f"\nvias-tui benchmark: N={n} IDs, latency L={latency * 1000:.0f} ms, concurrency C={c}\n")
     print(f"{'':34}{'time':>9}{'deletes/s':>11}")
-    for name, seconds in (("ideal (N x L / C)", ideal), (f"sequential (measured on {seq_n})", seq_time),
-                          ("bare httpx + semaphore", bare_time), ("engine (vias-tui delete)", engine_time),
-                          ("console (run_test, table live)", console_time)):
+    for name, seconds in (
+        ("ideal (N x L / C)", ideal),
+        (f"sequential (measured on {seq_n})", seq_time),
+        ("bare httpx + semaphore", bare_time),
+        ("engine (vias-tui delete)", engine_time),
+        ("console (run_test, table live)", console_time),
+    ):
         print(f"{name:34}{seconds:8.2f}s{rate(seconds):11.0f}")
     print(f"{'engine incl. process start-up':34}{engine_wall:8.2f}s")
     print(f"{'fake VIAS ceiling (0 ms latency)':34}{'':9}{results['fake_ceiling_per_s']:11,.0f}")
@@ -193,15 +245,21 @@ def main() -> None:
     print(f"engine vs sequential             {seq_time / engine_time:6.1f}x faster")
     lag = console_result["lag"]
     keys = console_result["keypress"]
-    print(f"console event-loop lag           p50 {lag['p50'] * 1000:.1f} ms, p99 {lag['p99'] * 1000:.1f} ms, "
-          f"max {lag['max'] * 1000:.1f} ms ({lag['n']} beats)")
-    print(f"console keypress -> effect       p50 {keys['p50'] * 1000:.1f} ms, max {keys['max'] * 1000:.1f} ms "
-          f"({keys['n']} presses during the run)")
+    print(
+        f"console event-loop lag           p50 {lag['p50'] * 1000:.1f} ms, p99 {lag['p99'] * 1000:.1f} ms, "
+        f"max {lag['max'] * 1000:.1f} ms ({lag['n']} beats)"
+    )
+    print(
+        f"console keypress -> effect       p50 {keys['p50'] * 1000:.1f} ms, max {keys['max'] * 1000:.1f} ms "
+        f"({keys['n']} presses during the run)"
+    )
     plag = paste["lag"]
-    print(f"100,000 pasted IDs               counts {paste['counts_shown_s']:.2f} s, "
-          f"table {paste['table_shown_s']:.2f} s, "
-          f"lag p99 {plag['p99'] * 1000:.1f} ms, peak RSS {paste['peak_rss_mb']:.0f} MB, "
-          f"scrolled to row {paste['scrolled_to_row']:,}")
+    print(
+        f"100,000 pasted IDs               counts {paste['counts_shown_s']:.2f} s, "
+        f"table {paste['table_shown_s']:.2f} s, "
+        f"lag p99 {plag['p99'] * 1000:.1f} ms, peak RSS {paste['peak_rss_mb']:.0f} MB, "
+        f"scrolled to row {paste['scrolled_to_row']:,}"
+    )
     print(f"start-up to first frame          {results['first_frame_s']:.2f} s")
     print(f"vias-tui delete --help           {results['delete_help_s']:.2f} s")
 
@@ -214,12 +272,18 @@ def main() -> None:
         ("100k IDs shown < 3 s", paste["table_shown_s"] < 3.0, f"{paste['table_shown_s']:.2f} s"),
         ("100k lag p99 < 100 ms", plag["p99"] < 0.1, f"{plag['p99'] * 1000:.1f} ms"),
         ("100k peak RSS < 400 MB", paste["peak_rss_mb"] < 400, f"{paste['peak_rss_mb']:.0f} MB"),
-        ("100k table scrollable to the end", paste["scrolled_to_row"] > 0.99 * args.paste_ids - 40,
-         f"row {paste['scrolled_to_row']:,}"),
+        (
+            "100k table scrollable to the end",
+            paste["scrolled_to_row"] > 0.99 * args.paste_ids - 40,
+            f"row {paste['scrolled_to_row']:,}",
+        ),
         ("first frame < 1.0 s", results["first_frame_s"] < 1.0, f"{results['first_frame_s']:.2f} s"),
         ("delete --help < 0.5 s", results["delete_help_s"] < 0.5, f"{results['delete_help_s']:.2f} s"),
-        ("fake not the bottleneck (ceiling > 5x engine rate)",
-         results["fake_ceiling_per_s"] > 5 * rate(engine_time), f"{results['fake_ceiling_per_s']:,.0f}/s"),
+        (
+            "fake not the bottleneck (ceiling > 5x engine rate)",
+            results["fake_ceiling_per_s"] > 5 * rate(engine_time),
+            f"{results['fake_ceiling_per_s']:,.0f}/s",
+        ),
     ]
     print()
     for name, ok, figure in checks:

@@ -56,8 +56,14 @@ async def shoot(out: Path) -> list[Path]:
             save("01-ids-pane-with-bad-lines")
             await pilot.press("ctrl+d")
             # the input gets focus in on_mount, after the preview's exclusions set the count to type
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.focused is not None
-                           and app.screen.focused.id == "confirm-input")
+            await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, ConfirmScreen)
+                    and app.screen.focused is not None
+                    and app.screen.focused.id == "confirm-input"
+                ),
+            )
             count = str(app.screen.count)  # after the preview's default exclusions
             await pilot.press(*count[:-1])
             await pilot.pause(0.2)
@@ -68,14 +74,16 @@ async def shoot(out: Path) -> list[Path]:
             save("03-run-in-progress")
             await wait_for(pilot, lambda: app.last_status is not None and not app.running)
             rows = [row.key for row in app.results_pane.rows_shown()]
-            failed = next(i for i, key in enumerate(rows)
-                          if (r := app.results.rows[key].record) and r.outcome is Outcome.FAILED)
+            failed = next(
+                i for i, key in enumerate(rows) if (r := app.results.rows[key].record) and r.outcome is Outcome.FAILED
+            )
             app.results_pane.table.move_cursor(failed)
             await pilot.pause(0.2)
             save("04-results-error-details")
             await pilot.press("f4")
-            await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen)
-                           and app.screen.context.keyring is not None)
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, CredentialsScreen) and app.screen.context.keyring is not None
+            )
             await pilot.pause(0.2)
             save("05-credentials-no-keyring")
             await pilot.press("escape", "f1")

@@ -28,8 +28,16 @@ def ids_file(tmp_path: Path, lines: list[str]) -> str:
 def test_deletes_everything_and_exits_0(fake_thread: FakeVias, store: FakeStore, tmp_path: Path) -> None:
     ids = list(store.tasks)[:10]
     report = tmp_path / "report.jsonl"
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", ids_file(tmp_path, ids), "--yes",
-                     "--report", str(report), env=TOKEN_ENV)
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        ids_file(tmp_path, ids),
+        "--yes",
+        "--report",
+        str(report),
+        env=TOKEN_ENV,
+    )
     assert result.code == 0, result.err
     assert "All 10 deleted or already gone" in result.out
     assert "Journal:" in result.out and "Report:" in result.out
@@ -43,9 +51,16 @@ def test_problems_exit_1_and_never_say_done(fake_thread: FakeVias, store: FakeSt
     store.tasks[ids[0]].refuse_delete = True
     store.tasks[ids[1]].fail_jobs = 1
     report = tmp_path / "r.csv"
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file",
-                     ids_file(tmp_path, [*ids, "bad/line", "feedfacefeedfacefeedfacefeedface"]), "--yes",
-                     "--report", str(report), env=TOKEN_ENV)
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        ids_file(tmp_path, [*ids, "bad/line", "feedfacefeedfacefeedfacefeedface"]),
+        "--yes",
+        "--report",
+        str(report),
+        env=TOKEN_ENV,
+    )
     assert result.code == 1
     assert "Finished with problems" in result.out and "Not everything was deleted" in result.out
     assert "1 failed" in result.out and "1 partial" in result.out and "1 not_found" in result.out
@@ -56,17 +71,30 @@ def test_problems_exit_1_and_never_say_done(fake_thread: FakeVias, store: FakeSt
     assert "bad/line,,skipped" in text
 
 
-def test_no_yes_and_no_terminal_refuses_and_sends_nothing(fake_thread: FakeVias, store: FakeStore,
-                                                          tmp_path: Path) -> None:
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", ids_file(tmp_path, list(store.tasks)[:2]),
-                     env=TOKEN_ENV, stdin="")
+def test_no_yes_and_no_terminal_refuses_and_sends_nothing(
+    fake_thread: FakeVias, store: FakeStore, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        ids_file(tmp_path, list(store.tasks)[:2]),
+        env=TOKEN_ENV,
+        stdin="",
+    )
     assert result.code == 2 and "--yes" in result.err and "Traceback" not in result.err
     assert fake_thread.requests == []
 
 
 def test_no_token_exits_3_with_one_line(fake_thread: FakeVias, store: FakeStore, tmp_path: Path) -> None:
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", ids_file(tmp_path, list(store.tasks)[:2]),
-                     "--yes", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        ids_file(tmp_path, list(store.tasks)[:2]),
+        "--yes",
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
     assert result.code == 3
     assert "VIAS_AUTH_TOKEN" in result.err and "headless" in result.err and "Traceback" not in result.err
     assert fake_thread.requests == []
@@ -74,17 +102,31 @@ def test_no_token_exits_3_with_one_line(fake_thread: FakeVias, store: FakeStore,
 
 def test_rejected_token_exits_3_and_cancels_the_rest(store: FakeStore, tmp_path: Path) -> None:
     with running_in_thread(FakeVias(store, FaultPlan(auth_fail_after=3))) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, list(store.tasks)[:20]),
-                         "--yes", "--concurrency", "2", env=TOKEN_ENV)
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            ids_file(tmp_path, list(store.tasks)[:20]),
+            "--yes",
+            "--concurrency",
+            "2",
+            env=TOKEN_ENV,
+        )
         assert result.code == 3
-        assert "token was rejected" in result.out and "APIG.0307" in result.out
+        assert "credentials were rejected" in result.out and "APIG.0307" in result.out
         assert len(server.deletes_seen()) <= 3 + 2
 
 
 def test_dry_run_sends_nothing_and_masks_the_token(fake_thread: FakeVias, store: FakeStore, tmp_path: Path) -> None:
     ids = list(store.tasks)[:3]
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", ids_file(tmp_path, [*ids, "x?y=1"]),
-                     "--dry-run", env=TOKEN_ENV)
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        ids_file(tmp_path, [*ids, "x?y=1"]),
+        "--dry-run",
+        env=TOKEN_ENV,
+    )
     assert result.code == 0
     assert f"DELETE {fake_thread.url}/v2/" in result.out and "nothing was sent" in result.out
     assert "MIIs…(" in result.out
@@ -93,12 +135,15 @@ def test_dry_run_sends_nothing_and_masks_the_token(fake_thread: FakeVias, store:
     assert fake_thread.requests == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--endpoint", "http://10.1.2.3:80", "--project-id", "proj0001"], "refusing plain http"),
-    (["--region", "mars-1", "--project-id", "proj0001"], "unknown region"),
-    (["--region", "cn-north-4"], "no project ID"),
-    (["--region", "cn-north-4", "--project-id", "../x"], "project ID"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--endpoint", "http://10.1.2.3:80", "--project-id", "proj0001"], "refusing plain http"),
+        (["--region", "mars-1", "--project-id", "proj0001"], "unknown region"),
+        (["--region", "cn-north-4"], "no project ID"),
+        (["--region", "cn-north-4", "--project-id", "../x"], "project ID"),
+    ],
+)
 def test_bad_targets_are_one_line_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
     result = run_cli("delete", *args, "--ids-file", ids_file(tmp_path, ["abcd1234"]), "--yes", env=TOKEN_ENV)
     assert result.code == 2 and message in result.err and "Traceback" not in result.err
@@ -106,32 +151,45 @@ def test_bad_targets_are_one_line_usage_errors(tmp_path: Path, args: list[str], 
 
 
 def test_missing_ids_file_and_no_valid_ids(fake_thread: FakeVias, tmp_path: Path) -> None:
-    missing = run_cli("delete", *target_args(fake_thread), "--ids-file", str(tmp_path / "nope"), "--yes",
-                      env=TOKEN_ENV)
+    missing = run_cli("delete", *target_args(fake_thread), "--ids-file", str(tmp_path / "nope"), "--yes", env=TOKEN_ENV)
     assert missing.code == 2 and "cannot read IDs" in missing.err
-    empty = run_cli("delete", *target_args(fake_thread), "--ids-file", ids_file(tmp_path, ["# nothing", "a/b"]),
-                    "--yes", env=TOKEN_ENV)
+    empty = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        ids_file(tmp_path, ["# nothing", "a/b"]),
+        "--yes",
+        env=TOKEN_ENV,
+    )
     assert empty.code == 2 and "no valid IDs" in empty.err and fake_thread.requests == []
 
 
 def test_ids_from_stdin(fake_thread: FakeVias, store: FakeStore) -> None:
     ids = list(store.tasks)[:2]
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", "-", "--yes", env=TOKEN_ENV,
-                     stdin=",".join(ids))
+    result = run_cli(
+        "delete", *target_args(fake_thread), "--ids-file", "-", "--yes", env=TOKEN_ENV, stdin=",".join(ids)
+    )
     assert result.code == 0 and len(fake_thread.deletes_seen()) == 2
 
 
 def test_concurrency_is_bounded() -> None:
-    result = run_cli("delete", "--region", "cn-north-4", "--project-id", "proj0001", "--ids-file", "-",
-                     "--concurrency", "64")
-    assert result.code == 2 and "between 1 and 32" in result.err
+    result = run_cli(
+        "delete", "--region", "cn-north-4", "--project-id", "proj0001", "--ids-file", "-", "--concurrency", "65"
+    )
+    assert result.code == 2 and "between 1 and 64" in result.err
 
 
 def _on_terminal(args: list[str], answer: str, env: dict[str, str]) -> tuple[int, str]:
     """Run the CLI on a pseudo-terminal, answer its prompt, return (exit code, screen text)."""
     primary, secondary = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "tui_app", *args], stdin=secondary, stdout=secondary,
-                            stderr=secondary, env={**os.environ, **env}, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui_app", *args],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env={**os.environ, **env},
+        cwd=ROOT,
+    )
     os.close(secondary)
     screen = b""
     deadline = time.monotonic() + 30
@@ -157,11 +215,13 @@ def _on_terminal(args: list[str], answer: str, env: dict[str, str]) -> tuple[int
 
 
 @pytest.mark.parametrize(("answer", "code"), [("2", 0), ("3", 2), ("yes", 2)])
-def test_terminal_confirmation_needs_the_exact_count(fake_thread: FakeVias, store: FakeStore, tmp_path: Path,
-                                                     answer: str, code: int) -> None:
+def test_terminal_confirmation_needs_the_exact_count(
+    fake_thread: FakeVias, store: FakeStore, tmp_path: Path, answer: str, code: int
+) -> None:
     ids = list(store.tasks)[:2]
-    exit_code, screen = _on_terminal(["delete", *target_args(fake_thread), "--ids-file",
-                                      ids_file(tmp_path, ids)], answer, TOKEN_ENV)
+    exit_code, screen = _on_terminal(
+        ["delete", *target_args(fake_thread), "--ids-file", ids_file(tmp_path, ids)], answer, TOKEN_ENV
+    )
     assert "About to DELETE 2 batch task(s)" in screen and "Type 2 to delete" in screen
     assert exit_code == code
     assert len(fake_thread.deletes_seen()) == (2 if code == 0 else 0)
@@ -173,10 +233,25 @@ def test_sigint_mid_run_exits_130_with_the_journal_intact(store: FakeStore, tmp_
 
     ids = list(store.tasks)[:40]
     with running_in_thread(FakeVias(store, FaultPlan(latency=0.1))) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "tui_app", "delete", *target_args(server), "--ids-file",
-                                 ids_file(tmp_path, ids), "--yes", "--concurrency", "2"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, **TOKEN_ENV}, cwd=ROOT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tui_app",
+                "delete",
+                *target_args(server),
+                "--ids-file",
+                ids_file(tmp_path, ids),
+                "--yes",
+                "--concurrency",
+                "2",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **TOKEN_ENV},
+            cwd=ROOT,
+        )
         deadline = time.monotonic() + 20
         while len(server.deletes_seen()) < 6 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -186,7 +261,7 @@ def test_sigint_mid_run_exits_130_with_the_journal_intact(store: FakeStore, tmp_
     assert proc.returncode == 130, err
     assert "Interrupted" in out and "Traceback" not in err
     journal = Path(out.split("Journal: ")[1].split()[0])
-    from tui_app.journal import read_run
+    from tui_app.runlog import read_run
     from tui_app.outcomes import Outcome
 
     log = read_run(journal)

@@ -6,8 +6,12 @@ import httpx
 import pytest
 import respx
 
+import zlib
+
 from tui_app.secret import Token
-from tui_app.vias.client import USER_AGENT, ViasClient
+from tui_app.vias.auth import TokenAuth
+from tui_app.vias.client import ViasClient
+from tui_app.vias.wire import BODY_LIMIT, USER_AGENT, BoundedDecoder
 from tui_app.vias.endpoints import EndpointError, parse_endpoint, region_endpoint, resolve_endpoint
 from tui_app.vias.errors import ApiError
 from tui_app.vias.models import DeleteResult
@@ -21,14 +25,17 @@ TOKEN = "MIIunitTESTtoken" + "x" * 100
 
 @pytest.fixture
 async def client():
-    async with ViasClient(region_endpoint("cn-north-4"), PROJECT, Token(TOKEN), timeout=2) as c:
+    async with ViasClient(region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)), timeout=2) as c:
         yield c
 
 
 @respx.mock
 async def test_delete_success_sends_token_and_user_agent(client: ViasClient) -> None:
-    route = respx.delete(URL).respond(200, json={"total_count": 2, "failed_count": 0, "succeed_count": 2,
-                                                 "id": TASK, "error_list": []}, headers={"X-Request-Id": "r-1"})
+    route = respx.delete(URL).respond(
+        200,
+        json={"total_count": 2, "failed_count": 0, "succeed_count": 2, "id": TASK, "error_list": []},
+        headers={"X-Request-Id": "r-1"},
+    )
     result = await client.delete_batch_task(TASK)
     assert isinstance(result, DeleteResult) and not result.is_partial
     assert (result.total_count, result.succeed_count, result.request_id) == (2, 2, "r-1")
@@ -39,8 +46,9 @@ async def test_delete_success_sends_token_and_user_agent(client: ViasClient) -> 
 
 @respx.mock
 async def test_200_with_failures_is_partial(client: ViasClient) -> None:
-    respx.delete(URL).respond(200, json={"total_count": 3, "failed_count": 1, "succeed_count": 2,
-                                         "error_list": ["job 7: busy"]})
+    respx.delete(URL).respond(
+        200, json={"total_count": 3, "failed_count": 1, "succeed_count": 2, "error_list": ["job 7: busy"]}
+    )
     result = await client.delete_batch_task(TASK)
     assert isinstance(result, DeleteResult) and result.is_partial and result.error_list == ["job 7: busy"]
 
@@ -53,13 +61,30 @@ async def test_200_with_only_an_error_list_is_partial(client: ViasClient) -> Non
 
 @respx.mock
 async def test_vias_error_body_is_parsed_in_full(client: ViasClient) -> None:
-    respx.delete(URL).respond(400, json={"error_code": "VIAS.00010002", "error_msg": "The object does not exist.",
-                                         "detail": "d", "params": ["p"], "reason": "r", "advice": "a"},
-                              headers={"X-Request-Id": "req-9"})
+    respx.delete(URL).respond(
+        400,
+        json={
+            "error_code": "VIAS.00010002",
+            "error_msg": "The object does not exist.",
+            "detail": "d",
+            "params": ["p"],
+            "reason": "r",
+            "advice": "a",
+        },
+        headers={"X-Request-Id": "req-9"},
+    )
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError)
-    assert (error.http_status, error.code, error.message, error.detail, error.params, error.reason, error.advice,
-            error.request_id) == (400, "VIAS.00010002", "The object does not exist.", "d", ["p"], "r", "a", "req-9")
+    assert (
+        error.http_status,
+        error.code,
+        error.message,
+        error.detail,
+        error.params,
+        error.reason,
+        error.advice,
+        error.request_id,
+    ) == (400, "VIAS.00010002", "The object does not exist.", "d", ["p"], "r", "a", "req-9")
     assert error.is_not_found and not error.is_retryable and error.raw_body is None
 
 
@@ -72,8 +97,11 @@ async def test_null_fields_are_tolerated(client: ViasClient) -> None:
 
 @respx.mock
 async def test_gateway_throttle_with_retry_after_and_request_id_in_body(client: ViasClient) -> None:
-    respx.delete(URL).respond(429, json={"error_code": "APIG.0308", "error_msg": "over ratelimit",
-                                         "request_id": "apig-1"}, headers={"Retry-After": "3"})
+    respx.delete(URL).respond(
+        429,
+        json={"error_code": "APIG.0308", "error_msg": "over ratelimit", "request_id": "apig-1"},
+        headers={"Retry-After": "3"},
+    )
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError) and error.is_throttle and error.retry_after == 3.0
     assert error.request_id == "apig-1"
@@ -114,25 +142,33 @@ async def test_empty_and_truncated_200_bodies_are_flagged(client: ViasClient) ->
 
 @respx.mock
 async def test_404_without_code_is_not_found_but_route_404_is_not(client: ViasClient) -> None:
-    respx.delete(URL).mock(side_effect=[httpx.Response(404, text=""),
-                                        httpx.Response(404, json={"error_code": "APIG.0101", "error_msg": "no api"})])
+    respx.delete(URL).mock(
+        side_effect=[
+            httpx.Response(404, text=""),
+            httpx.Response(404, json={"error_code": "APIG.0101", "error_msg": "no api"}),
+        ]
+    )
     assert (await client.delete_batch_task(TASK)).is_not_found
     route_missing = await client.delete_batch_task(TASK)
     assert not route_missing.is_not_found and "endpoint" in route_missing.hint()
 
 
 @respx.mock
-@pytest.mark.parametrize(("exc", "kind", "delivered"), [
-    (httpx.ConnectError("[Errno 111] Connection refused"), "connect", False),
-    (httpx.ConnectError("[Errno -2] Name or service not known"), "dns", False),
-    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "tls", False),
-    (httpx.ConnectTimeout("timed out"), "connect_timeout", False),
-    (httpx.ReadTimeout("timed out"), "timeout", True),
-    (httpx.RemoteProtocolError("Server disconnected without sending a response."), "dropped", True),
-    (httpx.ReadError("reset"), "dropped", True),
-])
-async def test_transport_errors_become_typed_errors(client: ViasClient, exc: Exception, kind: str,
-                                                    delivered: bool) -> None:
+@pytest.mark.parametrize(
+    ("exc", "kind", "delivered"),
+    [
+        (httpx.ConnectError("[Errno 111] Connection refused"), "connect", False),
+        (httpx.ConnectError("[Errno -2] Name or service not known"), "dns", False),
+        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "tls", False),
+        (httpx.ConnectTimeout("timed out"), "connect_timeout", False),
+        (httpx.ReadTimeout("timed out"), "timeout", True),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), "dropped", True),
+        (httpx.ReadError("reset"), "dropped", True),
+    ],
+)
+async def test_transport_errors_become_typed_errors(
+    client: ViasClient, exc: Exception, kind: str, delivered: bool
+) -> None:
     respx.delete(URL).mock(side_effect=exc)
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError)
@@ -143,12 +179,23 @@ async def test_transport_errors_become_typed_errors(client: ViasClient, exc: Exc
 
 @respx.mock
 async def test_list_parses_tasks_and_epoch_units(client: ViasClient) -> None:
-    respx.get(f"{BASE}/v2/{PROJECT}/batch-tasks").respond(200, json={"count": 2, "batch_task_list": [
-        {"id": TASK, "batch_task_name": "a", "num_task": 3, "created_at": 1_764_000_000_000,
-         "batch_task_status_info": {"RUNNING": 2, "stopped": 1}},
-        {"id": "1" * 32, "created_at": 1_764_000_000},
-        {"id": "../evil"},
-    ]})
+    respx.get(f"{BASE}/v2/{PROJECT}/batch-tasks").respond(
+        200,
+        json={
+            "count": 2,
+            "batch_task_list": [
+                {
+                    "id": TASK,
+                    "batch_task_name": "a",
+                    "num_task": 3,
+                    "created_at": 1_764_000_000_000,
+                    "batch_task_status_info": {"RUNNING": 2, "stopped": 1},
+                },
+                {"id": "1" * 32, "created_at": 1_764_000_000},
+                {"id": "../evil"},
+            ],
+        },
+    )
     page = await client.list_batch_tasks(2, 50)
     assert page.count == 2 and [t.id for t in page.tasks] == [TASK, "1" * 32]
     assert page.tasks[0].status_info == {"running": 2, "stopped": 1} and page.tasks[0].running == 2
@@ -158,20 +205,30 @@ async def test_list_parses_tasks_and_epoch_units(client: ViasClient) -> None:
 
 
 def test_repr_and_errors_never_show_the_token() -> None:
-    client = ViasClient(region_endpoint("cn-north-4"), PROJECT, Token(TOKEN))
-    assert TOKEN not in repr(client) and TOKEN not in str(client.token) and TOKEN not in f"{client.token}"
+    client = ViasClient(region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)))
+    assert TOKEN not in repr(client) and TOKEN not in str(client.auth) and TOKEN not in f"{client.auth}"
     assert "(116 chars)" in repr(client)
 
 
-@pytest.mark.parametrize("url", ["http://vias.cn-north-4.myhuaweicloud.com", "http://10.0.0.5:8080",
-                                 "ftp://x", "https://user:pw@host", "https://host/?q=1", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://vias.cn-north-4.myhuaweicloud.com",
+        "http://10.0.0.5:8080",
+        "ftp://x",
+        "https://user:pw@host",
+        "https://host/?q=1",
+        "not a url",
+    ],
+)
 def test_bad_endpoints_are_refused_before_any_connection(url: str) -> None:
     with pytest.raises(EndpointError):
         parse_endpoint(url)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9",
-                                 "https://vias.example.com/prefix/"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://vias.example.com/prefix/"]
+)
 def test_loopback_http_and_any_https_are_accepted(url: str) -> None:
     assert parse_endpoint(url).base_url == url.rstrip("/")
 
@@ -182,3 +239,68 @@ def test_regions_and_missing_target() -> None:
         resolve_endpoint("mars-1", None)
     with pytest.raises(EndpointError, match="--region"):
         resolve_endpoint(None, None)
+
+
+@respx.mock
+async def test_a_redirect_is_an_error_with_its_location(client: ViasClient) -> None:
+    route = respx.delete(URL).respond(302, headers={"Location": "https://elsewhere.example/x"}, text="moved")
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError) and error.http_status == 302 and route.call_count == 1
+    assert error.location == "https://elsewhere.example/x" and error.is_target_failure
+    assert "redirects" in (error.hint() or "") and "Location: https://elsewhere.example/x" in error.one_line()
+
+
+@respx.mock
+async def test_a_token_echoed_by_the_server_is_scrubbed(client: ViasClient) -> None:
+    respx.delete(URL).respond(500, json={"error_code": "X", "error_msg": f"bad token {TOKEN}",
+                                         "detail": f"prefix {TOKEN[:40]}"}, headers={"X-Request-Id": TOKEN})
+    error = await client.delete_batch_task(TASK)
+    assert isinstance(error, ApiError)
+    for text in (error.message, error.detail, error.request_id, repr(error)):
+        assert TOKEN[:20] not in str(text) and TOKEN[-20:] not in str(text)
+    assert "[secret removed]" in str(error.message)
+
+
+@respx.mock
+async def test_a_200_over_the_limit_is_not_trusted(client: ViasClient) -> None:
+    respx.delete(URL).respond(200, content=b'{"total_count": 1, "pad": "' + b"x" * (BODY_LIMIT + 10) + b'"}')
+    result = await client.delete_batch_task(TASK)
+    assert isinstance(result, DeleteResult) and not result.body_ok and "larger than" in (result.problem or "")
+
+
+@respx.mock
+async def test_compressed_answers_are_decoded(client: ViasClient) -> None:
+    body = b'{"total_count": 2, "failed_count": 0, "succeed_count": 2, "error_list": []}'
+    respx.delete(URL).respond(200, content=zlib.compress(body), headers={"Content-Encoding": "deflate"})
+    result = await client.delete_batch_task(TASK)
+    assert isinstance(result, DeleteResult) and result.body_ok and result.total_count == 2
+    assert respx.calls.last.request.headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate"])
+def test_the_decoder_caps_the_decoded_size_while_decompressing(encoding: str) -> None:
+    bomb = b"\0" * (50 << 20)
+    if encoding == "gzip":
+        data = gzip_bytes(bomb)
+    elif encoding == "deflate":
+        data = zlib.compress(bomb, 9)
+    else:
+        packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+        data = packer.compress(bomb) + packer.flush()
+    decoder = BoundedDecoder("deflate" if encoding == "raw-deflate" else encoding, limit=1 << 20)
+    for start in range(0, len(data), 65536):
+        if not decoder.feed(data[start:start + 65536]):
+            break
+    body = decoder.body()
+    assert body.truncated and len(body.data) == 1 << 20 and "larger than" in (body.problem() or "")
+
+
+def test_an_encoding_we_do_not_decode_is_kept_opaque() -> None:
+    decoder = BoundedDecoder("br")
+    decoder.feed(b"\x1b\x00")
+    assert decoder.body().opaque == "br" and "br-encoded" in (decoder.body().problem() or "")

@@ -5,34 +5,31 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SECRET_TOKEN, run_cli, seeded_store, target_args
-from tests.ui.helpers import confirm_screen_ready, console, run_finished, type_text, until
+from tests.helpers import CLI_ROOT, TOKEN_ENV, cli_command, cli_env, run_cli, seeded_store, target_args, wait_for
+from tests.ui.helpers import console, run_finished, screen_ready, type_text
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.ids import parse
-from tui_app.journal import RunJournal, list_runs, read_run
-from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord
+from tui_app.journal import RunJournal
+from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord, RunStatus
+from tui_app.paths import default_runs_dir, private_dir
+from tui_app.runlog import list_runs, read_run
+from tui_app.ui.screens.confirm import ConfirmScreen
+from tui_app.ui.screens.simple import AskScreen
 
-TOKEN_ENV = {"VIAS_AUTH_TOKEN": SECRET_TOKEN}
 
-
-def start_delete(server: FakeVias, ids_file: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tui_app", "delete", *target_args(server), "--ids-file",
-                             str(ids_file), "--yes", "--concurrency", "4"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **TOKEN_ENV}, cwd=ROOT)
+def start_delete(server: FakeVias, ids_file: Path) -> subprocess.Popen[str]:
+    args = cli_command("delete", *target_args(server), "--ids-file", str(ids_file), "--yes", "--concurrency", "4")
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(TOKEN_ENV),
+                            cwd=CLI_ROOT)
 
 
 def wait_for_deletes(server: FakeVias, count: int) -> None:
-    deadline = time.monotonic() + 30
-    while len(server.deletes_seen()) < count:
-        assert time.monotonic() < deadline, "the run never got going"
-        time.sleep(0.01)
+    wait_for(lambda: len(server.deletes_seen()) >= count, what="the run under way")
 
 
 @pytest.fixture
@@ -49,7 +46,7 @@ def test_sigkill_then_resume_sends_no_answered_id_again(big_store: FakeStore, tm
         wait_for_deletes(server, 25)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
-        log = read_run(list_runs()[0])
+        log = read_run(list_runs(default_runs_dir())[0])
         answered = {i for i, r in log.records.items() if r.outcome in SETTLED}
         assert log.end is None and len(answered) >= 20
         listed = run_cli("runs")
@@ -61,7 +58,7 @@ def test_sigkill_then_resume_sends_no_answered_id_again(big_store: FakeStore, tm
     assert all(sent[i] == 1 for i in answered)  # nothing answered is ever sent again
     assert set(sent) == set(ids)
     final = read_run(log.path)
-    assert final.end["status"] == "finished" and not final.unsettled()
+    assert final.status is RunStatus.FINISHED and not final.unsettled()
     rows = final.rows()
     assert len(rows) == 80 and all(r.outcome in (Outcome.DELETED, Outcome.NOT_FOUND) for r in rows)
     for row in rows:  # IDs in flight at the kill were deleted by the first process: said so, not hidden
@@ -78,8 +75,8 @@ def test_sigterm_exits_130_and_resume_finishes_the_rest(big_store: FakeStore, tm
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
         assert proc.returncode == 130 and "Interrupted" in out and "Traceback" not in err
-        log = read_run(list_runs()[0])
-        assert log.end["status"] == "interrupted"
+        log = read_run(list_runs(default_runs_dir())[0])
+        assert log.status is RunStatus.INTERRUPTED
         counts = log.counts()
         assert counts[Outcome.CANCELLED] > 0 and sum(counts.values()) == 80
         assert run_cli("resume", log.run_id[:12], "--yes", env=TOKEN_ENV).code == 0
@@ -91,9 +88,8 @@ def test_sigterm_exits_130_and_resume_finishes_the_rest(big_store: FakeStore, tm
 
 def test_resume_asks_like_any_run(big_store: FakeStore) -> None:
     plan = parse("\n".join(list(big_store.tasks)[:3]))
-    with RunJournal.start(plan, endpoint="http://127.0.0.1:9", project_id="proj0001", profile="default",
-                          concurrency=1):
-        pass
+    RunJournal.create(private_dir(default_runs_dir()), plan, endpoint="http://127.0.0.1:9", project_id="proj0001",
+                      profile="default", concurrency=1, command="test").close()
     refused = run_cli("resume", "--last", env=TOKEN_ENV, stdin="")
     assert refused.code == 2 and "--yes" in refused.err
     assert run_cli("resume", "nosuchrun", env=TOKEN_ENV).code == 2
@@ -105,28 +101,28 @@ async def test_console_offers_to_resume_an_interrupted_run(store: FakeStore) -> 
     async with FakeVias(store) as server:
         app = console(server, "")
         app.context.demo = False  # a real target: the console looks for interrupted runs against it
-        journal = RunJournal.start(parse("\n".join(ids)), endpoint=server.url, project_id=app.context.target.project_id,
-                                   profile="demo", concurrency=2)
+        assert app.context.target is not None and app.context.runs_dir is not None
+        journal = RunJournal.create(private_dir(app.context.runs_dir), parse("\n".join(ids)), endpoint=server.url,
+                                    project_id=app.context.target.project_id, profile="demo", concurrency=2,
+                                    command="test")
         for task_id in ids[:4]:
             journal.sent(task_id, 1)
             journal.outcome(OutcomeRecord(task_id, Outcome.DELETED))
             del store.tasks[task_id]
         journal.sent(ids[4], 1)  # in flight when the process died
         journal.close()
-        from tui_app.ui.screens.simple import AskScreen
-
         async with app.run_test(size=(100, 32)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, AskScreen))
-            question = str(app.screen.query_one("Static").render())
+            screen = await screen_ready(pilot, AskScreen)
+            question = str(screen.query_one("#ask-question").render())
             assert "interrupted run" in question and "6 of 10" in question and "1 were sent" in question
             await pilot.press("y")
-            await confirm_screen_ready(pilot, app)
-            assert "Resume run" in str(app.screen.query_one("#confirm-title").render())
+            confirm = await screen_ready(pilot, ConfirmScreen)
+            assert "Resume run" in str(confirm.query_one("#confirm-title").render())
             await type_text(pilot, "6")
             await pilot.press("enter")
             await run_finished(pilot, app)
         sent = [r.task_id for r in server.deletes_seen()]
     assert sorted(sent) == sorted(ids[4:])
     log = read_run(journal.path)
-    assert not log.unsettled() and log.end["status"] == "finished"
+    assert not log.unsettled() and log.status is RunStatus.FINISHED
     assert sum(log.counts().values()) == 10

@@ -50,9 +50,13 @@ def wait_for_screen(text: str, timeout: float = 30) -> str:
 
 @pytest.fixture
 def fake_process():
-    proc = subprocess.Popen([sys.executable, "-m", "tui_app.fake", "--port", "0", "--tasks", "30",
-                             "--token", SECRET_TOKEN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui_app.fake", "--port", "0", "--tasks", "30", "--token", SECRET_TOKEN],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
     url = proc.stdout.readline().strip()
     try:
         yield url
@@ -77,9 +81,15 @@ def test_paste_confirm_delete_in_a_real_terminal(fake_process: str, tmp_path: Pa
     ids = [task["id"] for task in listing["batch_task_list"]][:12]
     paste_file = tmp_path / "paste.txt"
     paste_file.write_text("# from the ticket\n" + "\n".join(ids) + "\nnot/an/id\n" + ids[0] + "\n")
-    env = {"VIAS_AUTH_TOKEN": SECRET_TOKEN, "XDG_STATE_HOME": str(tmp_path / "state"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color", "NO_COLOR": "1",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "PYTHONPATH": str(ROOT)}
+    env = {
+        "VIAS_AUTH_TOKEN": SECRET_TOKEN,
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+        "NO_COLOR": "1",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "PYTHONPATH": str(ROOT),
+    }
     command = [sys.executable, "-m", "tui_app", "--endpoint", url, "--project-id", DEMO_PROJECT_ID]
     env_args = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
     tmux("new-session", "-d", "-s", "vias", "-x", "120", "-y", "36", *env_args, *command)

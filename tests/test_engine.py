@@ -6,19 +6,18 @@ import asyncio
 
 import pytest
 
-from tests.conftest import SECRET_TOKEN
+from tests.helpers import FAST, SECRET_TOKEN
+from tests.helpers import client_for as client_at
 from tui_app.engine import DeleteEngine, OutcomeEvent, Paused, Resumed, RetryPolicy, RunStarted, Throttled
-from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan
-from tui_app.outcomes import Outcome
+from tui_app.fake import FakeStore, FakeVias, FaultPlan
+from tui_app.outcomes import Outcome, RunStatus
 from tui_app.secret import Token
+from tui_app.vias.auth import TokenAuth
 from tui_app.vias.client import ViasClient
-from tui_app.vias.endpoints import parse_endpoint
-
-FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
 
 
-def client_for(server: FakeVias, token: str = SECRET_TOKEN, timeout: float = 5.0) -> ViasClient:
-    return ViasClient(parse_endpoint(server.url), DEMO_PROJECT_ID, Token(token), timeout=timeout)
+def client_for(server: FakeVias, timeout: float = 5.0) -> ViasClient:
+    return client_at(server.url, timeout=timeout)
 
 
 async def run(server: FakeVias, ids: list[str], **kwargs):
@@ -32,7 +31,7 @@ async def run(server: FakeVias, ids: list[str], **kwargs):
 async def test_plain_run_deletes_everything_once(fake: FakeVias, store: FakeStore) -> None:
     ids = list(store.tasks)[:20]
     _engine, summary, events = await run(fake, ids, concurrency=8)
-    assert summary.status == "finished" and summary.all_gone
+    assert summary.status is RunStatus.FINISHED and summary.all_gone
     assert summary.counts[Outcome.DELETED] == 20
     assert not set(ids) & set(store.tasks)
     assert len(fake.deletes_seen()) == 20
@@ -71,7 +70,7 @@ async def test_throttling_slows_the_whole_run_and_honours_retry_after(store: Fak
     seen = server.deletes_seen()
     for index, request in enumerate(seen):
         if request.answer == "429":
-            later = [r.at for r in seen[index + 1:]]
+            later = [r.at for r in seen[index + 1 :]]
             assert all(at - request.at >= 0.15 for at in later[4:])  # beyond those already in flight
 
 
@@ -79,7 +78,7 @@ async def test_auth_failure_stops_dispatch_and_cancels_the_rest(store: FakeStore
     ids = list(store.tasks)[:30]
     async with FakeVias(store, FaultPlan(auth_fail_after=5)) as server:
         engine, summary, _ = await run(server, ids, concurrency=4)
-    assert summary.status == "auth_failed" and summary.stop_error.is_auth
+    assert summary.status is RunStatus.AUTH_FAILED and summary.stop_error.is_auth
     assert len(engine.records) == 30
     counts = summary.counts
     assert counts[Outcome.DELETED] == 5
@@ -106,10 +105,10 @@ async def test_auth_pause_then_resume_with_a_new_token(store: FakeStore) -> None
             assert len(server.deletes_seen()) == sent_while_paused  # nothing goes out while paused
             server.faults.auth_fail_after = None
             server.store.tokens.add("MIInewTOKENafterPAUSE0000")
-            engine.resume(Token("MIInewTOKENafterPAUSE0000"))
+            engine.resume(TokenAuth(Token("MIInewTOKENafterPAUSE0000")))
             summary = await task
     assert any(isinstance(e, Resumed) for e in events)
-    assert summary.status == "finished" and summary.counts[Outcome.DELETED] == 20
+    assert summary.status is RunStatus.FINISHED and summary.counts[Outcome.DELETED] == 20
     assert not set(ids) & set(store.tasks)
 
 
@@ -121,7 +120,7 @@ async def test_cancel_stops_dispatch_and_accounts_for_every_id(store: FakeStore)
         await asyncio.sleep(0.12)
         engine.cancel(grace=1.0)
         summary = await task
-    assert summary.status == "cancelled"
+    assert summary.status is RunStatus.CANCELLED
     assert len(engine.records) == 40
     sent = {r.task_id for r in server.deletes_seen()}
     for task_id, record in engine.records.items():
@@ -134,8 +133,7 @@ async def test_cancel_stops_dispatch_and_accounts_for_every_id(store: FakeStore)
 
 async def test_cancel_with_no_grace_records_in_flight_as_unknown(store: FakeStore) -> None:
     ids = list(store.tasks)[:4]
-    async with FakeVias(store, FaultPlan(script={i: ["hang"] for i in ids})) as server, \
-            client_for(server) as client:
+    async with FakeVias(store, FaultPlan(script={i: ["hang"] for i in ids})) as server, client_for(server) as client:
         engine = DeleteEngine(client, concurrency=4, policy=FAST)
         task = asyncio.create_task(engine.run(ids))
         await asyncio.sleep(0.2)
@@ -172,8 +170,12 @@ async def test_mixed_faults_at_concurrency_16_account_for_every_id() -> None:
     ids = seed_tasks(store, 300, special=True)
     every = {11: "429", 29: "500", 31: "502-html", 37: "drop-before", 41: "503", 43: "drop-after"}
     async with FakeVias(store, FaultPlan(every=every, retry_after=0.02)) as server:
-        engine, summary, _ = await run(server, [*ids, "feedfacefeedfacefeedfacefeedface"], concurrency=16,
-                                       policy=RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.05))
+        engine, summary, _ = await run(
+            server,
+            [*ids, "feedfacefeedfacefeedfacefeedface"],
+            concurrency=16,
+            policy=RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.05),
+        )
     assert len(engine.records) == 301 and sum(summary.counts.values()) == 301
     unknown = [r for r in engine.records.values() if r.outcome in (Outcome.UNKNOWN, Outcome.CANCELLED)]
     assert not unknown, [(r.id, r.attempts, r.note) for r in unknown]

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.conftest import SECRET_TOKEN, run_cli, target_args
+from tests.helpers import SECRET_TOKEN, client_for, run_cli, target_args
 from tui_app.engine import DeleteEngine, RetryPolicy
-from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread
+from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.outcomes import Outcome
-from tui_app.secret import Token
 from tui_app.vias.client import ViasClient
-from tui_app.vias.endpoints import parse_endpoint
+from tui_app.vias.wire import tls_context
 
 POLICY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
 
@@ -31,8 +30,12 @@ MATRIX = [
     ("503 with an empty body, then success", ["503", "ok"], Outcome.DELETED, 2),
     ("dropped before the server acted", ["drop-before", "ok"], Outcome.DELETED, 2),
     ("dropped after the server acted", ["drop-after", "ok"], Outcome.NOT_FOUND, 2),
-    ("dropped after acting, then never answered", ["drop-after", "drop-before", "drop-before", "drop-before"],
-     Outcome.UNKNOWN, 4),
+    (
+        "dropped after acting, then never answered",
+        ["drop-after", "drop-before", "drop-before", "drop-before"],
+        Outcome.UNKNOWN,
+        4,
+    ),
     ("slow trickle response", ["trickle"], Outcome.DELETED, 1),
     ("malformed JSON in a 500", ["malformed", "ok"], Outcome.DELETED, 2),
     ("truncated JSON in a 200", ["truncated"], Outcome.UNKNOWN, 1),
@@ -41,8 +44,8 @@ MATRIX = [
 ]
 
 
-def client(server_url: str, **kwargs) -> ViasClient:
-    return ViasClient(parse_endpoint(server_url), DEMO_PROJECT_ID, Token(SECRET_TOKEN), **kwargs)
+def client(server_url: str, ca_bundle: str | None = None, **kwargs: object) -> ViasClient:
+    return client_for(server_url, tls=tls_context(ca_bundle), **kwargs)
 
 
 async def run_ids(server_url: str, ids: list[str], concurrency: int = 4, **kwargs):
@@ -160,7 +163,8 @@ def test_tls_from_the_cli(store: FakeStore, tls_material, tmp_path: Path) -> Non
         refused = run_cli("delete", *target_args(server), "--ids-file", str(ids_file), "--yes", env=env)
         assert refused.code == 1 and "endpoint is unusable" in refused.out and "--ca-bundle" in refused.out
         assert "Traceback" not in refused.err and server.requests == []
-        trusted = run_cli("delete", *target_args(server), "--ca-bundle", str(bundle), "--ids-file", str(ids_file),
-                          "--yes", env=env)
+        trusted = run_cli(
+            "delete", *target_args(server), "--ca-bundle", str(bundle), "--ids-file", str(ids_file), "--yes", env=env
+        )
         assert trusted.code == 0, trusted.out + trusted.err
         assert len(server.deletes_seen()) == 3

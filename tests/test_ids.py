@@ -37,11 +37,23 @@ def test_duplicates_are_counted_and_sent_once_in_first_seen_order() -> None:
     assert plan.duplicate_count == 2
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("abc/def0", "'/'"), ("abcd?x=1", "'?'"), ("ab%2Fcd", "'%'"), ("../etc", "'.'"), ("abcd#frag", "'#'"),
-    ('"abc def"', "whitespace"), ("abc\x00defg", "control"), ("abcdé123", "non-ASCII"), ("abc", "too short"),
-    ("a" * 37, "too long"), ("abc\\defg", "'\\\\'"), ("abc+defg", "'+'"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("abc/def0", "'/'"),
+        ("abcd?x=1", "'?'"),
+        ("ab%2Fcd", "'%'"),
+        ("../etc", "'.'"),
+        ("abcd#frag", "'#'"),
+        ('"abc def"', "whitespace"),
+        ("abc\x00defg", "control"),
+        ("abcdé123", "non-ASCII"),
+        ("abc", "too short"),
+        ("a" * 37, "too long"),
+        ("abc\\defg", "'\\\\'"),
+        ("abc+defg", "'+'"),
+    ],
+)
 def test_hostile_entries_are_skipped_with_a_reason(text: str, fragment: str) -> None:
     plan = parse(text)
     assert plan.valid == []

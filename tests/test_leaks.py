@@ -23,8 +23,7 @@ def test_token_and_password_appear_nowhere(tmp_path: Path) -> None:
 
     ids = seed_tasks(store, 30)
     keyring_file = tmp_path / "keyring.json"
-    keyring_env = {"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.FileKeyring",
-                   "TEST_KEYRING_FILE": str(keyring_file)}
+    keyring_env = {"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.FileKeyring", "TEST_KEYRING_FILE": str(keyring_file)}
     env_token = {"VIAS_AUTH_TOKEN": SECRET_TOKEN}
     ids_path = tmp_path / "ids.txt"
     ids_path.write_text("\n".join([*ids[:20], "bad/id", "feedfacefeedfacefeedfacefeedface"]))
@@ -35,16 +34,50 @@ def test_token_and_password_appear_nowhere(tmp_path: Path) -> None:
         target = target_args(server)
         commands = [
             (["delete", *target, "--ids-file", str(ids_path), "--dry-run"], env_token, None),
-            (["delete", *target, "--ids-file", str(ids_path), "--yes", "--report", str(tmp_path / "r.jsonl")],
-             env_token, None),
-            (["delete", *target, "--ids-file", str(ids_path), "--yes", "--report", str(tmp_path / "r.csv")],
-             env_token, None),
+            (
+                ["delete", *target, "--ids-file", str(ids_path), "--yes", "--report", str(tmp_path / "r.jsonl")],
+                env_token,
+                None,
+            ),
+            (
+                ["delete", *target, "--ids-file", str(ids_path), "--yes", "--report", str(tmp_path / "r.csv")],
+                env_token,
+                None,
+            ),
             (["token", "set"], keyring_env, SECRET_TOKEN),
             (["token", "status"], keyring_env, None),
-            (["token", "login", "--account", DEMO_IAM_USER[0], "--user", DEMO_IAM_USER[1], "--region", "cn-north-4",
-              "--iam-endpoint", server.url, "--password-stdin"], keyring_env, PASSWORD + "\n"),
-            (["token", "login", "--account", DEMO_IAM_USER[0], "--region", "cn-north-4",
-              "--iam-endpoint", server.url, "--password-stdin"], keyring_env, "wrong" + PASSWORD + "\n"),
+            (
+                [
+                    "token",
+                    "login",
+                    "--account",
+                    DEMO_IAM_USER[0],
+                    "--user",
+                    DEMO_IAM_USER[1],
+                    "--region",
+                    "cn-north-4",
+                    "--iam-endpoint",
+                    server.url,
+                    "--password-stdin",
+                ],
+                keyring_env,
+                PASSWORD + "\n",
+            ),
+            (
+                [
+                    "token",
+                    "login",
+                    "--account",
+                    DEMO_IAM_USER[0],
+                    "--region",
+                    "cn-north-4",
+                    "--iam-endpoint",
+                    server.url,
+                    "--password-stdin",
+                ],
+                keyring_env,
+                "wrong" + PASSWORD + "\n",
+            ),
             (["token", "status"], env_token, None),
             (["runs"], {}, None),
             (["report", "-o", "-"], {}, None),

@@ -9,6 +9,7 @@ from tests.conftest import SECRET_TOKEN, run_cli, seeded_store, target_args
 from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.resolve import resolve
 from tui_app.secret import Token
+from tui_app.vias.auth import TokenAuth
 from tui_app.vias.client import ViasClient
 from tui_app.vias.endpoints import parse_endpoint
 
@@ -17,7 +18,7 @@ UNKNOWN = "feedfacefeedfacefeedfacefeedface"
 
 
 async def resolve_against(server: FakeVias, ids: list[str]):
-    async with ViasClient(parse_endpoint(server.url), DEMO_PROJECT_ID, Token(SECRET_TOKEN)) as client:
+    async with ViasClient(parse_endpoint(server.url), DEMO_PROJECT_ID, TokenAuth(Token(SECRET_TOKEN))) as client:
         return await resolve(client.list_batch_tasks, ids)
 
 
@@ -57,6 +58,7 @@ async def test_listing_failure_is_reported_not_raised(store: FakeStore) -> None:
 async def test_throttled_listing_waits_and_continues(store: FakeStore) -> None:
     ids = list(store.tasks)[:3]
     async with FakeVias(store, FaultPlan(list_fault="429", retry_after=0.05)) as server:
+
         async def lift_after_two() -> None:
             import asyncio
 
@@ -78,8 +80,9 @@ def test_delete_preview_dry_run_prints_the_table_and_sends_nothing(store: FakeSt
     path = tmp_path / "ids.txt"
     path.write_text("\n".join([*ids, UNKNOWN]))
     with running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", str(path), "--preview", "--dry-run",
-                         env=TOKEN_ENV)
+        result = run_cli(
+            "delete", *target_args(server), "--ids-file", str(path), "--preview", "--dry-run", env=TOKEN_ENV
+        )
         assert server.deletes_seen() == []
     assert result.code == 0
     assert "Preview: 4 of 5 found in this project; 1 NOT found" in result.out
@@ -99,8 +102,18 @@ def test_delete_preview_exclusions_and_names_in_the_report(store: FakeStore, tmp
     report = tmp_path / "report.jsonl"
     name = store.tasks[ids[0]].name  # the task is gone after the run; its name stays in the report
     with running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", str(path), "--preview", "--exclude-running",
-                         "--yes", "--report", str(report), env=TOKEN_ENV)
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            str(path),
+            "--preview",
+            "--exclude-running",
+            "--yes",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+        )
         sent = {r.task_id for r in server.deletes_seen()}
     assert result.code == 0, result.out + result.err
     assert sent == {ids[0], ids[2], ids[3]}
@@ -115,7 +128,6 @@ def test_delete_preview_when_listing_fails_proceeds_on_ids(store: FakeStore, tmp
     path = tmp_path / "ids.txt"
     path.write_text("\n".join(ids))
     with running_in_thread(FakeVias(store, FaultPlan(list_fault="500"))) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", str(path), "--preview", "--yes",
-                         env=TOKEN_ENV)
+        result = run_cli("delete", *target_args(server), "--ids-file", str(path), "--preview", "--yes", env=TOKEN_ENV)
         assert len(server.deletes_seen()) == 2
     assert result.code == 0 and "Could not list the batch tasks" in result.out

@@ -51,12 +51,14 @@ echo "== after";  {cli} token status --profile ops; echo "rc=$?"
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "VIAS_", "GNOME_KEYRING"))}
-    env.update(HOME=str(home), XDG_DATA_HOME=str(home / ".local/share"), XDG_RUNTIME_DIR=str(tmp_path / "run"),
-               NO_COLOR="1")
+    env.update(
+        HOME=str(home), XDG_DATA_HOME=str(home / ".local/share"), XDG_RUNTIME_DIR=str(tmp_path / "run"), NO_COLOR="1"
+    )
     (tmp_path / "run").mkdir(mode=0o700)
     env.pop("PYTHON_KEYRING_BACKEND", None)
-    proc = subprocess.run(["dbus-run-session", "--", "bash", "-c", script], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        ["dbus-run-session", "--", "bash", "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
     out = proc.stdout
     sections = dict(part.split("\n", 1) for part in out.split("== ")[1:])
     assert "rc=0" in sections["set"], out + proc.stderr

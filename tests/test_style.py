@@ -12,6 +12,5 @@ from tests.conftest import ROOT
 def test_ruff_is_clean() -> None:
     ruff = shutil.which("ruff")
     command = [ruff] if ruff else [sys.executable, "-m", "ruff"]
-    proc = subprocess.run([*command, "check", "--no-cache", "."], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    proc = subprocess.run([*command, "check", "--no-cache", "."], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -14,16 +14,26 @@ from tui_app.fake.store import DEMO_IAM_USER
 
 @pytest.fixture
 def file_keyring(tmp_path: Path) -> dict[str, str]:
-    return {"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.FileKeyring",
-            "TEST_KEYRING_FILE": str(tmp_path / "keyring.json")}
+    return {
+        "PYTHON_KEYRING_BACKEND": "tests.memory_keyring.FileKeyring",
+        "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+    }
 
 
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 
 def test_set_status_forget(file_keyring: dict[str, str]) -> None:
-    stored = run_cli("token", "set", "--profile", "prod", "--expires-at", "2099-01-01T00:00:00Z",
-                     stdin=SECRET_TOKEN + "\n", env=file_keyring)
+    stored = run_cli(
+        "token",
+        "set",
+        "--profile",
+        "prod",
+        "--expires-at",
+        "2099-01-01T00:00:00Z",
+        stdin=SECRET_TOKEN + "\n",
+        env=file_keyring,
+    )
     assert stored.code == 0, stored.err
     assert "Stored token MIIs…(" in stored.out and "FileKeyring" in stored.out
     status = run_cli("token", "status", "--profile", "prod", env=file_keyring)
@@ -49,8 +59,9 @@ def test_no_keyring_is_explained_without_a_traceback() -> None:
 
 
 def test_hanging_keyring_gives_the_timeout_message() -> None:
-    status = run_cli("token", "status", env={"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.HangingKeyring"},
-                     timeout=30)
+    status = run_cli(
+        "token", "status", env={"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.HangingKeyring"}, timeout=30
+    )
     assert status.code == 3 and "did not answer" in status.out
 
 
@@ -59,13 +70,37 @@ def test_bad_token_on_stdin(file_keyring: dict[str, str]) -> None:
     assert result.code == 2 and "not stored" in result.err and "two words" not in result.err
 
 
-def test_login_against_fake_iam_then_delete_from_keyring(fake_thread: FakeVias, store, tmp_path: Path,
-                                                         file_keyring: dict[str, str]) -> None:
+def test_login_against_fake_iam_then_delete_from_keyring(
+    fake_thread: FakeVias, store, tmp_path: Path, file_keyring: dict[str, str]
+) -> None:
     account, user, password = DEMO_IAM_USER
-    assert run_cli("profile", "set", "default", "--endpoint", fake_thread.url, "--project-id", DEMO_PROJECT_ID,
-                   "--account", account, "--user", user).code == 0
-    login = run_cli("token", "login", "--region", "cn-north-4", "--iam-endpoint", fake_thread.url,
-                    "--password-stdin", stdin=password + "\n", env=file_keyring)
+    assert (
+        run_cli(
+            "profile",
+            "set",
+            "default",
+            "--endpoint",
+            fake_thread.url,
+            "--project-id",
+            DEMO_PROJECT_ID,
+            "--account",
+            account,
+            "--user",
+            user,
+        ).code
+        == 0
+    )
+    login = run_cli(
+        "token",
+        "login",
+        "--region",
+        "cn-north-4",
+        "--iam-endpoint",
+        fake_thread.url,
+        "--password-stdin",
+        stdin=password + "\n",
+        env=file_keyring,
+    )
     assert login.code == 0, login.err
     assert "Stored token" in login.out and "expires in 23h" in login.out
     assert password not in login.out + login.err + Path(file_keyring["TEST_KEYRING_FILE"]).read_text()
@@ -77,8 +112,19 @@ def test_login_against_fake_iam_then_delete_from_keyring(fake_thread: FakeVias, 
 
 
 def test_login_with_a_wrong_password(fake_thread: FakeVias, file_keyring: dict[str, str]) -> None:
-    result = run_cli("token", "login", "--account", "demo-account", "--region", "cn-north-4", "--iam-endpoint",
-                     fake_thread.url, "--password-stdin", stdin="wrong-password\n", env=file_keyring)
+    result = run_cli(
+        "token",
+        "login",
+        "--account",
+        "demo-account",
+        "--region",
+        "cn-north-4",
+        "--iam-endpoint",
+        fake_thread.url,
+        "--password-stdin",
+        stdin="wrong-password\n",
+        env=file_keyring,
+    )
     assert result.code == 3 and "IAM login failed" in result.err and "wrong" in result.err
     assert "wrong-password" not in result.out + result.err
 
@@ -104,8 +150,16 @@ def test_profiles_file_is_private_and_precedence_is_flag_env_profile(fake_thread
     # a flag beats the environment, which beats the profile
     ids = tmp_path / "ids"
     ids.write_text("abcd1234")
-    dry = run_cli("delete", "--profile", "lab", *target_args(fake_thread), "--ids-file", str(ids), "--dry-run",
-                  env={"VIAS_REGION": "cn-south-1"})
+    dry = run_cli(
+        "delete",
+        "--profile",
+        "lab",
+        *target_args(fake_thread),
+        "--ids-file",
+        str(ids),
+        "--dry-run",
+        env={"VIAS_REGION": "cn-south-1"},
+    )
     assert f"Target: 127.0.0.1:{fake_thread.port}, project {DEMO_PROJECT_ID}" in dry.out
     assert run_cli("profile", "delete", "lab").code == 0
     assert run_cli("profile", "delete", "lab").code == 2

@@ -1,80 +1,122 @@
-"""Where the token comes from: VIAS_AUTH_TOKEN, the OS keyring (probed, with a timeout), or this session.
+"""Where the credentials come from, in the order Huawei Cloud's SDK looks (plus vias-tui's own token):
 
-Every keyring call runs in a daemon thread with a timeout: a locked or absent Secret Service can hang
-forever, and on a headless SSH box there is usually no backend at all. That is the normal case here, so
-the messages say plainly what to do instead.
+  auto:        VIAS_AUTH_TOKEN; HUAWEICLOUD_SDK_AK + _SK (+ _SECURITY_TOKEN); the profile's keyring entry (a token
+               or access keys); the SDK's credentials file; and last the ECS metadata service (probed only when
+               nothing else was found, with a short timeout).
+  token:       VIAS_AUTH_TOKEN, then a token in the keyring.
+  aksk:        the access keys of the environment, the keyring or the credentials file.
+  ecs-agency:  the metadata service only.
+
+Whatever is used is always shown (masked) with where it came from; `explain` says why earlier sources were
+skipped. A source that is configured but broken stops the search with its reason instead of silently using the
+next one.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TypeVar
+from enum import Enum
 
-from tui_app.secret import Token, TokenFormatError, mask
+from tui_app.keyring_store import (
+    ENV_TOKEN,
+    KEYRING_TIMEOUT,
+    NO_BACKEND_HELP,
+    KeyringState,
+    KeyringStatus,
+    KeyringUnavailable,
+    probe_keyring,
+    read_entry,
+)
+from tui_app.sdk_credentials import ENV_AK, ENV_SK, SdkCredentialsError, credentials_file, keys_from_env, keys_from_file
+from tui_app.secret import Token, TokenFormatError
+from tui_app.vias.auth import AccessKeys, AkSkAuth, RequestAuth, TokenAuth
+from tui_app.vias.metadata import MetadataError, fetch_keys
 
-SERVICE = "vias-tui"
-ENV_TOKEN = "VIAS_AUTH_TOKEN"
-KEYRING_TIMEOUT = 4.0
+ENV_AUTH = "VIAS_AUTH"
 EXPIRY_WARNING_SECONDS = 3600
 
-NO_BACKEND_HELP = (
-    "No OS keyring is available here (normal on a headless server over SSH). Either: "
-    "set VIAS_AUTH_TOKEN in the environment for this shell; or use a session-only token in the console; "
-    "or install and unlock a Secret Service (e.g. apt install gnome-keyring, then inside "
-    "`dbus-run-session -- $SHELL` run `gnome-keyring-daemon --unlock --components=secrets`)."
-)
 
-T = TypeVar("T")
+class AuthMode(str, Enum):
+    AUTO = "auto"
+    TOKEN = "token"
+    AKSK = "aksk"
+    ECS_AGENCY = "ecs-agency"
 
-
-class KeyringUnavailable(RuntimeError):
-    """The keyring could not be used; `status` says why and the message says what to do."""
-
-    def __init__(self, status: KeyringStatus) -> None:
-        super().__init__(status.explain())
-        self.status = status
+    def __str__(self) -> str:
+        return self.value
 
 
-@dataclass(frozen=True)
-class KeyringStatus:
-    state: str  # usable | none | locked | timeout | error
-    backend: str
-    detail: str = ""
+class CredentialSource(str, Enum):
+    ENV_TOKEN = "env-token"
+    ENV_KEYS = "env-keys"
+    KEYRING = "keyring"
+    CREDENTIALS_FILE = "credentials-file"
+    ECS_METADATA = "ecs-metadata"
+    SESSION = "session"
+
+    def __str__(self) -> str:
+        return self.value
 
     @property
-    def usable(self) -> bool:
-        return self.state == "usable"
-
-    def explain(self) -> str:
-        if self.state == "usable":
-            return f"keyring usable ({self.backend})"
-        if self.state == "none":
-            return NO_BACKEND_HELP
-        if self.state == "locked":
-            return (f"The keyring ({self.backend}) is locked. Unlock it (e.g. `gnome-keyring-daemon --unlock`), "
-                    f"or set {ENV_TOKEN}, or use a session-only token.")
-        if self.state == "timeout":
-            return (f"The keyring ({self.backend}) did not answer within {KEYRING_TIMEOUT:g}s (a locked or "
-                    f"stuck Secret Service). Set {ENV_TOKEN} or use a session-only token.")
-        return f"The keyring ({self.backend}) failed: {self.detail}. Set {ENV_TOKEN} or use a session-only token."
+    def short(self) -> str:
+        """For the status line."""
+        return {
+            "env-token": "env",
+            "env-keys": "env",
+            "keyring": "keyring",
+            "credentials-file": "SDK file",
+            "ecs-metadata": "ECS agency",
+            "session": "session",
+        }[self.value]
 
 
 @dataclass(frozen=True)
-class TokenInfo:
-    token: Token
-    source: str  # env | keyring | session
-    backend: str | None = None
+class Credentials:
+    """Credentials found (or entered), where they came from, and until when they hold."""
+
+    source: CredentialSource
+    token: Token | None = None
+    keys: AccessKeys | None = None
     expires_at: datetime | None = None
+    where: str = ""  # the keyring backend or the file, for messages
+
+    def __post_init__(self) -> None:
+        if (self.token is None) == (self.keys is None):
+            raise ValueError("credentials are a token or access keys")
+
+    @property
+    def kind(self) -> str:
+        if self.token is not None:
+            return "token"
+        return "temporary access keys" if self.keys is not None and self.keys.temporary else "access keys"
+
+    @property
+    def refreshable(self) -> bool:
+        return self.source is CredentialSource.ECS_METADATA
+
+    def label(self) -> str:
+        """Masked: the token's prefix and length, or the AK in part (the SK and security token never)."""
+        if self.token is not None:
+            return f"token {self.token.masked()}"
+        assert self.keys is not None
+        return f"{self.kind} {self.keys.masked_ak()}"
+
+    def origin(self) -> str:
+        return {
+            CredentialSource.ENV_TOKEN: f"environment ({ENV_TOKEN})",
+            CredentialSource.ENV_KEYS: f"environment ({ENV_AK}/{ENV_SK})",
+            CredentialSource.KEYRING: f"keyring ({self.where})",
+            CredentialSource.CREDENTIALS_FILE: f"SDK credentials file {self.where}",
+            CredentialSource.ECS_METADATA: f"ECS metadata service (agency; {self.where})",
+            CredentialSource.SESSION: "this session only",
+        }[self.source]
 
     def describe(self) -> str:
-        where = {"env": f"environment ({ENV_TOKEN})", "keyring": f"keyring ({self.backend})",
-                 "session": "this session only"}[self.source]
-        return f"{self.token.masked()} from {where}; {expiry_text(self.expires_at)}"
+        tail = expiry_text(self.expires_at) + (", refreshed automatically" if self.refreshable else "")
+        return f"{self.label()} from {self.origin()}; {tail}"
 
     @property
     def expired(self) -> bool:
@@ -85,6 +127,158 @@ class TokenInfo:
         if self.expires_at is None or self.expired:
             return False
         return (self.expires_at - datetime.now(timezone.utc)).total_seconds() < EXPIRY_WARNING_SECONDS
+
+    def auth(self) -> RequestAuth:
+        if self.token is not None:
+            return TokenAuth(self.token)
+        assert self.keys is not None
+        refresh = _refresh_from_metadata if self.refreshable else None
+        return AkSkAuth(self.keys, expires_at=self.expires_at, refresh=refresh)
+
+
+async def _refresh_from_metadata() -> tuple[AccessKeys, datetime | None]:
+    fresh = await fetch_keys(timeout=5.0)
+    return AccessKeys(fresh.ak, fresh.sk, fresh.security_token), fresh.expires_at
+
+
+@dataclass(frozen=True)
+class CredentialLookup:
+    """The result of looking: what was found, the keyring's state, and what each source said."""
+
+    mode: AuthMode
+    credentials: Credentials | None
+    keyring: KeyringStatus | None
+    trail: list[tuple[CredentialSource, str]] = field(default_factory=list)  # each source looked at, and why
+    problem: str | None = None  # a configured source that is broken (stops the search)
+
+    def explain_missing(self, profile: str) -> str:
+        if self.problem:
+            return self.problem
+        if self.mode is AuthMode.ECS_AGENCY:
+            why = dict(self.trail).get(CredentialSource.ECS_METADATA, "no answer")
+            return f"no credentials from the ECS metadata service ({why})"
+        if self.keyring is not None and not self.keyring.usable and self.keyring.state is not KeyringState.NONE:
+            return f"no credentials: {self.keyring.explain()}"
+        if self.keyring is not None and self.keyring.state is KeyringState.NONE:
+            return f"no credentials found. {NO_BACKEND_HELP}"
+        return (
+            f"no credentials for profile {profile!r}: set {ENV_TOKEN} (or {ENV_AK}/{ENV_SK}), or store them "
+            f"with `vias-tui token set --profile {profile}`, `vias-tui token login --profile {profile}` or "
+            f"`vias-tui aksk set --profile {profile}`"
+        )
+
+
+def auth_mode(flag: str | None, profile_value: str | None = None) -> AuthMode:
+    """--auth > VIAS_AUTH > the profile's `auth` > auto."""
+    for source, value in (
+        ("--auth", flag),
+        (ENV_AUTH, os.environ.get(ENV_AUTH)),
+        ("the profile's auth", profile_value),
+    ):
+        if value:
+            try:
+                return AuthMode(value.strip().lower())
+            except ValueError:
+                choices = ", ".join(m.value for m in AuthMode)
+                from tui_app.problems import OperatorError
+
+                raise OperatorError(f"{source} is {value!r}; use one of {choices}") from None
+    return AuthMode.AUTO
+
+
+def find_credentials(
+    profile: str, mode: AuthMode = AuthMode.AUTO, *, timeout: float = KEYRING_TIMEOUT, probe_metadata: bool = True
+) -> CredentialLookup:
+    """Look through the sources `mode` allows, in order; the first usable one wins."""
+    trail: list[tuple[CredentialSource, str]] = []
+    keyring_status: KeyringStatus | None = None
+
+    def done(found: Credentials | None = None, problem: str | None = None) -> CredentialLookup:
+        return CredentialLookup(mode, found, keyring_status, trail, problem)
+
+    wants_token = mode in (AuthMode.AUTO, AuthMode.TOKEN)
+    wants_keys = mode in (AuthMode.AUTO, AuthMode.AKSK)
+    if wants_token:
+        value = os.environ.get(ENV_TOKEN)
+        if value:
+            try:
+                return done(Credentials(CredentialSource.ENV_TOKEN, token=Token(value)))
+            except TokenFormatError as exc:
+                trail.append((CredentialSource.ENV_TOKEN, f"set but unusable: {exc}"))
+                return done(problem=f"{ENV_TOKEN} is set but unusable: {exc}")
+        trail.append((CredentialSource.ENV_TOKEN, f"{ENV_TOKEN} is not set"))
+    if wants_keys:
+        try:
+            env_keys = keys_from_env()
+        except SdkCredentialsError as exc:
+            trail.append((CredentialSource.ENV_KEYS, str(exc)))
+            return done(problem=f"access keys in the environment are unusable: {exc}")
+        if env_keys is not None:
+            return done(
+                Credentials(
+                    CredentialSource.ENV_KEYS, keys=AccessKeys(env_keys.ak, env_keys.sk, env_keys.security_token)
+                )
+            )
+        trail.append((CredentialSource.ENV_KEYS, f"{ENV_AK}/{ENV_SK} are not set"))
+    if wants_token or wants_keys:
+        try:
+            entry = read_entry(profile, timeout)
+            keyring_status = KeyringStatus(KeyringState.USABLE, entry.backend) if entry else probe_keyring(timeout)
+        except KeyringUnavailable as exc:
+            entry, keyring_status = None, exc.status
+        if entry is not None and entry.token is not None and wants_token:
+            return done(
+                Credentials(
+                    CredentialSource.KEYRING, token=entry.token, expires_at=entry.expires_at, where=entry.backend
+                )
+            )
+        if entry is not None and entry.keys is not None and wants_keys:
+            keys = AccessKeys(entry.keys.ak, entry.keys.sk, entry.keys.security_token)
+            return done(
+                Credentials(CredentialSource.KEYRING, keys=keys, expires_at=entry.expires_at, where=entry.backend)
+            )
+        if entry is not None:
+            trail.append(
+                (
+                    CredentialSource.KEYRING,
+                    f"holds {'a token' if entry.token else 'access keys'}, not what --auth {mode} uses",
+                )
+            )
+        elif keyring_status is not None and keyring_status.usable:
+            trail.append((CredentialSource.KEYRING, f"no entry for profile {profile!r}"))
+        else:
+            trail.append((CredentialSource.KEYRING, f"not usable ({keyring_status.state if keyring_status else '?'})"))
+    if wants_keys:
+        path = credentials_file()
+        try:
+            file_keys = keys_from_file(path)
+        except SdkCredentialsError as exc:
+            trail.append((CredentialSource.CREDENTIALS_FILE, str(exc)))
+            return done(problem=f"the SDK credentials file is unusable: {exc}")
+        if file_keys is not None:
+            return done(
+                Credentials(
+                    CredentialSource.CREDENTIALS_FILE,
+                    keys=AccessKeys(file_keys.ak, file_keys.sk, file_keys.security_token),
+                    where=str(path),
+                )
+            )
+        trail.append((CredentialSource.CREDENTIALS_FILE, f"{path} does not exist"))
+    if mode in (AuthMode.AUTO, AuthMode.ECS_AGENCY) and probe_metadata:
+        try:
+            fresh = asyncio.run(fetch_keys())
+        except MetadataError as exc:
+            trail.append((CredentialSource.ECS_METADATA, str(exc)))
+            return done(problem=f"ECS agency: {exc}" if mode is AuthMode.ECS_AGENCY else None)
+        keys = AccessKeys(fresh.ak, fresh.sk, fresh.security_token)
+        from tui_app.vias.metadata import metadata_endpoint
+
+        return done(
+            Credentials(
+                CredentialSource.ECS_METADATA, keys=keys, expires_at=fresh.expires_at, where=metadata_endpoint()
+            )
+        )
+    return done()
 
 
 def expiry_text(expires_at: datetime | None, now: datetime | None = None) -> str:
@@ -104,168 +298,14 @@ def _span(seconds: int) -> str:
     return f"{minutes}m" if minutes else f"{seconds}s"
 
 
-def parse_expiry(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-# --- keyring access, always off the caller's thread and with a timeout --------------------------------
-
-
-def _with_timeout(fn: Callable[[], T], timeout: float) -> T:
-    box: dict[str, object] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # carried back to the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="keyring-call", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
-
-
-def _backend_name() -> str:
-    import keyring
-
-    backend = keyring.get_keyring()
-    return f"{type(backend).__module__.replace('keyring.backends.', '')}.{type(backend).__name__}"
-
-
-def _classify(exc: BaseException, backend: str) -> KeyringStatus:
-    from keyring import errors
-
-    if isinstance(exc, TimeoutError):
-        return KeyringStatus("timeout", backend)
-    if isinstance(exc, errors.KeyringLocked):
-        return KeyringStatus("locked", backend)
-    if isinstance(exc, errors.NoKeyringError):
-        return KeyringStatus("none", backend)
-    name = type(exc).__name__
-    if "locked" in str(exc).lower() or "dismissed" in str(exc).lower():
-        return KeyringStatus("locked", backend)
-    return KeyringStatus("error", backend, f"{name}: {str(exc)[:120]}")
-
-
-def keyring_call(fn: Callable[[], T], timeout: float = KEYRING_TIMEOUT) -> T:
-    """Run one keyring operation; failures become KeyringUnavailable with a plain explanation."""
-    backend = "unknown"
-    try:
-        backend = _with_timeout(_backend_name, timeout)
-        if backend.startswith("fail."):
-            raise KeyringUnavailable(KeyringStatus("none", backend))
-        return _with_timeout(fn, timeout)
-    except KeyringUnavailable:
-        raise
-    except Exception as exc:
-        raise KeyringUnavailable(_classify(exc, backend)) from None
-
-
-def probe_keyring(timeout: float = KEYRING_TIMEOUT) -> KeyringStatus:
-    import keyring
-
-    try:
-        keyring_call(lambda: keyring.get_password(SERVICE, "__probe__"), timeout)
-        return KeyringStatus("usable", _with_timeout(_backend_name, timeout))
-    except KeyringUnavailable as exc:
-        return exc.status
-
-
-def read_keyring(profile: str, timeout: float = KEYRING_TIMEOUT) -> TokenInfo | None:
-    import keyring
-
-    stored = keyring_call(lambda: keyring.get_password(SERVICE, profile), timeout)
-    if not stored:
-        return None
-    token_text, expires = stored, None
-    if stored.startswith("{"):  # our own entries carry the expiry beside the token
-        try:
-            data = json.loads(stored)
-            token_text, expires = data["token"], parse_expiry(data.get("expires_at"))
-        except (ValueError, KeyError, TypeError):
-            token_text = stored
-    try:
-        token = Token(token_text)
-    except TokenFormatError:
-        return None
-    return TokenInfo(token, "keyring", _with_timeout(_backend_name, timeout), expires)
-
-
-def store_keyring(profile: str, token: Token, expires_at: datetime | None = None,
-                  timeout: float = KEYRING_TIMEOUT) -> str:
-    """Store the token for `profile`; returns the backend name."""
-    import keyring
-
-    payload = json.dumps({"token": token.reveal(),
-                          "expires_at": expires_at.isoformat() if expires_at else None})
-    keyring_call(lambda: keyring.set_password(SERVICE, profile, payload), timeout)
-    return _with_timeout(_backend_name, timeout)
-
-
-def forget_keyring(profile: str, timeout: float = KEYRING_TIMEOUT) -> bool:
-    """Delete the stored token; False when there was none."""
-    import keyring
-    from keyring.errors import PasswordDeleteError
-
-    def delete() -> bool:
-        try:
-            keyring.delete_password(SERVICE, profile)
-        except PasswordDeleteError:
-            return False
-        return True
-
-    return keyring_call(delete, timeout)
-
-
-@dataclass(frozen=True)
-class TokenLookup:
-    """The result of looking for a token: what was found, and the keyring's state either way."""
-
-    info: TokenInfo | None
-    keyring: KeyringStatus | None
-    env_error: str | None = None
-
-    def explain_missing(self, profile: str) -> str:
-        if self.env_error:
-            return self.env_error
-        if self.keyring is not None and not self.keyring.usable:
-            return f"no token: {self.keyring.explain()}"
-        return (f"no token for profile {profile!r}: set {ENV_TOKEN}, or store one with "
-                f"`vias-tui token set --profile {profile}` or `vias-tui token login --profile {profile}`")
-
-
-def find_token(profile: str, session: Token | None = None, timeout: float = KEYRING_TIMEOUT) -> TokenLookup:
-    """Env, then keyring, then the session token."""
-    env_value = os.environ.get(ENV_TOKEN)
-    if env_value:
-        try:
-            return TokenLookup(TokenInfo(Token(env_value), "env"), None)
-        except TokenFormatError as exc:
-            return TokenLookup(None, None, f"{ENV_TOKEN} is set but unusable: {exc}")
-    status: KeyringStatus | None
-    try:
-        info = read_keyring(profile, timeout)
-        status = KeyringStatus("usable", info.backend or "") if info else probe_keyring(timeout)
-    except KeyringUnavailable as exc:
-        info, status = None, exc.status
-    if info:
-        return TokenLookup(info, status)
-    if session is not None:
-        return TokenLookup(TokenInfo(session, "session"), status)
-    return TokenLookup(None, status)
-
-
-__all__ = ["ENV_TOKEN", "NO_BACKEND_HELP", "SERVICE", "KeyringStatus", "KeyringUnavailable", "TokenInfo",
-           "TokenLookup", "expiry_text", "find_token", "forget_keyring", "mask", "probe_keyring",
-           "read_keyring", "store_keyring"]
+__all__ = [
+    "ENV_AUTH",
+    "ENV_TOKEN",
+    "AuthMode",
+    "CredentialLookup",
+    "CredentialSource",
+    "Credentials",
+    "auth_mode",
+    "expiry_text",
+    "find_credentials",
+]

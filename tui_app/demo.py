@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+from tui_app.credentials import Credentials, CredentialSource
 from tui_app.fake import DEMO_PROJECT_ID, DEMO_TOKEN, FakeStore, FakeVias, FaultPlan, seed_tasks
 from tui_app.fake.store import DEMO_IAM_USER, DEMO_REGION
+from tui_app.secret import Token
+from tui_app.settings import Target
+from tui_app.ui.context import ConsoleContext
+from tui_app.vias.endpoints import parse_endpoint
 
 DEMO_TASKS = 60
 
 
-def isolate_demo_state() -> str:
+def demo_runs_dir() -> Path:
     """Demo journals go to a temporary directory, never among the operator's real runs."""
-    import os
-    import tempfile
-
-    path = tempfile.mkdtemp(prefix="vias-tui-demo-")
-    os.environ["XDG_STATE_HOME"] = path
-    return path
+    return Path(tempfile.mkdtemp(prefix="vias-tui-demo-")) / "runs"
 
 
 def demo_server(latency: float = 0.15) -> FakeVias:
@@ -29,26 +32,38 @@ def demo_paste(server: FakeVias, count: int = 24) -> str:
     """What an operator might paste: real IDs, a repeat, an unknown ID, and lines that must never be sent."""
     ids = list(server.store.tasks)[:count]
     lines = ["# batch tasks from ticket OPS-4821 (pasted from the old console)", *ids[:10], ids[3]]
-    lines += ["0123456789abcdef0123456789abcdef", "../../v2/other-project/batch-tasks/x",
-              "c0ffee?force=true", *ids[10:], "\"legacy task 7\""]
+    lines += [
+        "0123456789abcdef0123456789abcdef",
+        "../../v2/other-project/batch-tasks/x",
+        "c0ffee?force=true",
+        *ids[10:],
+        '"legacy task 7"',
+    ]
     return "\n".join(lines) + "\n"
 
 
-def demo_context(server: FakeVias, *, text: str | None = None, concurrency: int = 4):
-    """A console context against the demo fake: demo token for this session, the sample paste loaded."""
-    from tui_app.secret import Token
-    from tui_app.settings import Target
-    from tui_app.ui.app import ConsoleContext
-    from tui_app.vias.endpoints import parse_endpoint
-
+def demo_context(
+    server: FakeVias, *, text: str | None = None, concurrency: int = 4, runs_dir: Path | None = None
+) -> ConsoleContext:
+    """A console context against the demo fake: the demo token for this session, the sample paste loaded."""
     user = DEMO_IAM_USER
     return ConsoleContext(
-        profile="demo", target=Target("demo", parse_endpoint(server.url, DEMO_REGION), DEMO_PROJECT_ID), demo=True,
-        session_token=Token(DEMO_TOKEN), initial_text=demo_paste(server) if text is None else text,
-        concurrency=concurrency, timeout=10.0, iam_endpoint=server.url, iam_region=DEMO_REGION,
-        iam_account=user[0], iam_user=user[1], use_env_token=False,
+        profile="demo",
+        target=Target("demo", parse_endpoint(server.url, DEMO_REGION), DEMO_PROJECT_ID),
+        demo=True,
+        session_credentials=Credentials(CredentialSource.SESSION, token=Token(DEMO_TOKEN)),
+        initial_text=demo_paste(server) if text is None else text,
+        concurrency=concurrency,
+        concurrency_source="demo",
+        timeout=10.0,
+        iam_endpoint=server.url,
+        iam_region=DEMO_REGION,
+        iam_account=user[0],
+        iam_user=user[1],
+        look_for_credentials=False,
         demo_hint=f"Demo IAM login: account {user[0]}, user {user[1]}, password {user[2]}.",
+        runs_dir=runs_dir or demo_runs_dir(),
     )
 
 
-__all__ = ["DEMO_PROJECT_ID", "DEMO_REGION", "DEMO_TOKEN", "demo_paste", "demo_server"]
+__all__ = ["DEMO_PROJECT_ID", "DEMO_REGION", "DEMO_TOKEN", "demo_context", "demo_paste", "demo_server"]

@@ -1,7 +1,9 @@
 """Runs many deletes: bounded concurrency, retries that respect throttling, auth stop or pause, cancel.
 
-UI-agnostic: progress goes out as typed events through `on_event`. Every ID handed to `run` ends in
-exactly one `OutcomeRecord`, written to the journal (if any) before its event is emitted.
+UI-agnostic: progress goes out as typed events through `on_event`. Every ID handed to `run` ends in exactly
+one `OutcomeRecord`, written to the journal (if any) before its event is emitted. An ID whose request may have
+reached the server without an answer is never recorded as failed or "not deleted" on the strength of a later
+throttle, credential rejection or stop: only a definite answer about the task settles it; otherwise `unknown`.
 """
 
 from __future__ import annotations
@@ -14,22 +16,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, count_outcomes
-from tui_app.secret import Token
+from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.problems import JournalWriteError
+from tui_app.vias.auth import RequestAuth
 from tui_app.vias.errors import ApiError
 from tui_app.vias.models import DeleteResult
 
-MAX_CONCURRENCY = 32
-DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 64
+DEFAULT_CONCURRENCY = 16  # see the README's Performance section: throughput is C / latency up to the quota
 
 
 class Deleter(Protocol):
     async def delete_batch_task(self, task_id: str) -> DeleteResult | ApiError: ...
 
-    def set_token(self, token: Token) -> None: ...
+    def set_auth(self, auth: RequestAuth) -> None: ...
 
 
 class OutcomeSink(Protocol):
+    """Where the engine records what it does (the journal). Raises JournalWriteError when it cannot."""
+
     def sent(self, task_id: str, attempt: int) -> None: ...
 
     def outcome(self, record: OutcomeRecord) -> None: ...
@@ -38,15 +43,21 @@ class OutcomeSink(Protocol):
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 4  # for 5xx, timeouts and connection errors
-    max_throttled: int = 12  # 429s tolerated for one ID before it is recorded failed
+    max_throttled: int = 12  # 429s tolerated for one ID before giving up on it
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 120.0
 
     def backoff(self, failures: int, rand: Callable[[], float] = random.random) -> float:
-        """Exponential backoff with full jitter (never zero, so retries still spread out)."""
+        """Exponential backoff with jitter (never zero, so retries still spread out)."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, failures - 1)))
         return ceiling * (0.5 + rand() / 2)
+
+    def throttle_delay(self, error: ApiError, throttles: int, rand: Callable[[], float] = random.random) -> float:
+        """How long to wait after a 429: the server's Retry-After (capped), else the backoff."""
+        if error.retry_after is not None:
+            return min(error.retry_after, self.max_retry_after)
+        return self.backoff(throttles, rand)
 
 
 # --- events ----------------------------------------------------------------------------------------
@@ -94,14 +105,39 @@ EngineEvent = RunStarted | Throttled | OutcomeEvent | Paused | Resumed | Finishe
 @dataclass
 class RunSummary:
     total: int
-    status: str  # finished | cancelled | auth_failed | target_failed
+    status: RunStatus
     elapsed: float
     counts: dict[Outcome, int] = field(default_factory=dict)
-    stop_error: ApiError | None = None  # what stopped the run: a rejected token or an unusable endpoint
+    stop_error: ApiError | None = None  # what stopped the run: rejected credentials or an unusable endpoint
+    unrecorded: list[OutcomeRecord] = field(default_factory=list)  # outcomes the journal could not take
+    journal_error: str | None = None
 
     @property
     def all_gone(self) -> bool:
         return self.counts.get(Outcome.DELETED, 0) + self.counts.get(Outcome.NOT_FOUND, 0) == self.total
+
+
+@dataclass
+class IdProgress:
+    """What is known about one ID while its attempts run (kept across a pause for new credentials)."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    error: ApiError | None = None
+    unanswered: bool = False  # an attempt (here or in an interrupted run) may have reached the server unanswered
+    in_flight: bool = False
+    failures: int = 0
+    throttles: int = 0
+
+
+_STOP_REASONS = {
+    RunStatus.CANCELLED: "the run was cancelled",
+    RunStatus.INTERRUPTED: "the run was interrupted",
+    RunStatus.AUTH_FAILED: "the credentials were rejected",
+    RunStatus.TARGET_FAILED: "the endpoint is unusable",
+    RunStatus.JOURNAL_FAILED: "the journal could not be written",
+    RunStatus.CRASHED: "the run stopped on an internal error",
+}
+LOST_ANSWER = "an earlier attempt got no answer; the task may be gone"
 
 
 class DeleteEngine:
@@ -126,42 +162,51 @@ class DeleteEngine:
         self._pause_on_auth = pause_on_auth
         self._rand = rand
         self.records: dict[str, OutcomeRecord] = {}
+        self.unrecorded: list[OutcomeRecord] = []
         self.paused = False
+        self.started_at: float | None = None  # time.monotonic() at the first dispatch
         self._pending: deque[str] = deque()
+        self._carried: dict[str, IdProgress] = {}  # IDs sent back to the queue by an auth pause
         self._throttle_until = 0.0
-        self._stopping = False
-        self._status = "finished"
-        self._auth_error: ApiError | None = None
+        self._stop: RunStatus | None = None
+        self._stop_error: ApiError | None = None
+        self._journal_error: str | None = None
         self._total = 0
-        self._t0 = 0.0
         self._gate: asyncio.Event | None = None
         self._abort: asyncio.Future[None] | None = None
+        self._abort_at: float | None = None
         self._wake: asyncio.Future[None] | None = None
         self._previously_sent: frozenset[str] = frozenset()
-        self._target_error: ApiError | None = None
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop is not None
 
     # --- control (call from the same event loop) --------------------------------------------------
 
-    def cancel(self, grace: float = 5.0) -> None:
-        """Stop dispatching now; requests in flight get `grace` seconds, then are recorded `unknown`."""
-        if self._stopping:
-            return
-        self._stopping = True
-        if self._status == "finished":
-            self._status = "cancelled"
-        self._poke()
-        if self._gate:
-            self._gate.set()
-        loop = asyncio.get_running_loop()
-        loop.call_later(max(0.0, grace), self._abort_in_flight)
+    def cancel(self, grace: float = 5.0, status: RunStatus = RunStatus.CANCELLED) -> None:
+        """Stop dispatching now; requests in flight get `grace` seconds, then are recorded `unknown`.
 
-    def resume(self, token: Token | None = None) -> None:
-        """Continue after an auth pause, with a new token if given."""
-        if token is not None:
-            self.client.set_token(token)
+        A second call with a shorter grace (a second Ctrl-C) brings the deadline forward.
+        """
+        self._halt(status)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, grace)
+        if self._abort_at is not None and deadline >= self._abort_at:
+            return
+        self._abort_at = deadline
+        if grace <= 0:
+            self._abort_in_flight()
+        else:
+            loop.call_at(deadline, self._abort_in_flight)
+
+    def resume(self, auth: RequestAuth | None = None) -> None:
+        """Continue after an auth pause, with new credentials if given."""
+        if auth is not None:
+            self.client.set_auth(auth)
         if self.paused and self._gate is not None:
             self.paused = False
-            self._auth_error = None
+            self._stop_error = None
             self._gate.set()
             self._emit(Resumed())
 
@@ -177,27 +222,34 @@ class DeleteEngine:
         self._wake = loop.create_future()
         self._pending = deque(dict.fromkeys(ids))  # an ID is sent at most once per run, even if repeated
         self._total = len(self._pending)
-        self._t0 = time.monotonic()
+        self.started_at = time.monotonic()
         self._emit(RunStarted(self._total, self.concurrency))
         workers = [asyncio.create_task(self._worker()) for _ in range(min(self.concurrency, self._total))]
         try:
             await asyncio.gather(*workers)
         except asyncio.CancelledError:
-            self._stopping = True
+            self._halt(RunStatus.INTERRUPTED)
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            self._settle_leftovers("the run was interrupted")
+            self._settle_leftovers()
             raise
-        self._settle_leftovers(self._leftover_note())
-        summary = RunSummary(self._total, self._status, time.monotonic() - self._t0,
-                             count_outcomes(self.records.values()), self._auth_error or self._target_error)
+        self._settle_leftovers()
+        summary = RunSummary(
+            self._total,
+            self._stop or RunStatus.FINISHED,
+            time.monotonic() - self.started_at,
+            count_outcomes(self.records.values()),
+            self._stop_error,
+            list(self.unrecorded),
+            self._journal_error,
+        )
         self._emit(Finished(summary))
         return summary
 
     async def _worker(self) -> None:
         assert self._gate is not None
-        while self._pending and not self._stopping:
+        while self._pending and self._stop is None:
             if not self._gate.is_set():
                 await self._gate.wait()
                 continue
@@ -208,37 +260,40 @@ class DeleteEngine:
 
     async def _delete_one(self, task_id: str) -> OutcomeRecord | None:
         """Send (and retry) one delete. None means it went back to the queue (auth pause)."""
-        progress = _Progress(unanswered=task_id in self._previously_sent)
+        progress = self._carried.pop(task_id, None) or IdProgress(unanswered=task_id in self._previously_sent)
         try:
             return await self._send_until_settled(task_id, progress)
         except asyncio.CancelledError:  # the whole run was cancelled from outside: still one outcome
             if progress.in_flight:
-                record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error,
-                                       note="interrupted while the request was in flight; the task may be deleted")
-            elif progress.attempts or progress.unanswered:
-                record = self._stopped_record(task_id, progress)
+                record = OutcomeRecord(
+                    task_id,
+                    Outcome.UNKNOWN,
+                    progress.attempts,
+                    progress.error,
+                    note="interrupted while the request was in flight; the task may be deleted",
+                )
             else:
-                record = OutcomeRecord(task_id, Outcome.CANCELLED, note="not sent: the run was interrupted")
+                record = self._stopped_record(task_id, progress)
             self._finish(record)
             raise
 
-    async def _send_until_settled(self, task_id: str, progress: _Progress) -> OutcomeRecord | None:
+    async def _send_until_settled(self, task_id: str, progress: IdProgress) -> OutcomeRecord | None:
         assert self._gate is not None and self._abort is not None
         attempts = progress.attempts
-        failures = throttles = 0
         while True:
             await self._wait_for_throttle()
-            if self._stopping or not self._gate.is_set():
-                if not self._stopping and not attempts:
-                    self._pending.appendleft(task_id)  # paused before the first send: keep its place
-                    return None
-                if not self._stopping:
-                    await self._gate.wait()
-                    continue
+            if self._stop is not None:
                 return self._stopped_record(task_id, progress)
+            if not self._gate.is_set():  # paused for new credentials: keep its place in the queue
+                self._requeue(task_id, progress)
+                return None
             number = len(attempts) + 1
-            if self._journal:
-                self._journal.sent(task_id, number)
+            if self._journal is not None:
+                try:
+                    self._journal.sent(task_id, number)
+                except JournalWriteError as exc:  # unrecorded, so never sent
+                    self._journal_failed(exc)
+                    return self._stopped_record(task_id, progress)
             started = time.monotonic()
             request = asyncio.ensure_future(self.client.delete_batch_task(task_id))
             progress.in_flight = True
@@ -248,146 +303,179 @@ class DeleteEngine:
                 request.cancel()
                 raise
             progress.in_flight = False
+            run_clock = self.started_at or started
             if not request.done():
                 request.cancel()
-                elapsed = time.monotonic() - started
-                attempts.append(Attempt(number, started - self._t0, elapsed, "no answer (cancelled)"))
-                return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, progress.error,
-                                     note="cancelled while the request was in flight; the task may be deleted")
+                attempts.append(
+                    Attempt(number, started - run_clock, time.monotonic() - started, "no answer (cancelled)")
+                )
+                return OutcomeRecord(
+                    task_id,
+                    Outcome.UNKNOWN,
+                    attempts,
+                    progress.error,
+                    note="cancelled while the request was in flight; the task may be deleted",
+                )
             answer = request.result()
-            attempts.append(Attempt(number, started - self._t0, time.monotonic() - started, _describe(answer)))
+            attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, _describe(answer)))
 
             if isinstance(answer, DeleteResult):
                 return _success_record(task_id, answer, attempts, progress.error is not None)
             error = progress.error = answer
-            if error.is_auth:
-                return self._on_auth_failure(task_id, error, attempts)
-            if error.is_target_failure:
-                return self._on_target_failure(task_id, error, attempts)
             if error.is_not_found:
                 note = "an earlier attempt got no answer; it probably deleted the task" if progress.unanswered else None
                 return OutcomeRecord(task_id, Outcome.NOT_FOUND, attempts, error, note=note)
             if not error.answered and error.delivered:
                 progress.unanswered = True
+            if error.is_auth:
+                return self._on_auth_failure(task_id, error, progress)
+            if error.is_target_failure:
+                self._halt(RunStatus.TARGET_FAILED, error)
+                return self._settle(task_id, progress, Outcome.FAILED, None)
             if error.is_throttle:
-                throttles += 1
-                if throttles > self.policy.max_throttled:
-                    return OutcomeRecord(task_id, Outcome.FAILED, attempts, error,
-                                         note=f"still throttled after {throttles} tries")
-                self._throttle(task_id, error, throttles)
+                progress.throttles += 1
+                if progress.throttles > self.policy.max_throttled:
+                    return self._settle(
+                        task_id,
+                        progress,
+                        Outcome.FAILED,
+                        f"still throttled after {progress.throttles} tries; the service did not act",
+                    )
+                self._throttle(task_id, error, progress.throttles)
                 continue
-            if not error.is_retryable:  # a definite refusal: the task is there and was not deleted
-                return OutcomeRecord(task_id, Outcome.FAILED, attempts, error)
-            failures += 1
-            if failures < self.policy.max_attempts:
-                await self._sleep(self.policy.backoff(failures, self._rand))
+            if not error.is_retryable:  # a refusal of the request itself: the task was not deleted
+                if progress.unanswered and error.settles_after_lost_answer:
+                    return OutcomeRecord(
+                        task_id,
+                        Outcome.FAILED,
+                        attempts,
+                        error,
+                        note="an earlier attempt got no answer; this answer says it was refused",
+                    )
+                return self._settle(task_id, progress, Outcome.FAILED, None)
+            progress.failures += 1
+            if progress.failures < self.policy.max_attempts:
+                await self._sleep(self.policy.backoff(progress.failures, self._rand))
                 continue
-            if progress.unanswered:
-                return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error,
-                                     note="no definite answer after retries; the task may or may not be deleted")
-            return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note=f"gave up after {failures} tries")
+            return self._settle(task_id, progress, Outcome.FAILED, f"gave up after {progress.failures} tries")
 
-    def _on_auth_failure(self, task_id: str, error: ApiError, attempts: list[Attempt]) -> OutcomeRecord | None:
+    def _settle(self, task_id: str, progress: IdProgress, outcome: Outcome, note: str | None) -> OutcomeRecord:
+        """The final record after an error answer; `unknown` instead when an earlier attempt went unanswered."""
+        if progress.unanswered:
+            why = f"; then {note}" if note else ""
+            return OutcomeRecord(
+                task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=f"{LOST_ANSWER}{why}"
+            )
+        return OutcomeRecord(task_id, outcome, progress.attempts, progress.error, note=note)
+
+    def _on_auth_failure(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord | None:
         assert self._gate is not None
-        self._auth_error = error
+        self._stop_error = error
         if self._pause_on_auth:
-            self._pending.appendleft(task_id)  # the server did not act: send it again after the new token
+            self._requeue(task_id, progress)  # the server did not act on this attempt: send it again later
             if not self.paused:
                 self.paused = True
                 self._gate.clear()
-                self._emit(Paused("the token was rejected", error))
+                self._emit(Paused("the credentials were rejected", error))
             return None
-        self._status = "auth_failed"
-        self._stopping = True
-        self._poke()
-        return OutcomeRecord(task_id, Outcome.CANCELLED, attempts, error,
-                             note="the token was rejected; not deleted")
+        self._halt(RunStatus.AUTH_FAILED, error)
+        if progress.unanswered:
+            return self._settle(task_id, progress, Outcome.CANCELLED, "the credentials were rejected")
+        return OutcomeRecord(
+            task_id, Outcome.CANCELLED, progress.attempts, error, note="the credentials were rejected; not deleted"
+        )
 
-    def _on_target_failure(self, task_id: str, error: ApiError, attempts: list[Attempt]) -> OutcomeRecord:
-        """Stop the run: every other ID would fail the same way."""
-        if self._status == "finished":
-            self._status = "target_failed"
-            self._target_error = error
-        self._stopping = True
-        self._poke()
-        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error)
+    def _requeue(self, task_id: str, progress: IdProgress) -> None:
+        self._carried[task_id] = progress
+        self._pending.appendleft(task_id)
 
     def _throttle(self, task_id: str, error: ApiError, throttles: int) -> None:
-        from_server = error.retry_after is not None
-        delay = (min(error.retry_after or 0.0, self.policy.max_retry_after) if from_server
-                 else self.policy.backoff(throttles, self._rand))
+        delay = self.policy.throttle_delay(error, throttles, self._rand)
         until = time.monotonic() + delay
         if until > self._throttle_until + 0.05:
             self._throttle_until = until
-            self._emit(Throttled(task_id, delay, from_server))
+            self._emit(Throttled(task_id, delay, error.retry_after is not None))
 
     async def _wait_for_throttle(self) -> None:
-        while not self._stopping and (wait := self._throttle_until - time.monotonic()) > 0:
+        while self._stop is None and (wait := self._throttle_until - time.monotonic()) > 0:
             await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
-        """Sleep, but wake at once when the run is cancelled."""
+        """Sleep, but wake at once when the run stops."""
         assert self._wake is not None
-        if not self._stopping:
+        if self._stop is None:
             await asyncio.wait((self._wake,), timeout=seconds)
 
-    def _poke(self) -> None:
+    def _halt(self, status: RunStatus, error: ApiError | None = None) -> None:
+        """Stop dispatching; the first reason wins."""
+        if self._stop is None:
+            self._stop = status
+            if error is not None:
+                self._stop_error = error
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)
+        if self._gate is not None:
+            self._gate.set()
+
+    def _journal_failed(self, exc: JournalWriteError) -> None:
+        if self._journal_error is None:
+            self._journal_error = str(exc)
+        self._halt(RunStatus.JOURNAL_FAILED)
 
     def _abort_in_flight(self) -> None:
         if self._abort is not None and not self._abort.done():
             self._abort.set_result(None)
 
-    def _stopped_record(self, task_id: str, progress: _Progress) -> OutcomeRecord:
-        """The outcome of an ID whose retries were cut short by a stop."""
-        error, attempts = progress.error, progress.attempts
+    def _stopped_record(self, task_id: str, progress: IdProgress) -> OutcomeRecord:
+        """The outcome of an ID the run stopped before it was settled."""
+        why = _STOP_REASONS.get(self._stop or RunStatus.INTERRUPTED, "the run stopped")
+        if self._stop is RunStatus.TARGET_FAILED and self._stop_error is not None:
+            why += f" ({self._stop_error.hint() or self._stop_error.one_line()})"
+        attempts, error = progress.attempts, progress.error
         if progress.unanswered:
-            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error,
-                                 note="the run stopped before a retry; an earlier attempt got no answer")
-        if error is None or error.is_throttle or not error.delivered:
-            return OutcomeRecord(task_id, Outcome.CANCELLED, attempts, error, note=self._leftover_note())
-        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note="the run stopped before a retry")
+            if not attempts:
+                return OutcomeRecord(
+                    task_id, Outcome.UNKNOWN, note="sent by an interrupted run, never answered; not sent again"
+                )
+            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error, note=f"{LOST_ANSWER}; then {why}")
+        if not attempts:
+            return OutcomeRecord(task_id, Outcome.CANCELLED, note=f"not sent: {why}")
+        if error is None or error.is_throttle or error.is_auth or not error.delivered:
+            answers = "throttled" if error is not None and error.is_throttle else "refused"
+            return OutcomeRecord(
+                task_id,
+                Outcome.CANCELLED,
+                attempts,
+                error,
+                note=f"sent {len(attempts)} time(s) and {answers} without acting; then {why}",
+            )
+        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note=f"{why} before a retry")
 
-    def _leftover_note(self) -> str:
-        if self._status == "auth_failed":
-            return "not sent: the token was rejected"
-        if self._status == "target_failed" and self._target_error is not None:
-            return f"not sent: the endpoint is unusable ({self._target_error.hint() or self._target_error.one_line()})"
-        return "not sent: the run was cancelled"
-
-    def _settle_leftovers(self, note: str) -> None:
+    def _settle_leftovers(self) -> None:
         while self._pending:
             task_id = self._pending.popleft()
-            if task_id in self._previously_sent:  # still no answer for what the earlier run sent
-                self._finish(OutcomeRecord(task_id, Outcome.UNKNOWN,
-                                           note="sent by an interrupted run, never answered; not sent again"))
-            else:
-                self._finish(OutcomeRecord(task_id, Outcome.CANCELLED, note=note))
+            progress = self._carried.pop(task_id, None) or IdProgress(unanswered=task_id in self._previously_sent)
+            self._finish(self._stopped_record(task_id, progress))
 
     def _finish(self, record: OutcomeRecord) -> None:
         if record.id in self.records:
             return  # exactly one outcome per ID
         self.records[record.id] = record
-        if self._journal:
-            self._journal.outcome(record)
+        if self._journal is not None:
+            try:
+                self._journal.outcome(record)
+            except JournalWriteError as exc:
+                self.unrecorded.append(record)
+                self._journal_failed(exc)
         self._emit(OutcomeEvent(record, len(self.records), self._total))
-
-
-@dataclass
-class _Progress:
-    """What is known about one ID while its attempts run."""
-
-    attempts: list[Attempt] = field(default_factory=list)
-    error: ApiError | None = None
-    unanswered: bool = False  # an attempt may have reached the server without an answer
-    in_flight: bool = False
 
 
 def _success_record(task_id: str, result: DeleteResult, attempts: list[Attempt], retried: bool) -> OutcomeRecord:
     if not result.body_ok:
-        return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, result=result,
-                             note="HTTP 200 but the body was not the documented JSON; check the task")
+        why = result.problem or "the body was not the documented JSON"
+        return OutcomeRecord(
+            task_id, Outcome.UNKNOWN, attempts, result=result, note=f"HTTP 200 but {why}; check the task"
+        )
     outcome = Outcome.PARTIAL if result.is_partial else Outcome.DELETED
     note = "deleted on a retry" if retried and outcome is Outcome.DELETED else None
     return OutcomeRecord(task_id, outcome, attempts, result=result, note=note)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from tui_app.problems import OperatorError
 
@@ -20,6 +20,7 @@ ID_MAX_LEN = 36  # the API's related filter accepts ^[a-z0-9_-]{4,36}$
 # Pastes beyond these are refused whole with a clear message rather than parsed slowly.
 MAX_INPUT_CHARS = 20_000_000
 MAX_ENTRIES = 200_000
+MAX_INPUT_BYTES = MAX_INPUT_CHARS  # IDs are ASCII: a file of more bytes is not a list of IDs
 _SHOWN_CHARS = 60  # how much of a rejected entry we echo back
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -36,6 +37,22 @@ class InputTooLarge(OperatorError, ValueError):
     """The paste is beyond the documented limits; nothing was parsed."""
 
 
+# Control characters are shown as their Unicode "control pictures" (ESC as U+241B) in the console: written to a
+# terminal raw, ESC [ 3 1 m would recolour or move text. C1 controls (an 8-bit CSI among them) have no pictures.
+_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\n\t"} | {0x7F: "\u2421"}
+_PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+_PICTURE_OF = str.maketrans(_PICTURES)
+_CONTROL_OF_PICTURE = {chr(0x2400 + code): code for code in range(0x20)} | {"\u2421": 0x7F}
+
+
+def display_safe(text: str) -> str:
+    """`text` with every control character but newline and tab replaced by a visible picture of it.
+
+    CRLF line ends stay line ends; a lone CR (which the parser also treats as a line end) becomes a newline.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_PICTURE_OF)
+
+
 def id_problem(candidate: str) -> str | None:
     """Why `candidate` is not a plain batch-task ID, or None when it is one."""
     if _VALID_ID.fullmatch(candidate):
@@ -43,6 +60,8 @@ def id_problem(candidate: str) -> str | None:
     if not candidate:
         return "empty"
     for ch in candidate:
+        if ch in _CONTROL_OF_PICTURE:
+            return f"contains control character U+{_CONTROL_OF_PICTURE[ch]:04X} (shown as {ch})"
         if ch in "/\\":
             return f"contains {ch!r}, which would change the URL path"
         if ch in "?#%&":
@@ -67,6 +86,11 @@ def id_problem(candidate: str) -> str | None:
 
 def is_plain_id(candidate: str) -> bool:
     return id_problem(candidate) is None
+
+
+def is_project_id(value: str) -> bool:
+    """Project IDs are path segments too: letters, digits, '-' and '_', 4-64 characters."""
+    return 4 <= len(value) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value)
 
 
 def id_warning(valid_id: str) -> str | None:
@@ -123,8 +147,9 @@ class Plan:
         """The same plan with some valid IDs moved to skipped (id -> reason): excluded at confirmation."""
         if not excluded:
             return self
-        plan = Plan(duplicates=dict(self.duplicates), warnings={k: v for k, v in self.warnings.items()
-                                                                  if k not in excluded})
+        plan = Plan(
+            duplicates=dict(self.duplicates), warnings={k: v for k, v in self.warnings.items() if k not in excluded}
+        )
         for entry in self.entries:
             if entry.id is not None and entry.id in excluded:
                 reason = excluded[entry.id]
@@ -193,9 +218,7 @@ class _PlanBuilder:
                     continue  # bare brackets or quotes from a JSON array
                 self.count += 1
                 if self.count > MAX_ENTRIES:
-                    raise InputTooLarge(
-                        f"input has more than {MAX_ENTRIES:,} entries; split it into smaller batches."
-                    )
+                    raise InputTooLarge(f"input has more than {MAX_ENTRIES:,} entries; split it into smaller batches.")
                 problem = id_problem(candidate)
                 if problem:
                     plan.skipped.append(Skipped(line_no, candidate, problem))
@@ -230,21 +253,40 @@ async def parse_async(text: str, chunk_lines: int = 2_000) -> Plan:
     builder = _PlanBuilder()
     lines = text.splitlines()
     for start in range(0, len(lines), chunk_lines):
-        builder.add_lines(enumerate(lines[start:start + chunk_lines], start=start + 1))
+        builder.add_lines(enumerate(lines[start : start + chunk_lines], start=start + 1))
         await asyncio.sleep(0)
     return builder.plan
 
 
 def read_ids_text(source: str) -> str:
-    """The IDs file (or stdin for '-'), decoded leniently so binary junk becomes skippable entries."""
-    if source == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_CHARS * 4 + 1)
-    else:
-        path = Path(source).expanduser()
-        try:
-            if path.stat().st_size > MAX_INPUT_CHARS * 4:
-                raise OperatorError(f"{source} is {path.stat().st_size:,} bytes; split it into smaller files")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise OperatorError(f"cannot read IDs from {source}: {exc.strerror or exc}") from None
+    """The IDs file (or stdin for '-'), decoded leniently so binary junk becomes skippable entries.
+
+    Read through at most MAX_INPUT_BYTES + 1 bytes whatever the file is: a device (/dev/zero), a FIFO or a /proc
+    file reports a size of 0 and never ends, so the size on disk proves nothing.
+    """
+    try:
+        if source == "-":
+            data = _read_bounded(sys.stdin.buffer)
+        else:
+            with open(Path(source).expanduser(), "rb") as handle:
+                data = _read_bounded(handle)
+    except OSError as exc:
+        raise OperatorError(f"cannot read IDs from {source}: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputTooLarge(
+            f"{'stdin' if source == '-' else source} holds more than {MAX_INPUT_BYTES:,} bytes; "
+            "split it into smaller files"
+        )
     return data.decode("utf-8", errors="replace")
+
+
+def _read_bounded(handle: BinaryIO) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    while size <= MAX_INPUT_BYTES:
+        chunk = handle.read(min(1 << 20, MAX_INPUT_BYTES + 1 - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)

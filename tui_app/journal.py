@@ -1,81 +1,236 @@
-"""The append-only run journal (the source of truth for what happened) and reports derived from it.
+"""The append-only run journal: the source of truth for what happened (reading it back: runlog.py).
 
-Each line is written with one `os.write` as soon as it is known, so a process killed with SIGKILL loses
-nothing already answered (the kernel has the bytes). A background thread fsyncs, batching lines, so the
-journal also survives a machine crash moments later without making every outcome wait for the disk.
+Durability: each line is one checked `os.write` as soon as it is known, so a process killed with SIGKILL loses
+nothing already answered (the kernel has the bytes); a background thread fsyncs on a timer, so a machine crash
+loses at most the last half second without any outcome waiting for the disk.
+
+A full disk: before the first request, room for the whole run is reserved in a ballast file beside the journal.
+When a write meets ENOSPC, part of the ballast is released and the write retried, so the outcome in hand is
+still recorded. A write that fails anyway is rolled back to the last whole line (never a torn line) and raises
+JournalWriteError; the engine then stops sending. Reopening a journal repairs a torn tail before appending.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import contextlib
+import errno
 import json
 import os
 import threading
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from tui_app import __version__
 from tui_app.ids import Plan
-from tui_app.outcomes import REPORT_FIELDS, Outcome, OutcomeRecord, count_outcomes
-from tui_app.paths import private_dir, private_file, state_dir
+from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
+from tui_app.paths import describe_os_error
+from tui_app.problems import JournalWriteError, OperatorError
+from tui_app.run_lock import RunBusy, busy_message, remove_owner, try_lock, write_owner
 
-
-def runs_dir() -> Path:
-    return private_dir(state_dir() / "runs")
+FSYNC_INTERVAL = 0.5  # seconds between fsyncs while lines are being written
+RESERVE_PER_ID = 1024  # bytes of journal one ID typically needs: a sent line and an outcome with an error
+RESERVE_MIN = 64 * 1024
+RESERVE_STEP = 256 * 1024  # released at a time when a write meets a full disk
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
+def reserve_size(ids: int) -> int:
+    return RESERVE_MIN + ids * RESERVE_PER_ID
+
+
 class RunJournal:
-    def __init__(self, path: Path) -> None:
+    """A locked, append-only journal. Build it with `create` or `open_existing`; close it (or use `with`)."""
+
+    def __init__(self, path: Path, fd: int, command: str) -> None:
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        self._lock = threading.Lock()
-        self._dirty = threading.Event()
+        self._fd = fd
+        self._size = os.fstat(fd).st_size  # end of the last whole line
+        self._write_lock = threading.Lock()
+        self._dirty = False
         self._closed = False
+        self._closing = threading.Event()
+        self._ballast_fd: int | None = None
+        self._ballast_size = 0
+        self.repaired_bytes = 0  # a torn tail removed when reopening
+        write_owner(path, command)
         self._syncer = threading.Thread(target=self._sync_loop, name="journal-fsync", daemon=True)
         self._syncer.start()
 
+    # --- opening ------------------------------------------------------------------------------------
+
     @classmethod
-    def start(cls, plan: Plan, *, endpoint: str, project_id: str, profile: str | None,
-              concurrency: int, directory: Path | None = None, run_id: str | None = None,
-              names: dict[str, str] | None = None) -> RunJournal:
+    def create(
+        cls,
+        directory: Path,
+        plan: Plan,
+        *,
+        endpoint: str,
+        project_id: str,
+        profile: str | None,
+        concurrency: int,
+        command: str,
+        names: dict[str, str] | None = None,
+        run_id: str | None = None,
+        reserve: int | None = None,
+    ) -> RunJournal:
+        """A new run's journal: locked, room reserved, header, plan and skipped entries written.
+
+        Raises OperatorError (nothing written, no file left behind) when the directory or disk cannot take it.
+        """
         run_id = run_id or new_run_id()
-        journal = cls(private_file((directory or runs_dir()) / f"{run_id}.jsonl"))
-        journal.write({
-            "type": "header", "run_id": run_id, "started_at": _now(), "endpoint": endpoint,
-            "project_id": project_id, "profile": profile, "tool_version": __version__,
-            "concurrency": concurrency,
-            "counts": {"valid": len(plan.valid), "duplicates": plan.duplicate_count, "skipped": len(plan.skipped)},
-        })
-        journal.write({"type": "plan", "ids": plan.valid, "lines": [plan.id_lines.get(i) for i in plan.valid],
-                       "names": {i: n for i, n in (names or {}).items() if n}})
-        for entry in plan.skipped:
-            journal.outcome(OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text,
-                                          line=entry.line))
+        path = directory / f"{run_id}.jsonl"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise OperatorError(
+                f"cannot create the journal {path}: {describe_os_error(exc)}; nothing was sent"
+            ) from None
+        if not try_lock(fd):  # nobody else can know the name yet; be certain anyway
+            os.close(fd)
+            raise RunBusy(busy_message(path, f"run {run_id}"))
+        journal = cls(path, fd, command)
+        try:
+            journal.reserve(reserve_size(len(plan.valid)) if reserve is None else reserve)
+            journal.write(
+                {
+                    "type": "header",
+                    "run_id": run_id,
+                    "started_at": _now(),
+                    "endpoint": endpoint,
+                    "project_id": project_id,
+                    "profile": profile,
+                    "tool_version": __version__,
+                    "concurrency": concurrency,
+                    "counts": {
+                        "valid": len(plan.valid),
+                        "duplicates": plan.duplicate_count,
+                        "skipped": len(plan.skipped),
+                    },
+                }
+            )
+            journal.write(
+                {
+                    "type": "plan",
+                    "ids": plan.valid,
+                    "lines": [plan.id_lines.get(i) for i in plan.valid],
+                    "names": {i: n for i, n in (names or {}).items() if n},
+                }
+            )
+            for entry in plan.skipped:
+                journal.outcome(
+                    OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text, line=entry.line)
+                )
+        except (OperatorError, JournalWriteError) as exc:
+            journal.discard()
+            if isinstance(exc, OperatorError):
+                raise
+            raise OperatorError(f"{exc}; nothing was sent") from None
         return journal
 
     @classmethod
-    def reopen(cls, path: Path) -> RunJournal:
-        """Append to an existing journal (a resumed run)."""
-        return cls(path)
+    def open_existing(cls, path: Path, command: str) -> RunJournal:
+        """Lock an existing journal to append to it (a resume). RunBusy when another process has it."""
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND)
+        except OSError as exc:
+            raise OperatorError(f"cannot open the journal {path}: {describe_os_error(exc)}") from None
+        if not try_lock(fd):
+            os.close(fd)
+            raise RunBusy(busy_message(path, f"run {path.stem}"))
+        repaired = _repair_torn_tail(fd)
+        journal = cls(path, fd, command)
+        journal.repaired_bytes = repaired
+        return journal
 
     @property
     def run_id(self) -> str:
         return self.path.stem
 
+    # --- room on the disk -----------------------------------------------------------------------------
+
+    @property
+    def ballast_path(self) -> Path:
+        return self.path.with_suffix(".reserve")
+
+    def reserve(self, size: int) -> None:
+        """Set aside `size` bytes on the journal's file system (released as the journal needs them)."""
+        self._drop_ballast()
+        path = self.ballast_path
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            raise OperatorError(
+                f"cannot reserve room for the journal in {path.parent}: {describe_os_error(exc)}; nothing was sent"
+            ) from None
+        try:
+            _allocate(fd, size)
+        except OSError as exc:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise OperatorError(
+                f"not enough free space in {path.parent} for this run's journal (about {size / 1e6:.1f} MB "
+                f"needed: {describe_os_error(exc)}); free some space or set XDG_STATE_HOME elsewhere. "
+                "Nothing was sent"
+            ) from None
+        self._ballast_fd, self._ballast_size = fd, size
+
+    def _release_ballast(self) -> bool:
+        """Give RESERVE_STEP bytes of the ballast back to the file system; False when there is none left."""
+        if self._ballast_fd is None or self._ballast_size <= 0:
+            return False
+        self._ballast_size = max(0, self._ballast_size - RESERVE_STEP)
+        try:
+            os.ftruncate(self._ballast_fd, self._ballast_size)
+        except OSError:
+            self._drop_ballast()
+        return True
+
+    def _drop_ballast(self) -> None:
+        if self._ballast_fd is not None:
+            os.close(self._ballast_fd)
+            self._ballast_fd, self._ballast_size = None, 0
+        self.ballast_path.unlink(missing_ok=True)
+
+    # --- writing ----------------------------------------------------------------------------------------
+
     def write(self, obj: dict[str, Any]) -> None:
-        line = (json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
-        with self._lock:
-            os.write(self._fd, line)  # O_APPEND: one write, one whole line
-        self._dirty.set()
+        data = (json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        with self._write_lock:
+            self._append(data)
+
+    def _append(self, data: bytes) -> None:
+        if self._closed:
+            raise JournalWriteError(f"the journal {self.path} is closed")
+        view = memoryview(data)
+        done = 0
+        while done < len(data):
+            try:
+                written = os.write(self._fd, view[done:])
+            except OSError as exc:
+                if exc.errno in _DISK_FULL and self._release_ballast():
+                    continue
+                self._roll_back()
+                raise JournalWriteError(f"cannot write the journal {self.path}: {describe_os_error(exc)}") from None
+            if written <= 0:
+                self._roll_back()
+                raise JournalWriteError(f"cannot write the journal {self.path}: the write made no progress")
+            done += written
+        self._size += len(data)
+        self._dirty = True
+
+    def _roll_back(self) -> None:
+        """Cut a partly written line off again, so the journal never holds a torn line."""
+        try:
+            if os.fstat(self._fd).st_size != self._size:
+                os.ftruncate(self._fd, self._size)
+        except OSError:
+            pass  # the reader skips a torn line, and reopening repairs it
 
     def sent(self, task_id: str, attempt: int) -> None:
         self.write({"type": "sent", "id": task_id, "attempt": attempt})
@@ -86,29 +241,44 @@ class RunJournal:
     def resumed(self, ids: list[str]) -> None:
         self.write({"type": "resume", "at": _now(), "ids": ids})
 
-    def finish(self, status: str, counts: dict[Outcome, int]) -> None:
-        self.write({"type": "end", "finished_at": _now(), "status": status,
-                    "counts": {k.value: v for k, v in counts.items() if v}})
+    def finish(self, status: RunStatus, counts: dict[Outcome, int]) -> None:
+        self.write(
+            {
+                "type": "end",
+                "finished_at": _now(),
+                "status": status.value,
+                "counts": {k.value: v for k, v in counts.items() if v},
+            }
+        )
+
+    # --- closing ----------------------------------------------------------------------------------------
 
     def close(self) -> None:
+        """fsync, unlock, and remove the ballast and the owner note."""
         if self._closed:
             return
         self._closed = True
-        self._dirty.set()
+        self._closing.set()
         self._syncer.join(5)
-        os.fsync(self._fd)
+        with contextlib.suppress(OSError):  # every line already reached the kernel; nothing more to do here
+            os.fsync(self._fd)
+        remove_owner(self.path)
+        self._drop_ballast()
         os.close(self._fd)
 
+    def discard(self) -> None:
+        """Close and delete a journal that never got past its header (nothing was sent)."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+
     def _sync_loop(self) -> None:
-        while True:
-            self._dirty.wait()
-            self._dirty.clear()
-            if self._closed:
-                return
-            try:
-                os.fsync(self._fd)
-            except OSError:
-                return
+        while not self._closing.wait(FSYNC_INTERVAL):
+            if self._dirty:
+                self._dirty = False
+                try:
+                    os.fsync(self._fd)
+                except OSError:
+                    return
 
     def __enter__(self) -> RunJournal:
         return self
@@ -117,148 +287,38 @@ class RunJournal:
         self.close()
 
 
-@dataclass
-class RunLog:
-    """A journal read back: the plan, the last outcome per ID, and how the run ended."""
-
-    path: Path
-    header: dict[str, Any]
-    planned: list[str] = field(default_factory=list)
-    planned_lines: list[int | None] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)  # resolved task names, when a preview ran
-    records: dict[str, OutcomeRecord] = field(default_factory=dict)
-    skipped: list[OutcomeRecord] = field(default_factory=list)
-    sent: set[str] = field(default_factory=set)
-    end: dict[str, Any] | None = None
-    corrupt_lines: int = 0
-
-    @property
-    def run_id(self) -> str:
-        return str(self.header.get("run_id", self.path.stem))
-
-    def unsettled(self) -> list[str]:
-        """IDs a resume should send: never answered (never sent, cancelled, unknown or in flight at a kill)."""
-        from tui_app.outcomes import SETTLED
-
-        return [i for i in self.planned if i not in self.records or self.records[i].outcome not in SETTLED]
-
-    def unanswered(self) -> frozenset[str]:
-        """IDs sent with no answer heard: an interrupted run may have deleted them."""
-        return frozenset(i for i in self.unsettled() if i in self.sent and (
-            i not in self.records or self.records[i].outcome is Outcome.UNKNOWN))
-
-    def rows(self) -> list[OutcomeRecord]:
-        """One record per input entry, in input order: every planned ID and every skipped line."""
-        rows: list[tuple[float, OutcomeRecord]] = [(r.line or 0, r) for r in self.skipped]
-        for task_id, line in zip(self.planned, self.planned_lines, strict=False):
-            record = self.records.get(task_id) or OutcomeRecord(
-                task_id, Outcome.UNKNOWN if task_id in self.sent else Outcome.CANCELLED,
-                note="sent, but the run ended before an answer was recorded" if task_id in self.sent
-                else "never sent: the run ended first")
-            if record.name is None and task_id in self.names:
-                record.name = self.names[task_id]
-            rows.append((line if line is not None else float("inf"), record))
-        rows.sort(key=lambda pair: pair[0])  # stable: a resumed run's IDs keep their order
-        return [record for _, record in rows]
-
-    def counts(self) -> dict[Outcome, int]:
-        return count_outcomes(self.rows())
+def _allocate(fd: int, size: int) -> None:
+    """Reserve blocks for real (a sparse file would reserve nothing)."""
+    try:
+        os.posix_fallocate(fd, 0, size)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            raise
+    chunk = b"\0" * 65536  # a file system without fallocate: write the zeros
+    left = size
+    while left > 0:
+        left -= os.write(fd, chunk[: min(left, len(chunk))])
+    os.fsync(fd)
 
 
-def read_run(path: Path) -> RunLog:
-    log: RunLog | None = None
-    corrupt = 0
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for raw in handle:
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                corrupt += 1  # a line cut short by a crash: everything before it still counts
-                continue
-            kind = obj.get("type")
-            if kind == "header":
-                log = RunLog(path, obj)
-            elif log is None:
-                corrupt += 1
-            elif kind == "plan":
-                log.planned = list(obj.get("ids", []))
-                log.planned_lines = list(obj.get("lines") or [None] * len(log.planned))
-                log.names = dict(obj.get("names") or {})
-            elif kind == "sent":
-                log.sent.add(obj["id"])
-            elif kind == "outcome":
-                record = OutcomeRecord.from_json(obj)
-                if record.outcome is Outcome.SKIPPED:
-                    log.skipped.append(record)
-                else:
-                    log.records[record.id] = record
-            elif kind == "resume":
-                log.end = None
-            elif kind == "end":
-                log.end = obj
-    if log is None:
-        raise ValueError(f"{path} is not a vias-tui journal (no header line)")
-    log.corrupt_lines = corrupt
-    return log
-
-
-def find_interrupted_run(endpoint: str, project_id: str, directory: Path | None = None) -> RunLog | None:
-    """The newest run against this target, if it ended without finishing and has IDs left to send."""
-    for path in list_runs(directory)[:20]:
-        try:
-            log = read_run(path)
-        except (OSError, ValueError):
-            continue
-        if log.header.get("endpoint") != endpoint or log.header.get("project_id") != project_id:
-            continue
-        interrupted = log.end is None or log.end.get("status") in ("interrupted", "cancelled", "auth_failed")
-        return log if interrupted and log.unsettled() else None
-    return None
-
-
-def merged_rows(paths: list[Path]) -> list[OutcomeRecord]:
-    """One batch run and its retries as one report: the first run's rows, each replaced by its latest outcome."""
-    logs = [read_run(path) for path in paths]
-    latest: dict[str, OutcomeRecord] = {}
-    for log in logs[1:]:
-        latest.update(log.records)
-    return [row if row.outcome is Outcome.SKIPPED else latest.get(row.id, row) for row in logs[0].rows()]
-
-
-def list_runs(directory: Path | None = None) -> list[Path]:
-    directory = directory or runs_dir()
-    return sorted(directory.glob("*.jsonl"), reverse=True)
-
-
-# --- reports ---------------------------------------------------------------------------------------
-
-
-def render_report(records: Iterable[OutcomeRecord], fmt: str) -> str:
-    rows = [r.report_row() for r in records]
-    if fmt == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(REPORT_FIELDS), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "error_list": " | ".join(row["error_list"])})
-        return out.getvalue()
-    raise ValueError(f"unknown report format {fmt!r}; use jsonl or csv")
-
-
-def write_report(path: Path, records: Iterable[OutcomeRecord], fmt: str) -> Path:
-    text = render_report(records, fmt)
-    path = path.expanduser()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    return path
-
-
-def guess_format(path: Path, default: str = "jsonl") -> str:
-    suffix = path.suffix.lower()
-    return "csv" if suffix == ".csv" else "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else default
+def _repair_torn_tail(fd: int) -> int:
+    """Cut an unfinished last line (a crash mid-write) so the next line starts on its own; returns bytes cut."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return 0
+    end = size
+    while end > 0:
+        start = max(0, end - 65536)
+        block = os.pread(fd, end - start, start)
+        newline = block.rfind(b"\n")
+        if newline != -1:
+            keep = start + newline + 1
+            os.ftruncate(fd, keep)
+            return size - keep
+        end = start
+    os.ftruncate(fd, 0)
+    return size
 
 
 def _now() -> str:

@@ -1,8 +1,10 @@
-"""What happened to one ID: exactly one outcome, with everything known about how it got there."""
+"""The vocabulary of a run: what happened to one ID (exactly one outcome, with everything known about how it
+got there) and how a whole run ended."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -23,6 +25,33 @@ class Outcome(str, Enum):
         return self.value
 
 
+class RunStatus(str, Enum):
+    """How a run ended; written in the journal's end line and shown by every front end."""
+
+    FINISHED = "finished"  # every ID was taken to an outcome
+    CANCELLED = "cancelled"  # the operator cancelled it
+    INTERRUPTED = "interrupted"  # Ctrl-C, SIGTERM or quitting the console; or the process died (no end line)
+    AUTH_FAILED = "auth_failed"  # the credentials were rejected
+    TARGET_FAILED = "target_failed"  # the endpoint cannot work for any ID (untrusted certificate, no such API)
+    JOURNAL_FAILED = "journal_failed"  # the journal could not be written (disk full, I/O error)
+    CRASHED = "crashed"  # an internal error
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def stopped_early(self) -> bool:
+        return self is not RunStatus.FINISHED
+
+    @classmethod
+    def parse(cls, value: object) -> RunStatus:
+        """A status read back from a journal; an unknown word (a newer version's) counts as interrupted."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.INTERRUPTED
+
+
 # Outcomes a resume does not send again. `unknown` and `cancelled` are re-planned.
 SETTLED = frozenset({Outcome.DELETED, Outcome.PARTIAL, Outcome.NOT_FOUND, Outcome.FAILED, Outcome.SKIPPED})
 # Outcomes counted as success for exit codes and summaries.
@@ -30,8 +59,24 @@ GONE = frozenset({Outcome.DELETED, Outcome.NOT_FOUND})
 # Outcomes "retry failed" offers to send again.
 RETRYABLE = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED})
 
-REPORT_FIELDS = ("id", "name", "outcome", "http_status", "error_code", "error_msg", "detail", "reason", "advice",
-                 "request_id", "attempts", "total_count", "succeed_count", "failed_count", "error_list", "note")
+REPORT_FIELDS = (
+    "id",
+    "name",
+    "outcome",
+    "http_status",
+    "error_code",
+    "error_msg",
+    "detail",
+    "reason",
+    "advice",
+    "request_id",
+    "attempts",
+    "total_count",
+    "succeed_count",
+    "failed_count",
+    "error_list",
+    "note",
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +85,14 @@ class Attempt:
     started: float  # seconds since the run started
     duration: float
     answer: str  # "HTTP 200", "HTTP 429 APIG.0308", "no answer (timeout)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "started": round(self.started, 4),
+            "duration": round(self.duration, 4),
+            "answer": self.answer,
+        }
 
 
 @dataclass
@@ -96,30 +149,56 @@ class OutcomeRecord:
         }
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "outcome": self.outcome.value,
-                                "attempts": [asdict(a) for a in self.attempts]}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "outcome": self.outcome.value,
+            "attempts": [a.to_json() for a in self.attempts],
+        }
         for key in ("note", "text", "line", "name"):
-            if getattr(self, key) is not None:
-                data[key] = getattr(self, key)
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
         if self.error is not None:
-            data["error"] = {k: v for k, v in asdict(self.error).items() if v not in (None, [])}
+            data["error"] = self.error.to_json()
         if self.result is not None:
-            data["result"] = {k: v for k, v in asdict(self.result).items() if v not in (None, [])}
+            data["result"] = self.result.to_json()
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutcomeRecord:
-        error = ApiError(**{"http_status": None, **data["error"]}) if data.get("error") else None
-        result = DeleteResult(**data["result"]) if data.get("result") else None
+        """Raises ValueError, KeyError or TypeError on a line of the wrong shape (the reader skips it)."""
+        error = ApiError.from_json(data["error"]) if data.get("error") else None
+        result = DeleteResult.from_json(data["result"]) if data.get("result") else None
+        attempts = data.get("attempts") or []
+        if not isinstance(attempts, list):
+            raise TypeError("attempts is not a list")
+        line = data.get("line")
         return cls(
-            id=data["id"], outcome=Outcome(data["outcome"]),
-            attempts=[Attempt(**a) for a in data.get("attempts", [])],
-            error=error, result=result, note=data.get("note"), text=data.get("text"), line=data.get("line"),
-            name=data.get("name"),
+            id=_text(data["id"]),
+            outcome=Outcome(data["outcome"]),
+            attempts=[
+                Attempt(int(a["number"]), float(a["started"]), float(a["duration"]), str(a["answer"])) for a in attempts
+            ],
+            error=error,
+            result=result,
+            note=_optional_text(data.get("note")),
+            text=_optional_text(data.get("text")),
+            line=int(line) if line is not None else None,
+            name=_optional_text(data.get("name")),
         )
 
 
-def count_outcomes(records: list[OutcomeRecord] | Any) -> dict[Outcome, int]:
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def count_outcomes(records: Iterable[OutcomeRecord]) -> dict[Outcome, int]:
     counts = dict.fromkeys(Outcome, 0)
     for record in records:
         counts[record.outcome] += 1

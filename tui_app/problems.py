@@ -4,8 +4,9 @@ from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1  # something partial, failed, unknown or cancelled
-EXIT_USAGE = 2  # usage or input error, or not confirmed: nothing sent
-EXIT_AUTH = 3  # no usable token, or the token was rejected
+EXIT_USAGE = 2  # usage, input or environment error, refused, or not confirmed: nothing sent
+EXIT_AUTH = 3  # no usable credentials, or they were rejected
+EXIT_JOURNAL = 4  # the journal could not be written mid-run: unrecorded outcomes were printed on stderr
 EXIT_INTERRUPTED = 130
 
 
@@ -13,3 +14,7 @@ class OperatorError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class JournalWriteError(Exception):
+    """A journal line could not be written whole (disk full, I/O error); the file was left without a torn line."""

@@ -32,8 +32,11 @@ class Resolution:
     @property
     def complete(self) -> bool:
         """Every page was read (or every ID found): a missing ID really is not in this project."""
-        return self.error is None and not self.stopped and (
-            len(self.found) == len(self.ids) or (self.total is not None and self.pages * PAGE_SIZE >= self.total))
+        return (
+            self.error is None
+            and not self.stopped
+            and (len(self.found) == len(self.ids) or (self.total is not None and self.pages * PAGE_SIZE >= self.total))
+        )
 
     @property
     def not_found(self) -> list[str]:
@@ -45,8 +48,10 @@ class Resolution:
 
     def summary(self) -> str:
         if self.error is not None:
-            return (f"Could not list the batch tasks ({self.error.one_line()}); {len(self.found):,} of "
-                    f"{len(self.ids):,} resolved. You can still proceed on the IDs alone.")
+            return (
+                f"Could not list the batch tasks ({self.error.one_line()}); {len(self.found):,} of "
+                f"{len(self.ids):,} resolved. You can still proceed on the IDs alone."
+            )
         if self.stopped:
             return f"Stopped listing: {len(self.found):,} of {len(self.ids):,} resolved; the rest are unchecked."
         parts = [f"{len(self.found):,} of {len(self.ids):,} found in this project"]
@@ -60,8 +65,14 @@ class Resolution:
 ProgressCallback = Callable[[Resolution], None]
 
 
-async def resolve(list_page, ids: list[str], *, on_progress: ProgressCallback | None = None,
-                  should_stop: Callable[[], bool] = lambda: False, sleep=asyncio.sleep) -> Resolution:
+async def resolve(
+    list_page,
+    ids: list[str],
+    *,
+    on_progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    sleep=asyncio.sleep,
+) -> Resolution:
     """Page through the project's tasks until every ID is found, the list ends, or `should_stop()`.
 
     `list_page(page_num, page_size)` is the client's `list_batch_tasks`.
@@ -99,7 +110,7 @@ async def _page_with_retries(list_page, page_num: int, sleep) -> BatchTaskPage |
         if not isinstance(page, ApiError) or attempt == THROTTLE_RETRIES:
             return page
         if page.is_throttle:
-            await sleep(min(page.retry_after if page.retry_after is not None else 2 ** attempt, 30))
+            await sleep(min(page.retry_after if page.retry_after is not None else 2**attempt, 30))
         elif page.http_status in (502, 503, 504) and gateway_retries:
             gateway_retries -= 1
             await sleep(1)

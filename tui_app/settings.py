@@ -1,31 +1,40 @@
-"""Profiles (region or endpoint, project, IAM account) in a 0600 TOML file, with env and flag overrides.
+"""Profiles (region or endpoint, project, IAM account, auth mode, concurrency) in a 0600 TOML file, with env and
+flag overrides.
 
-Precedence for every field: command-line flag > environment variable > profile file > default.
-The token is never stored here (see credentials.py).
+Precedence for every field: command-line flag > environment variable > profile file > default. The project ID
+falls back further to where Huawei Cloud's SDK keeps one (HUAWEICLOUD_SDK_PROJECT_ID, then its credentials file).
+Credentials are never stored here (see credentials.py). The file is edited with tomlkit so an operator's comments
+and layout survive, and replaced whole through a temporary file.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-from tui_app.paths import config_dir, private_file
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+
+from tui_app.ids import is_project_id
+from tui_app.paths import config_dir, describe_os_error, private_dir, write_private_file
 from tui_app.problems import OperatorError
+from tui_app.sdk_credentials import project_id_fallback
 from tui_app.vias.endpoints import Endpoint, EndpointError, resolve_endpoint
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 DEFAULT_PROFILE = "default"
+MAX_FILE_BYTES = 1 << 20
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-ENV = {"profile": "VIAS_PROFILE", "region": "VIAS_REGION", "endpoint": "VIAS_ENDPOINT",
-       "project_id": "VIAS_PROJECT_ID"}
+ENV = {
+    "profile": "VIAS_PROFILE",
+    "region": "VIAS_REGION",
+    "endpoint": "VIAS_ENDPOINT",
+    "project_id": "VIAS_PROJECT_ID",
+    "concurrency": "VIAS_CONCURRENCY",
+    "auth": "VIAS_AUTH",
+}
 
 
 class SettingsError(OperatorError, ValueError):
@@ -41,6 +50,8 @@ class Profile:
     iam_domain: str | None = None  # the account (domain) name for `token login`
     iam_user: str | None = None
     ca_bundle: str | None = None
+    auth: str | None = None  # auto | token | aksk | ecs-agency
+    concurrency: str | None = None
 
     def values(self) -> dict[str, str]:
         return {f.name: v for f in fields(self) if f.name != "name" and (v := getattr(self, f.name))}
@@ -70,36 +81,72 @@ def check_profile_name(name: str) -> str:
     return name
 
 
+def _read_document(path: Path) -> tomlkit.TOMLDocument:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return tomlkit.document()
+    except IsADirectoryError:
+        raise SettingsError(f"{path} is a directory, not a profiles file; move it away") from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {describe_os_error(exc)}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SettingsError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; it is not a profiles file")
+    try:
+        return tomlkit.parse(data.decode("utf-8"))
+    except (TOMLKitError, UnicodeDecodeError, ValueError) as exc:
+        raise SettingsError(f"{path} is not valid TOML ({str(exc).splitlines()[0][:120]}); fix or remove it") from None
+
+
 def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     path = path or profiles_path()
-    if not path.exists():
+    document = _read_document(path)
+    table = document.get("profiles")
+    if table is None:
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path} is not valid TOML ({exc}); fix or remove it") from exc
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: `profiles` must be a table of [profiles.NAME] sections; fix or remove it")
     known = {f.name for f in fields(Profile)} - {"name"}
     profiles = {}
-    for name, values in (data.get("profiles") or {}).items():
+    for name, values in table.items():
         if not isinstance(values, dict):
-            continue
+            raise SettingsError(f"{path}: [profiles.{name}] must be a table; fix or remove it")
         clean = {k: str(v) for k, v in values.items() if k in known and v not in (None, "")}
-        profiles[name] = Profile(name, **clean)
+        profiles[str(name)] = Profile(str(name), **clean)
     return profiles
 
 
 def save_profiles(profiles: dict[str, Profile], path: Path | None = None) -> Path:
-    path = private_file(path or profiles_path())
-    lines = ["# vias-tui profiles. Tokens are never stored here: see `vias-tui token status`.", ""]
+    """Write the profiles, keeping the file's comments and any keys vias-tui does not know."""
+    path = path or profiles_path()
+    private_dir(path.parent)
+    document = _read_document(path)
+    if not document.body:
+        document.add(
+            tomlkit.comment("vias-tui profiles. Credentials are never stored here: see `vias-tui auth status`.")
+        )
+    table: Any = document.get("profiles")
+    if not isinstance(table, dict):
+        table = tomlkit.table(is_super_table=True)
+        document["profiles"] = table
+    known = {f.name for f in fields(Profile)} - {"name"}
+    for name in [n for n in table if n not in profiles]:
+        del table[name]
     for name in sorted(profiles):
-        lines.append(f"[profiles.{json.dumps(name)}]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in profiles[name].values().items()]
-        lines.append("")
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines))
-    os.replace(tmp, path)
+        section: Any = table.get(name)
+        if not isinstance(section, dict):
+            section = tomlkit.table()
+            table[name] = section
+        values = profiles[name].values()
+        for key in [k for k in section if k in known and k not in values]:
+            del section[key]
+        for key, value in values.items():
+            section[key] = value
+    try:
+        write_private_file(path, tomlkit.dumps(document).encode("utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"cannot write {path}: {describe_os_error(exc)}") from None
     return path
 
 
@@ -107,8 +154,19 @@ def selected_profile_name(flag: str | None) -> str:
     return check_profile_name(flag or os.environ.get(ENV["profile"]) or DEFAULT_PROFILE)
 
 
-def resolve_target(profile_flag: str | None = None, *, region: str | None = None, endpoint: str | None = None,
-                   project_id: str | None = None, ca_bundle: str | None = None) -> Target:
+def selected_profile(flag: str | None) -> Profile:
+    name = selected_profile_name(flag)
+    return load_profiles().get(name, Profile(name))
+
+
+def resolve_target(
+    profile_flag: str | None = None,
+    *,
+    region: str | None = None,
+    endpoint: str | None = None,
+    project_id: str | None = None,
+    ca_bundle: str | None = None,
+) -> Target:
     """Combine flags, environment and the profile file into one target, or explain what is missing."""
     name = selected_profile_name(profile_flag)
     profile = load_profiles().get(name, Profile(name))
@@ -116,8 +174,11 @@ def resolve_target(profile_flag: str | None = None, *, region: str | None = None
 
     def pick(key: str, flag_value: str | None) -> str | None:
         env_name = ENV.get(key)
-        for source, value in (("flag", flag_value), ("env", os.environ.get(env_name) if env_name else None),
-                              (f"profile {name}", getattr(profile, key))):
+        for source, value in (
+            ("flag", flag_value),
+            ("env", os.environ.get(env_name) if env_name else None),
+            (f"profile {name}", getattr(profile, key)),
+        ):
             if value:
                 sources[key] = source
                 return value
@@ -137,6 +198,10 @@ def resolve_target(profile_flag: str | None = None, *, region: str | None = None
             chosen_region = None
             del sources["region"]
     chosen_project = pick("project_id", project_id)
+    if not chosen_project:
+        fallback = project_id_fallback()
+        if fallback is not None:
+            chosen_project, sources["project_id"] = fallback
     try:
         target_endpoint = resolve_endpoint(chosen_region, chosen_endpoint)
     except EndpointError as exc:
@@ -146,8 +211,27 @@ def resolve_target(profile_flag: str | None = None, *, region: str | None = None
             "no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile "
             f"(vias-tui profile set {name} --project-id ID)"
         )
-    from tui_app.vias.client import is_project_id
-
     if not is_project_id(chosen_project):
         raise SettingsError("project ID must be 4-64 letters, digits, '-' or '_'")
     return Target(name, target_endpoint, chosen_project, sources, ca_bundle or profile.ca_bundle)
+
+
+def concurrency_setting(flag: int | None, profile: Profile, default: int) -> tuple[int, str]:
+    """--concurrency > VIAS_CONCURRENCY > the profile's concurrency > the default; with where it came from."""
+    from tui_app.engine import MAX_CONCURRENCY
+
+    for source, value in (
+        ("--concurrency", flag),
+        (ENV["concurrency"], os.environ.get(ENV["concurrency"])),
+        (f"profile {profile.name}", profile.concurrency),
+    ):
+        if value is None or value == "":
+            continue
+        try:
+            number = int(value)
+        except ValueError:
+            raise SettingsError(f"{source} is {value!r}: not a whole number") from None
+        if not 1 <= number <= MAX_CONCURRENCY:
+            raise SettingsError(f"{source} is {number}: concurrency must be between 1 and {MAX_CONCURRENCY}")
+        return number, source
+    return default, "default"

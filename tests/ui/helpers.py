@@ -1,70 +1,91 @@
-"""Building the console against a fake VIAS for Pilot tests, and small waits that poll instead of sleeping."""
+"""Building the console against a fake VIAS for Pilot tests, and waits on conditions (never fixed sleeps)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TypeVar
 
 from textual import events
 from textual.pilot import Pilot
+from textual.screen import Screen
 
+from tests.helpers import FAST
 from tui_app.demo import demo_context
-from tui_app.engine import RetryPolicy
 from tui_app.fake import FakeVias
+from tui_app.paths import default_runs_dir
 from tui_app.ui.app import ViasApp, make_app
+from tui_app.ui.screens.confirm import ConfirmScreen
 
-FAST = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.05)
+S = TypeVar("S", bound=Screen)  # type: ignore[type-arg]
 
 
-def console(server: FakeVias, text: str = "", **overrides) -> ViasApp:
-    context = demo_context(server, text=text)
+def console(server: FakeVias, text: str = "", **overrides: object) -> ViasApp:
+    """The console against `server` with the demo's token, journals under the test's state directory."""
+    context = demo_context(server, text=text, runs_dir=default_runs_dir())
     context.policy = FAST
     for key, value in overrides.items():
         setattr(context, key, value)
     return make_app(context)
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+async def until(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 15.0,
+                what: str = "condition") -> None:
     """Let the app run until `condition` holds (bounded)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
+            raise AssertionError(f"{what} not met within {timeout:g}s")
+        await pilot.pause(0.01)
 
 
-async def paste(pilot: Pilot, app: ViasApp, text: str) -> None:
-    """A bracketed paste, as a terminal delivers one, into the IDs box."""
-    app.ids_pane.text_area.focus()
+async def screen_ready(pilot: Pilot[object], kind: type[S], timeout: float = 15.0) -> S:
+    """Wait until the screen on top is a `kind`, mounted, with its focus settled; return it."""
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        return (isinstance(screen, kind) and screen.is_mounted
+                and (screen.focused is not None or not screen.focus_chain))
+
+    await until(pilot, ready, timeout, what=f"{kind.__name__} ready")
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
+async def screen_gone(pilot: Pilot[object], kind: type[Screen], timeout: float = 15.0) -> None:  # type: ignore[type-arg]
+    await until(pilot, lambda: not isinstance(pilot.app.screen, kind), timeout, what=f"{kind.__name__} closed")
+
+
+async def paste(pilot: Pilot[object], app: ViasApp, text: str) -> None:
+    """A bracketed paste, as a terminal delivers one, into the IDs box; waits until it is parsed."""
+    pane = app.main.ids_pane
+    pane.text_area.focus()
     app.post_message(events.Paste(text))  # the driver hands pastes to the App, which forwards to the focus
-    await pilot.pause(0.3)
+    before = pane.text
+    await until(pilot, lambda: pane.text != before or not text, what="the paste arrived")
+    await until(pilot, lambda: pane.up_to_date, what="the paste parsed")
 
 
-async def type_text(pilot: Pilot, text: str) -> None:
+async def parsed(pilot: Pilot[object], app: ViasApp) -> None:
+    pane = app.main.ids_pane
+    await until(pilot, lambda: pane.up_to_date, what="the IDs parsed")
+
+
+async def type_text(pilot: Pilot[object], text: str) -> None:
     for char in text:
         await pilot.press(char)
 
 
-async def confirm(pilot: Pilot, app: ViasApp, count: int) -> None:
-
+async def confirm(pilot: Pilot[object], app: ViasApp, count: int) -> ConfirmScreen:
     await pilot.press("ctrl+d")
-    await confirm_screen_ready(pilot, app)
+    screen = await screen_ready(pilot, ConfirmScreen)
     await type_text(pilot, str(count))
     await pilot.press("enter")
+    return screen
 
 
-async def confirm_screen_ready(pilot: Pilot, app: ViasApp) -> None:
-    """The confirmation is up and its input has focus (keys typed earlier would go elsewhere)."""
-    from tui_app.ui.screens.confirm import ConfirmScreen
-
-    def ready() -> bool:
-        screen = app.screen
-        return isinstance(screen, ConfirmScreen) and screen.focused is not None \
-            and screen.focused.id == "confirm-input"
-
-    await until(pilot, ready)
-
-
-async def run_finished(pilot: Pilot, app: ViasApp) -> None:
-    await until(pilot, lambda: app.last_status is not None and not app.running, timeout=30)
+async def run_finished(pilot: Pilot[object], app: ViasApp, timeout: float = 30.0) -> None:
+    main = app.main
+    await until(pilot, lambda: main.last_status is not None and not main.running, timeout, what="the run finished")

@@ -59,8 +59,14 @@ async def test_api_filters_sort_and_range_marks(store: FakeStore) -> None:
         async with app.run_test(size=(120, 36)) as pilot:
             browse = await open_browse(pilot, app)
             browse.query_one("#browse-state").value = "running"
-            await until(pilot, lambda: browse.tasks and all(t.running for t in browse.tasks)
-                        and browse.count == sum(1 for t in store.tasks.values() if t.status_info.get("running")))
+            await until(
+                pilot,
+                lambda: (
+                    browse.tasks
+                    and all(t.running for t in browse.tasks)
+                    and browse.count == sum(1 for t in store.tasks.values() if t.status_info.get("running"))
+                ),
+            )
             name = next(iter(store.tasks.values())).name.split("-")[0]
             browse.query_one("#browse-state").clear()
             browse.query_one("#browse-name").value = name

@@ -69,8 +69,16 @@ async def test_full_run_shows_outcomes_and_error_details(fake: FakeVias, store: 
         table.move_cursor(2)
         await pilot.pause(0.1)
         details = str(app.results_pane.query_one("#details-text").render())
-        for expected in ("VIAS.00010001", "Invalid parameters.", "running jobs", "cannot be deleted",
-                         "Stop the batch task", "fake-", "Hint", "Attempt 1"):
+        for expected in (
+            "VIAS.00010001",
+            "Invalid parameters.",
+            "running jobs",
+            "cannot be deleted",
+            "Stop the batch task",
+            "fake-",
+            "Hint",
+            "Attempt 1",
+        ):
             assert expected in details
         await pilot.press("ctrl+y")
         assert "VIAS.00010001" in app.clipboard and "Request ID" in app.clipboard
@@ -201,7 +209,8 @@ async def test_token_rejected_then_cancel_records_the_rest_cancelled(store: Fake
 
 
 async def test_no_keyring_credentials_screen_explains_and_session_token_works(
-        fake: FakeVias, store: FakeStore, no_keyring: None) -> None:
+    fake: FakeVias, store: FakeStore, no_keyring: None
+) -> None:
     ids = list(store.tasks)[:2]
     app = console(fake, "\n".join(ids), session_token=None, use_env_token=True)
     app.token = None
@@ -244,8 +253,18 @@ async def test_help_lists_every_key_and_load_file(fake: FakeVias, store: FakeSto
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = str(app.screen.query_one("Static").render())
-        for description in ("Delete", "Cancel run", "Retry failed", "Export", "Load file", "New batch", "Token",
-                            "Copy details", "Filter", "Sort"):
+        for description in (
+            "Delete",
+            "Cancel run",
+            "Retry failed",
+            "Export",
+            "Load file",
+            "New batch",
+            "Token",
+            "Copy details",
+            "Filter",
+            "Sort",
+        ):
             assert description in text
         await pilot.press("escape")
         await pilot.press("ctrl+o")
@@ -405,8 +424,12 @@ async def test_large_paste_is_shown_read_only_and_deletes_like_any_other(fake: F
 
 
 async def test_console_without_a_target_explains_and_sends_nothing(fake: FakeVias) -> None:
-    app = console(fake, "abcd1234", target=None,
-                  target_problem="no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile")
+    app = console(
+        fake,
+        "abcd1234",
+        target=None,
+        target_problem="no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile",
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.3)
         assert "no target" in str(app.query_one("#status").render())

@@ -55,8 +55,9 @@ async def test_no_screen_or_file_shows_the_token(store: FakeStore, tmp_path: Pat
             assert_no_token(path.read_bytes(), path)
 
 
-async def test_a_crash_report_does_not_print_locals(fake: FakeVias, monkeypatch: pytest.MonkeyPatch,
-                                                    capfd: pytest.CaptureFixture[str]) -> None:
+async def test_a_crash_report_does_not_print_locals(
+    fake: FakeVias, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     from tui_app.ui.widgets.status_bar import StatusBar
 
     original = StatusBar.show

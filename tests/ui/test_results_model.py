@@ -41,8 +41,10 @@ def test_views() -> None:
 
 
 def test_from_records_round_trip() -> None:
-    records = [OutcomeRecord("aaaa1111", Outcome.DELETED, line=1),
-               OutcomeRecord("x/y", Outcome.SKIPPED, note="contains '/'", text="x/y", line=2)]
+    records = [
+        OutcomeRecord("aaaa1111", Outcome.DELETED, line=1),
+        OutcomeRecord("x/y", Outcome.SKIPPED, note="contains '/'", text="x/y", line=2),
+    ]
     results = BatchResults.from_records(records)
     assert [row.record.outcome for row in results.rows.values()] == [Outcome.DELETED, Outcome.SKIPPED]
     assert results.counts()[Outcome.SKIPPED] == 1 and results.pending() == 0

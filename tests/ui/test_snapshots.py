@@ -46,8 +46,14 @@ def test_confirmation_modal_with_preview(snap_compare, no_keyring) -> None:
     async def open_confirm(pilot) -> None:
         await _settle(pilot)
         await pilot.press("ctrl+d")
-        await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen)
-                    and pilot.app.screen.focused is not None and pilot.app.screen.focused.id == "confirm-input")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, ConfirmScreen)
+                and pilot.app.screen.focused is not None
+                and pilot.app.screen.focused.id == "confirm-input"
+            ),
+        )
         await pilot.press("2")
 
     with running_in_thread(demo_server(latency=0)) as server:

@@ -1,41 +1,102 @@
-"""`vias-tui` with no command opens the console; `--demo` runs it against a built-in fake VIAS."""
+"""`vias-tui` with no command opens the console; `--demo` runs it against a built-in fake VIAS.
+
+Textual draws on stderr. When stderr is redirected (`vias-tui 2>err.log`), the console draws on the controlling
+terminal (/dev/tty) instead, and the log gets nothing but what is printed after the console closes; with no
+terminal at all it refuses with one line.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 
-from tui_app.problems import EXIT_OK
+from tui_app.problems import EXIT_OK, EXIT_USAGE, OperatorError
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.demo:
-        return run_demo(args)
-    from tui_app.settings import Profile, SettingsError, load_profiles, resolve_target, selected_profile_name
-    from tui_app.ui.app import ConsoleContext, make_app
+    with _terminal():
+        if args.demo:
+            return _run_demo(args)
+        return _run_console(args)
+
+
+def _run_console(args: argparse.Namespace) -> int:
+    from tui_app.credentials import auth_mode
+    from tui_app.engine import DEFAULT_CONCURRENCY
+    from tui_app.settings import SettingsError, concurrency_setting, resolve_target, selected_profile
+    from tui_app.ui.app import make_app
+    from tui_app.ui.context import ConsoleContext
     from tui_app.vias.endpoints import iam_endpoint_for
 
-    profile_name = selected_profile_name(args.profile)
+    profile = selected_profile(args.profile)
     target, problem = None, None
     try:
-        target = resolve_target(args.profile, region=args.region, endpoint=args.endpoint,
-                                project_id=args.project_id, ca_bundle=args.ca_bundle)
+        target = resolve_target(
+            args.profile,
+            region=args.region,
+            endpoint=args.endpoint,
+            project_id=args.project_id,
+            ca_bundle=args.ca_bundle,
+        )
     except SettingsError as exc:
         problem = str(exc)
-    profile = load_profiles().get(profile_name, Profile(profile_name))
+    concurrency, source = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
     region = (target.endpoint.region if target else None) or args.region or profile.region
-    context = ConsoleContext(profile=profile_name, target=target, target_problem=problem, timeout=args.timeout,
-                             iam_endpoint=iam_endpoint_for(region) if region else None, iam_region=region,
-                             iam_account=profile.iam_domain, iam_user=profile.iam_user)
-    return make_app(context).run() or EXIT_OK
+    context = ConsoleContext(
+        profile=profile.name,
+        target=target,
+        target_problem=problem,
+        timeout=args.timeout,
+        concurrency=concurrency,
+        concurrency_source=source,
+        auth_mode=auth_mode(args.auth, profile.auth),
+        iam_endpoint=iam_endpoint_for(region) if region else None,
+        iam_region=region,
+        iam_account=profile.iam_domain,
+        iam_user=profile.iam_user,
+    )
+    app = make_app(context)
+    app.run()
+    return app.return_code or EXIT_OK
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    from tui_app.demo import demo_context, isolate_demo_state
+def _run_demo(args: argparse.Namespace) -> int:
+    from tui_app.demo import demo_context, demo_server
     from tui_app.fake import running_in_thread
     from tui_app.ui.app import make_app
 
-    isolate_demo_state()
-    from tui_app.demo import demo_server
-
     with running_in_thread(demo_server()) as server:
-        return make_app(demo_context(server)).run() or EXIT_OK
+        app = make_app(demo_context(server, concurrency=args.concurrency or 4))
+        app.run()
+        return app.return_code or EXIT_OK
+
+
+@contextlib.contextmanager
+def _terminal() -> Iterator[None]:
+    """Make sure the console has a terminal to draw on and read from (see the module docstring)."""
+    if not sys.stdin.isatty():
+        raise OperatorError("the console needs a terminal on stdin; for scripts use `vias-tui delete`", EXIT_USAGE)
+    if sys.stderr.isatty():
+        yield
+        return
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        raise OperatorError(
+            "stderr is redirected and there is no terminal (/dev/tty) to draw the console on; "
+            "for scripts use `vias-tui delete`",
+            EXIT_USAGE,
+        ) from None
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(tty, 2)
+    os.close(tty)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)

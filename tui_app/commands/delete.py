@@ -1,124 +1,92 @@
-"""`vias-tui delete`: the headless contract. Same engine and journal as the console.
+"""`vias-tui delete`: the headless contract. Same run session, engine and journal as the console.
 
-Exit codes: 0 every valid ID deleted or already gone; 1 any partial/failed/unknown/cancelled;
-2 usage or input error, or not confirmed (nothing sent); 3 authentication problem; 130 interrupted.
+Exit codes: 0 every valid ID deleted or already gone; 1 any partial/failed/unknown/cancelled; 2 usage, input or
+environment error, refused, or not confirmed (nothing sent); 3 no usable or rejected credentials; 4 the journal
+could not be written mid-run; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
+from pathlib import Path
 
-from tui_app.credentials import TokenInfo, find_token
-from tui_app.ids import Plan, parse, read_ids_text, shown
-from tui_app.problems import EXIT_AUTH, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OperatorError
-from tui_app.settings import Target, resolve_target
-
-SAMPLE_IDS = 5
+from tui_app.commands.common import (
+    check_expiry,
+    confirm_on_terminal,
+    execute,
+    print_plan,
+    require_terminal,
+)
+from tui_app.credentials import Credentials, auth_mode, find_credentials
+from tui_app.engine import DEFAULT_CONCURRENCY
+from tui_app.ids import Plan, parse, read_ids_text
+from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
+from tui_app.session import RunSession, RunSpec, preflight, refuse_overlap
+from tui_app.settings import Target, concurrency_setting, resolve_target, selected_profile
+from tui_app.vias.client import ViasClient
 
 
 def run(args: argparse.Namespace) -> int:
-    target = resolve_target(args.profile, region=args.region, endpoint=args.endpoint,
-                            project_id=args.project_id, ca_bundle=args.ca_bundle)
+    target = resolve_target(
+        args.profile, region=args.region, endpoint=args.endpoint, project_id=args.project_id, ca_bundle=args.ca_bundle
+    )
+    profile = selected_profile(args.profile)
+    concurrency, _ = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
     plan = parse(read_ids_text(args.ids_file))
-    lookup = find_token(target.profile)
+    lookup = find_credentials(target.profile, auth_mode(args.auth, profile.auth))
+    credentials = lookup.credentials
     names: dict[str, str] = {}
     if args.preview and plan.valid:
-        if lookup.info is None:
-            print(f"Preview skipped: listing needs a token ({lookup.explain_missing(target.profile)})",
-                  file=sys.stderr)
+        if credentials is None:
+            print(
+                f"Preview skipped: listing needs credentials ({lookup.explain_missing(target.profile)})",
+                file=sys.stderr,
+            )
         else:
             from tui_app.commands.preview import apply_preview, print_preview, run_preview
 
-            resolution = asyncio.run(run_preview(target, lookup.info, plan.valid, args.timeout))
+            resolution = asyncio.run(run_preview(target, credentials, plan.valid, args.timeout))
             print_preview(resolution)
-            plan, names = apply_preview(plan, resolution, keep_not_found=args.keep_not_found,
-                                        exclude_running=args.exclude_running)
+            plan, names = apply_preview(
+                plan, resolution, keep_not_found=args.keep_not_found, exclude_running=args.exclude_running
+            )
     if args.dry_run:
-        print_dry_run(plan, target, lookup.info)
+        print_dry_run(plan, target, credentials)
         return EXIT_OK
     if not plan.valid:
         print_plan(plan, target, None)
         raise OperatorError("no valid IDs to delete; nothing was sent")
-    if lookup.info is None:
+    if credentials is None:
         raise OperatorError(lookup.explain_missing(target.profile), EXIT_AUTH)
-    check_expiry(lookup.info)
+    check_expiry(credentials)
+    spec = RunSpec(
+        target,
+        credentials.auth(),
+        concurrency,
+        args.timeout,
+        "delete",
+        allow_overlap=args.allow_overlap,
+        report=Path(args.report) if args.report else None,
+    )
+    preflight(spec)  # the CA bundle, the report path and the runs directory, before asking anything
+    if not args.allow_overlap:
+        refuse_overlap(spec, plan.valid)  # before asking; the session checks again, atomically, when it starts
     if not args.yes:
-        if not sys.stdin.isatty():
-            raise OperatorError("refusing to delete without confirmation: stdin is not a terminal. "
-                                "Pass --yes to confirm in scripts; nothing was sent")
-        if not confirm_on_terminal(plan, target, lookup.info):
+        require_terminal("delete")
+        if not confirm_on_terminal(plan.valid, plan, target, credentials, concurrency):
             print("Not confirmed; nothing was sent.", file=sys.stderr)
             return EXIT_USAGE
-    from tui_app.commands.headless_run import execute
-
-    return asyncio.run(execute(plan, target, lookup.info, concurrency=args.concurrency, timeout=args.timeout,
-                               report=args.report, report_format=args.format, names=names))
+    session = RunSession.open_new(spec, plan, names)
+    return execute(session, report=args.report, report_format=args.format)
 
 
-def check_expiry(info: TokenInfo) -> None:
-    if info.expired:
-        raise OperatorError(f"the token {info.describe()}; get a new one (vias-tui token login) and run again",
-                            EXIT_AUTH)
-    if info.expiring_soon:
-        print(f"warning: the token {info.describe()}; a long run may stop part-way", file=sys.stderr)
-
-
-def print_plan(plan: Plan, target: Target, token: TokenInfo | None, out=sys.stdout) -> None:
-    print(f"Plan: {plan.summary()}", file=out)
-    print(f"Target: {target.describe()} (profile {target.profile})", file=out)
-    print(f"Token: {token.describe() if token else 'none found'}", file=out)
-    if plan.skipped:
-        print(f"Skipped ({len(plan.skipped)}), never sent:", file=out)
-        for entry in plan.skipped:
-            print(f"  line {entry.line}: {shown(entry.text)!r}: {entry.reason}", file=out)
-    if plan.warnings:
-        print(f"Unusual IDs ({len(plan.warnings)}), will be sent:", file=out)
-        for task_id, warning in plan.warnings.items():
-            print(f"  line {plan.id_lines[task_id]}: {task_id}: {warning}", file=out)
-    if plan.duplicates:
-        print(f"Duplicates ({plan.duplicate_count}), each sent once: "
-              + ", ".join(f"{i} x{n + 1}" for i, n in list(plan.duplicates.items())[:10])
-              + (" …" if len(plan.duplicates) > 10 else ""), file=out)
-
-
-def print_dry_run(plan: Plan, target: Target, token: TokenInfo | None) -> None:
-    from tui_app.vias.client import ViasClient  # only for URL building; no connection is made
-
-    print_plan(plan, target, token)
-    masked = token.token.masked() if token else "(no token found)"
+def print_dry_run(plan: Plan, target: Target, credentials: Credentials | None) -> None:
+    print_plan(plan, target, credentials)
+    shown = credentials.label() if credentials else "(no credentials found)"
     base = target.endpoint.base_url
-    print(f"Requests that would be sent ({len(plan.valid)}):")
+    print(f"Requests that would be sent ({len(plan.valid)}), authenticated with {shown}:")
     for task_id in plan.valid:
-        path = ViasClient.delete_path_for(target.project_id, task_id)
-        print(f"  DELETE {base}{path}  X-Auth-Token: {masked}")
+        print(f"  DELETE {base}{ViasClient.delete_path_for(target.project_id, task_id)}")
     print("Dry run: nothing was sent.")
-
-
-def confirm_on_terminal(plan: Plan, target: Target, token: TokenInfo) -> bool:
-    count = len(plan.valid)
-    sample = ", ".join(plan.valid[:SAMPLE_IDS]) + (f" and {count - SAMPLE_IDS} more" if count > SAMPLE_IDS else "")
-    print(f"About to DELETE {count} batch task(s).")
-    print(f"  target:  {target.describe()} (profile {target.profile})")
-    print(f"  token:   {token.describe()}")
-    print(f"  IDs:     {sample}")
-    print(f"  also:    {len(plan.skipped)} skipped line(s), {plan.duplicate_count} duplicate(s) dropped, "
-          f"{len(plan.warnings)} unusual ID(s)")
-    try:
-        answer = input(f"Type {count} to delete them, anything else to abort: ")
-    except EOFError:
-        return False
-    return answer.strip() == str(count)
-
-
-def install_signal_handlers(on_signal) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, on_signal)
-
-
-__all__ = ["EXIT_INCOMPLETE", "EXIT_INTERRUPTED", "confirm_on_terminal", "print_plan", "run"]

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
-from tui_app.credentials import TokenInfo
+from tui_app.credentials import Credentials
 from tui_app.ids import Plan, shown
 from tui_app.resolve import Resolution, created_text, resolve
 from tui_app.settings import Target
 from tui_app.vias.client import ViasClient
+from tui_app.vias.wire import tls_context
 
 
-async def run_preview(target: Target, token: TokenInfo, ids: list[str], timeout: float) -> Resolution:
-    async with ViasClient(target.endpoint, target.project_id, token.token, timeout=timeout,
-                          connect_timeout=min(10.0, timeout), ca_bundle=target.ca_bundle) as client:
+async def run_preview(target: Target, credentials: Credentials, ids: list[str], timeout: float) -> Resolution:
+    async with ViasClient(
+        target.endpoint,
+        target.project_id,
+        credentials.auth(),
+        timeout=timeout,
+        connect_timeout=min(10.0, timeout),
+        tls=tls_context(target.ca_bundle),
+    ) as client:
+
         def progress(result: Resolution) -> None:
             if sys.stderr.isatty():
-                sys.stderr.write(f"\r\x1b[2Klisting batch tasks: page {result.pages}, "
-                                 f"{len(result.found):,} of {len(ids):,} found")
+                sys.stderr.write(
+                    f"\r\x1b[2Klisting batch tasks: page {result.pages}, {len(result.found):,} of {len(ids):,} found"
+                )
                 sys.stderr.flush()
 
         result = await resolve(client.list_batch_tasks, ids, on_progress=progress)
@@ -26,7 +36,7 @@ async def run_preview(target: Target, token: TokenInfo, ids: list[str], timeout:
         return result
 
 
-def print_preview(resolution: Resolution, out=sys.stdout) -> None:
+def print_preview(resolution: Resolution, out: TextIO = sys.stdout) -> None:
     print(f"Preview: {resolution.summary()}", file=out)
     print(f"  {'ID':<32}  {'NAME':<34}  {'ALGORITHM':<18}  {'JOBS':>5}  {'STATE':<26}  CREATED (UTC)", file=out)
     for task_id in resolution.ids:
@@ -35,12 +45,16 @@ def print_preview(resolution: Resolution, out=sys.stdout) -> None:
             status = "NOT FOUND in this project" if resolution.complete else "unchecked (listing stopped)"
             print(f"  {task_id:<32}  {status}", file=out)
             continue
-        print(f"  {task_id:<32}  {shown(task.name)[:34]:<34}  {task.alg_name[:18]:<18}  {task.num_task:>5}  "
-              f"{task.state_summary()[:26]:<26}  {created_text(task)}", file=out)
+        print(
+            f"  {task_id:<32}  {shown(task.name)[:34]:<34}  {task.alg_name[:18]:<18}  {task.num_task:>5}  "
+            f"{task.state_summary()[:26]:<26}  {created_text(task)}",
+            file=out,
+        )
 
 
-def apply_preview(plan: Plan, resolution: Resolution, *, keep_not_found: bool,
-                  exclude_running: bool) -> tuple[Plan, dict[str, str]]:
+def apply_preview(
+    plan: Plan, resolution: Resolution, *, keep_not_found: bool, exclude_running: bool
+) -> tuple[Plan, dict[str, str]]:
     """Exclusions chosen by flags (recorded as skipped with the reason), and the resolved names."""
     excluded: dict[str, str] = {}
     if not keep_not_found:

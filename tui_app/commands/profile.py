@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import fields
 
+from tui_app.ids import is_project_id
 from tui_app.problems import EXIT_OK, OperatorError
 from tui_app.settings import (
     ENV,
@@ -23,8 +24,10 @@ from tui_app.vias.endpoints import parse_endpoint, region_endpoint
 def list_(args: argparse.Namespace) -> int:
     profiles = load_profiles()
     if not profiles:
-        print(f"No profiles yet ({profiles_path()}). Create one: vias-tui profile set default --region cn-north-4 "
-              "--project-id ID")
+        print(
+            f"No profiles yet ({profiles_path()}). Create one: vias-tui profile set default --region cn-north-4 "
+            "--project-id ID"
+        )
         return EXIT_OK
     current = selected_profile_name(None)
     for name, profile in sorted(profiles.items()):
@@ -58,17 +61,14 @@ def set_(args: argparse.Namespace) -> int:
         region_endpoint(args.region)  # validates, with the list of known regions
     if args.endpoint:
         parse_endpoint(args.endpoint)
-    if args.project_id:
-        from tui_app.vias.client import is_project_id
-
-        if not is_project_id(args.project_id):
-            raise OperatorError("project ID must be 4-64 letters, digits, '-' or '_'")
+    if args.project_id and not is_project_id(args.project_id):
+        raise OperatorError("project ID must be 4-64 letters, digits, '-' or '_'")
     profiles = load_profiles()
     profile = profiles.get(name, Profile(name))
     for field in fields(Profile):
         value = getattr(args, field.name, None) if field.name != "name" else None
         if value:
-            setattr(profile, field.name, value)
+            setattr(profile, field.name, str(value))
     if args.region:
         profile.endpoint = None  # one target per profile: the latest one set wins
     if args.endpoint:
@@ -86,6 +86,8 @@ def delete(args: argparse.Namespace) -> int:
         raise OperatorError(f"no profile {name!r}; see `vias-tui profile list`")
     del profiles[name]
     save_profiles(profiles)
-    print(f"Deleted profile {name!r}. A token stored for it stays in the keyring until "
-          f"`vias-tui token forget --profile {name}`.")
+    print(
+        f"Deleted profile {name!r}. A token stored for it stays in the keyring until "
+        f"`vias-tui token forget --profile {name}`."
+    )
     return EXIT_OK

@@ -6,48 +6,53 @@ import argparse
 import sys
 from pathlib import Path
 
-from tui_app.journal import RunLog, guess_format, read_run, render_report, runs_dir, write_report
-from tui_app.journal import list_runs as journal_paths
+from tui_app.paths import default_runs_dir
 from tui_app.problems import EXIT_OK, OperatorError
+from tui_app.reports import FORMATS, guess_format, render_report, write_report
+from tui_app.run_lock import is_live, read_owner
+from tui_app.runlog import find_run, list_runs, read_run
 
 
-def find_run(run_id: str | None) -> RunLog:
-    paths = journal_paths()
+def list_(args: argparse.Namespace) -> int:
+    directory = default_runs_dir()
+    paths = list_runs(directory)[: max(1, args.limit)]
     if not paths:
-        raise OperatorError(f"no runs recorded yet (journals live in {runs_dir()})")
-    if run_id is None:
-        return read_run(paths[0])
-    matches = [p for p in paths if p.stem == run_id or p.stem.startswith(run_id)]
-    if len(matches) != 1:
-        raise OperatorError(f"{'no' if not matches else 'more than one'} run matches {run_id!r}; see `vias-tui runs`")
-    return read_run(matches[0])
-
-
-def list_runs(args: argparse.Namespace) -> int:
-    paths = journal_paths()[: max(1, args.limit)]
-    if not paths:
-        print(f"No runs recorded yet (journals live in {runs_dir()}).")
+        print(f"No runs recorded yet (journals live in {directory}).")
         return EXIT_OK
     for path in paths:
         try:
             log = read_run(path)
-        except (OSError, ValueError) as exc:
+        except OperatorError as exc:
             print(f"{path.stem}  unreadable: {exc}")
             continue
-        counts = ", ".join(f"{n} {o.value}" for o, n in log.counts().items() if n) or "empty"
-        state = log.end.get("status", "finished") if log.end else "interrupted"
+        for warning in log.warnings[:3]:
+            print(f"warning: {warning}", file=sys.stderr)
+        live = is_live(path)
+        if live:
+            owner = read_owner(path)
+            state = "running" + (f" (process {owner.pid})" if owner else "")
+        else:
+            state = log.status.value
         left = len(log.unsettled())
-        resumable = f"  ({left} to resume: vias-tui resume {log.run_id})" if left else ""
-        print(f"{log.run_id}  {log.header.get('started_at', '?')}  {state:<11} "
-              f"{log.header.get('endpoint')} project {log.header.get('project_id')}  {counts}{resumable}")
+        resumable = f"  ({left} to resume: vias-tui resume {log.run_id})" if left and not live else ""
+        print(
+            f"{log.run_id}  {log.header.get('started_at', '?')}  {state:<14} {log.endpoint} project "
+            f"{log.project_id}  {log.summary_line()}{resumable}"
+        )
     return EXIT_OK
 
 
 def report(args: argparse.Namespace) -> int:
-    log = find_run(args.run_id)
+    log = read_run(find_run(default_runs_dir(), args.run_id))
+    for warning in log.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    rows = log.rows()
     if args.output == "-":
-        sys.stdout.write(render_report(log.rows(), args.format or "jsonl"))
+        sys.stdout.write(render_report(rows, args.format or "jsonl"))
         return EXIT_OK
-    path = write_report(Path(args.output), log.rows(), args.format or guess_format(Path(args.output)))
-    print(f"Wrote the report of run {log.run_id} ({len(log.rows())} rows) to {path}")
+    path = write_report(Path(args.output), rows, args.format or guess_format(Path(args.output)))
+    print(f"Wrote the report of run {log.run_id} ({len(rows)} rows) to {path}")
     return EXIT_OK
+
+
+__all__ = ["FORMATS", "list_", "report"]

@@ -3,5 +3,13 @@
 from tui_app.fake.server import FakeVias, FaultPlan, running_in_thread
 from tui_app.fake.store import DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN, FakeStore, seed_tasks
 
-__all__ = ["DEMO_PROJECT_ID", "DEMO_REGION", "DEMO_TOKEN", "FakeStore", "FakeVias", "FaultPlan",
-           "running_in_thread", "seed_tasks"]
+__all__ = [
+    "DEMO_PROJECT_ID",
+    "DEMO_REGION",
+    "DEMO_TOKEN",
+    "FakeStore",
+    "FakeVias",
+    "FaultPlan",
+    "running_in_thread",
+    "seed_tasks",
+]

@@ -20,8 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument("--token", action="append", default=[], help="accept this token too (repeatable)")
-    parser.add_argument("--every", action="append", default=[], metavar="N:FAULT",
-                        help=f"every Nth delete answers with FAULT ({', '.join(FAULTS)})")
+    parser.add_argument(
+        "--every",
+        action="append",
+        default=[],
+        metavar="N:FAULT",
+        help=f"every Nth delete answers with FAULT ({', '.join(FAULTS)})",
+    )
     parser.add_argument("--auth-fail-after", type=int, default=None, help="answer 401 after N deletes")
     args = parser.parse_args(argv)
 
@@ -41,8 +46,11 @@ def main(argv: list[str] | None = None) -> int:
 async def _serve(server: FakeVias) -> int:
     await server.start()
     print(server.url, flush=True)
-    print(f"project {DEMO_PROJECT_ID}; demo token {DEMO_TOKEN}; {len(server.store.tasks)} tasks", file=sys.stderr,
-          flush=True)
+    print(
+        f"project {DEMO_PROJECT_ID}; demo token {DEMO_TOKEN}; {len(server.store.tasks)} tasks",
+        file=sys.stderr,
+        flush=True,
+    )
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -33,9 +33,16 @@ def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
         pairs.append(("Note", record.note))
     if error is not None:
         status = str(error.http_status) if error.http_status else f"no answer ({error.transport})"
-        pairs += [("HTTP status", status), ("Error code", error.code or ""), ("Message", error.message or ""),
-                  ("Detail", error.detail or ""), ("Reason", error.reason or ""), ("Advice", error.advice or ""),
-                  ("Params", ", ".join(error.params)), ("Request ID", error.request_id or "")]
+        pairs += [
+            ("HTTP status", status),
+            ("Error code", error.code or ""),
+            ("Message", error.message or ""),
+            ("Detail", error.detail or ""),
+            ("Reason", error.reason or ""),
+            ("Advice", error.advice or ""),
+            ("Params", ", ".join(error.params)),
+            ("Request ID", error.request_id or ""),
+        ]
         if error.retry_after is not None:
             pairs.append(("Retry-After", f"{error.retry_after:g}s"))
         hint = error.hint()
@@ -44,16 +51,21 @@ def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
     if result is not None:
         pairs += [("HTTP status", str(result.http_status)), ("Request ID", result.request_id or "")]
         if result.total_count is not None:
-            pairs.append(("Jobs", f"total {result.total_count}, succeeded {result.succeed_count}, "
-                                  f"failed {result.failed_count}"))
+            pairs.append(
+                ("Jobs", f"total {result.total_count}, succeeded {result.succeed_count}, failed {result.failed_count}")
+            )
         for n, item in enumerate(result.error_list, start=1):
             pairs.append((f"Job error {n}", item))
     raw = (error.raw_body if error else None) or (result.raw_body if result else None)
     if raw is not None:
         pairs.append(("Raw body", raw if raw else "(empty)"))
     for attempt in record.attempts:
-        pairs.append((f"Attempt {attempt.number}",
-                      f"at +{attempt.started:.2f}s, {attempt.duration * 1000:.0f} ms: {attempt.answer}"))
+        pairs.append(
+            (
+                f"Attempt {attempt.number}",
+                f"at +{attempt.started:.2f}s, {attempt.duration * 1000:.0f} ms: {attempt.answer}",
+            )
+        )
     return [(label, value) for label, value in pairs if value]
 
 

@@ -1,15 +1,13 @@
-"""Typed messages the run worker posts; only their handlers in the app touch widgets."""
+"""Typed messages the workers post; only their handlers touch widgets."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.message import Message
 
-from tui_app.credentials import TokenLookup
-from tui_app.engine import RunSummary
-from tui_app.journal import RunLog
+from tui_app.credentials import CredentialLookup
 from tui_app.outcomes import OutcomeRecord
+from tui_app.runlog import RunLog
+from tui_app.session import SessionResult
 from tui_app.vias.errors import ApiError
 
 
@@ -42,11 +40,17 @@ class RunResumed(Message):
 
 
 class RunEnded(Message):
-    def __init__(self, summary: RunSummary, status: str, journal: Path) -> None:
+    def __init__(self, result: SessionResult) -> None:
         super().__init__()
-        self.summary = summary
-        self.status = status
-        self.journal = journal
+        self.result = result
+
+
+class RunRefused(Message):
+    """The run could not start (a check before anything was sent failed): one line saying why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 class RunCrashed(Message):
@@ -61,7 +65,7 @@ class InterruptedRunFound(Message):
         self.log = log
 
 
-class TokenLooked(Message):
-    def __init__(self, lookup: TokenLookup) -> None:
+class CredentialsLooked(Message):
+    def __init__(self, lookup: CredentialLookup) -> None:
         super().__init__()
         self.lookup = lookup

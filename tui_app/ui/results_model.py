@@ -15,8 +15,20 @@ from tui_app.outcomes import GONE, Outcome, OutcomeRecord, count_outcomes
 PENDING = "pending"
 FILTERS = ("all", "problems", *(o.value for o in Outcome))
 SORTS = ("input", "outcome", "id", "attempts")
-_OUTCOME_ORDER = {o: n for n, o in enumerate((Outcome.FAILED, Outcome.UNKNOWN, Outcome.PARTIAL, Outcome.CANCELLED,
-                                              Outcome.NOT_FOUND, Outcome.SKIPPED, Outcome.DELETED))}
+_OUTCOME_ORDER = {
+    o: n
+    for n, o in enumerate(
+        (
+            Outcome.FAILED,
+            Outcome.UNKNOWN,
+            Outcome.PARTIAL,
+            Outcome.CANCELLED,
+            Outcome.NOT_FOUND,
+            Outcome.SKIPPED,
+            Outcome.DELETED,
+        )
+    )
+}
 
 
 class ResultRow(NamedTuple):
@@ -43,8 +55,17 @@ class BatchResults:
     @classmethod
     def from_records(cls, records: Sequence[OutcomeRecord]) -> BatchResults:
         """A finished run read back from its journal."""
-        results = cls([Entry(r.line or 0, r.text or r.id, None if r.outcome is Outcome.SKIPPED else r.id,
-                             r.note if r.outcome is Outcome.SKIPPED else None) for r in records])
+        results = cls(
+            [
+                Entry(
+                    r.line or 0,
+                    r.text or r.id,
+                    None if r.outcome is Outcome.SKIPPED else r.id,
+                    r.note if r.outcome is Outcome.SKIPPED else None,
+                )
+                for r in records
+            ]
+        )
         for position, record in enumerate(records):
             if record.outcome is not Outcome.SKIPPED:
                 results.records[record.id] = record
@@ -65,8 +86,9 @@ class BatchResults:
         entry = self.entries[position]
         if entry.id is None:
             key = _skip_key(position)
-            record = self.records.get(key) or OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason,
-                                                            text=entry.text, line=entry.line)
+            record = self.records.get(key) or OutcomeRecord(
+                entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text, line=entry.line
+            )
             return ResultRow(key, entry.text, record, position)
         return ResultRow(entry.id, entry.id, self.records.get(entry.id), position)
 
@@ -105,8 +127,13 @@ class BatchResults:
         return sum(1 for entry in self.entries if entry.id is not None) - answered
 
     def ids_with(self, outcomes: frozenset[Outcome]) -> list[str]:
-        return [entry.id for entry in self.entries if entry.id is not None
-                and (record := self.records.get(entry.id)) is not None and record.outcome in outcomes]
+        return [
+            entry.id
+            for entry in self.entries
+            if entry.id is not None
+            and (record := self.records.get(entry.id)) is not None
+            and record.outcome in outcomes
+        ]
 
     def view(self, filter_: str = "all", sort: str = "input") -> Sequence[int]:
         """Positions to show, in order. The common case (all rows, input order) is a range: no work."""

@@ -1,31 +1,32 @@
 """Async VIAS client: the only place that builds URLs and reads response bodies.
 
-Callers get `DeleteResult`, `BatchTaskPage` or `ApiError`; no httpx exception or response escapes.
+Callers get `DeleteResult`, `BatchTaskPage` or `ApiError`; no httpx exception or response escapes. Every answer
+is bounded (1 MiB decoded, one deadline for the whole attempt) and scrubbed of the credentials before anyone
+else sees it.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import ssl
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from time import time
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from tui_app import __version__
-from tui_app.ids import is_plain_id
-from tui_app.secret import Token
-from tui_app.vias import errors as E
+from tui_app.ids import is_plain_id, is_project_id
+from tui_app.secret import Scrubber
+from tui_app.vias import wire
+from tui_app.vias.auth import RequestAuth
 from tui_app.vias.endpoints import Endpoint
+from tui_app.vias.errors import ApiError
 from tui_app.vias.models import BatchTask, BatchTaskPage, DeleteResult, epoch_to_datetime
+from tui_app.vias.signer import canonical_url
 
-USER_AGENT = f"vias-tui/{__version__}"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
-_DNS_MARKERS = ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution",
-                "no address associated")
 
 
 class InvalidIdentifier(ValueError):
@@ -47,46 +48,65 @@ class ListFilters:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: httpx.Headers
+    body: wire.Body
+
+
 class ViasClient:
     def __init__(
         self,
         endpoint: Endpoint,
         project_id: str,
-        token: Token,
+        auth: RequestAuth,
         *,
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        ca_bundle: str | None = None,
-        max_connections: int = 32,
+        tls: ssl.SSLContext | None = None,
+        max_connections: int = 64,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not is_project_id(project_id):
             raise InvalidIdentifier("project ID must be letters, digits, '-' or '_' (4-64 characters)")
         self.endpoint = endpoint
         self.project_id = project_id
-        self._token = token
-        verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+        self._auth = auth
+        self._scrub = Scrubber(auth.secrets())
+        self._auth_version = auth.version
+        self._sign = _Authenticate(self)
+        self._timeout = timeout  # the whole attempt: connect, send, headers and body
         self._http = httpx.AsyncClient(
-            base_url=endpoint.base_url,
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            verify=verify,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
+            verify=tls if tls is not None else wire.tls_context(None),
+            headers={
+                "User-Agent": wire.USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": wire.ACCEPT_ENCODING,
+            },
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            follow_redirects=False,  # a redirect could carry the token to another host
+            follow_redirects=False,  # a redirect could carry the credentials to another host
             transport=transport,
             trust_env=False,  # no proxy or netrc surprises; the endpoint is what the operator named
         )
 
     def __repr__(self) -> str:
-        return f"ViasClient({self.endpoint.label}, project={self.project_id}, token={self._token.masked()})"
+        return f"ViasClient({self.endpoint.label}, project={self.project_id}, {self._auth.describe()})"
 
     @property
-    def token(self) -> Token:
-        return self._token
+    def auth(self) -> RequestAuth:
+        return self._auth
 
-    def set_token(self, token: Token) -> None:
-        """Swap the token (after the operator supplies a new one mid-run)."""
-        self._token = token
+    def set_auth(self, auth: RequestAuth) -> None:
+        """Swap the credentials (after the operator supplies new ones mid-run)."""
+        self._auth = auth
+        self._learn_secrets()
+
+    def _learn_secrets(self) -> None:
+        for value in self._auth.secrets():
+            self._scrub.add(value)
+        self._auth_version = self._auth.version
 
     async def __aenter__(self) -> ViasClient:
         return self
@@ -114,161 +134,130 @@ class ViasClient:
         return self.endpoint.base_url + self.delete_path(task_id)
 
     async def delete_batch_task(self, task_id: str) -> DeleteResult | ApiError:
-        path = self.delete_path(task_id)
-        response = await self._send("DELETE", path)
-        if isinstance(response, E.ApiError):
-            return response
-        status, headers, text = response
+        answer = await self._send("DELETE", self.delete_path(task_id))
+        if isinstance(answer, ApiError):
+            return answer
+        status, headers, body = answer.status, answer.headers, answer.body
         if status != 200:
-            return _error_from(status, headers, text)
-        body = _json_object(text)
-        request_id = _request_id(headers, body)
-        if body is None:
-            return DeleteResult(task_id, status, request_id=request_id, body_ok=False, raw_body=_cut(text))
-        return DeleteResult(
-            task_id,
-            status,
-            total_count=_int(body.get("total_count")),
-            succeed_count=_int(body.get("succeed_count")),
-            failed_count=_int(body.get("failed_count")),
-            error_list=[str(e) for e in (body.get("error_list") or []) if e is not None]
-            if isinstance(body.get("error_list"), list) else [],
-            request_id=request_id,
+            return wire.scrubbed(wire.error_from(status, headers, body), self._scrub)
+        text = body.text()
+        problem = body.problem()
+        parsed = wire.json_object(text) if problem is None else None
+        request_id = wire.request_id(headers, parsed)
+        if parsed is None:
+            return wire.scrubbed(
+                DeleteResult(
+                    task_id,
+                    status,
+                    request_id=request_id,
+                    body_ok=False,
+                    raw_body=wire.cut(text, wire.RAW_BODY_LIMIT),
+                    problem=problem or "the body was not the documented JSON",
+                ),
+                self._scrub,
+            )
+        errors = parsed.get("error_list")
+        return wire.scrubbed(
+            DeleteResult(
+                task_id,
+                status,
+                total_count=_int(parsed.get("total_count")),
+                succeed_count=_int(parsed.get("succeed_count")),
+                failed_count=_int(parsed.get("failed_count")),
+                error_list=[wire.cut(str(e), wire.FIELD_LIMIT) for e in errors[:1000] if e is not None]
+                if isinstance(errors, list)
+                else [],
+                request_id=request_id,
+            ),
+            self._scrub,
         )
 
     async def list_batch_tasks(
         self, page_num: int = 1, page_size: int = 100, filters: ListFilters | None = None
     ) -> BatchTaskPage | ApiError:
-        params = {"is_paged": "true", "page_num": str(max(1, min(page_num, 10000))),
-                  "page_size": str(max(5, min(page_size, 200)))}
+        params = {
+            "is_paged": "true",
+            "page_num": str(max(1, min(page_num, 10000))),
+            "page_size": str(max(5, min(page_size, 200))),
+        }
         params.update((filters or ListFilters()).params())
-        response = await self._send("GET", self.collection_path(), params=params)
-        if isinstance(response, E.ApiError):
-            return response
-        status, headers, text = response
+        answer = await self._send("GET", self.collection_path(), params=params)
+        if isinstance(answer, ApiError):
+            return answer
+        status, headers, body = answer.status, answer.headers, answer.body
         if status != 200:
-            return _error_from(status, headers, text)
-        body = _json_object(text)
-        if body is None:
-            return E.ApiError(status, message="the task list was not the documented JSON",
-                              raw_body=_cut(text), request_id=_request_id(headers, None))
-        items = body.get("batch_task_list") or []
-        tasks = [_batch_task(item) for item in items if isinstance(item, dict) and is_plain_id(str(item.get("id")))]
-        return BatchTaskPage(_int(body.get("count")) or 0, tasks, _request_id(headers, body))
-
-    async def _send(
-        self, method: str, path: str, params: dict[str, str] | None = None
-    ) -> tuple[int, httpx.Headers, str] | ApiError:
-        try:
-            response = await self._http.request(
-                method, path, params=params, headers={"X-Auth-Token": self._token.reveal()}
+            return wire.scrubbed(wire.error_from(status, headers, body), self._scrub)
+        problem = body.problem()
+        parsed = wire.json_object(body.text()) if problem is None else None
+        if parsed is None:
+            return wire.scrubbed(
+                ApiError(
+                    status,
+                    message=f"the task list was unreadable: {problem or 'not the documented JSON'}",
+                    raw_body=wire.cut(body.text(), wire.RAW_BODY_LIMIT),
+                    request_id=wire.request_id(headers, None),
+                ),
+                self._scrub,
             )
-            return response.status_code, response.headers, response.text
-        except httpx.HTTPError as exc:
-            return _transport_error(exc)
-        except (ssl.SSLError, OSError) as exc:  # defensive: transports may raise these directly
-            return E.ApiError(None, message=type(exc).__name__, transport=E.CONNECT, delivered=False)
-        except Exception as exc:
-            # Anything else from inside httpx must not escape: its frames hold the request headers, and a
-            # traceback printed with locals would show the token. Record it as "no answer known".
-            return E.ApiError(None, message=f"unexpected {type(exc).__name__} while sending", transport=E.PROTOCOL)
+        items = parsed.get("batch_task_list") or []
+        tasks = (
+            [self._batch_task(item) for item in items if isinstance(item, dict) and is_plain_id(str(item.get("id")))]
+            if isinstance(items, list)
+            else []
+        )
+        return BatchTaskPage(_int(parsed.get("count")) or 0, tasks, wire.request_id(headers, parsed))
 
-
-def is_project_id(value: str) -> bool:
-    return 4 <= len(value) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value)
-
-
-def _transport_error(exc: httpx.HTTPError) -> E.ApiError:
-    text = str(exc)[:200] or type(exc).__name__
-    if isinstance(exc, httpx.ConnectTimeout):
-        return E.ApiError(None, message=text, transport=E.CONNECT_TIMEOUT, delivered=False)
-    if isinstance(exc, httpx.PoolTimeout):
-        return E.ApiError(None, message=text, transport=E.CONNECT_TIMEOUT, delivered=False)
-    if isinstance(exc, httpx.ConnectError):
-        lowered = text.lower()
-        if _caused_by(exc, ssl.SSLError) or "certificate" in lowered or "ssl" in lowered:
-            kind = E.TLS
-        elif any(marker in lowered for marker in _DNS_MARKERS):
-            kind = E.DNS
-        else:
-            kind = E.CONNECT
-        return E.ApiError(None, message=text, transport=kind, delivered=False)
-    if isinstance(exc, httpx.TimeoutException):
-        return E.ApiError(None, message=text, transport=E.TIMEOUT)
-    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
-        return E.ApiError(None, message=text, transport=E.DROPPED)
-    return E.ApiError(None, message=text, transport=E.PROTOCOL)
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _error_from(status: int, headers: httpx.Headers, text: str) -> E.ApiError:
-    body = _json_object(text)
-    fields: dict[str, Any] = body or {}
-    nested = fields.get("error")
-    if isinstance(nested, dict) and "error_code" not in fields:
-        # some gateways wrap the error: {"error": {"code": ..., "message": ...}}
-        fields = {**fields, "error_code": nested.get("code"), "error_msg": nested.get("message")}
-    params = fields.get("params")
-    return E.ApiError(
-        http_status=status,
-        code=_str(fields.get("error_code")),
-        message=_str(fields.get("error_msg")),
-        detail=_str(fields.get("detail")),
-        params=[str(p) for p in params if p is not None] if isinstance(params, list) else [],
-        reason=_str(fields.get("reason")),
-        advice=_str(fields.get("advice")),
-        request_id=_request_id(headers, body),
-        raw_body=None if body is not None else _cut(text),
-        retry_after=_retry_after(headers.get("Retry-After")),
-    )
-
-
-def _json_object(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _request_id(headers: httpx.Headers, body: dict[str, Any] | None) -> str | None:
-    return _str(headers.get("X-Request-Id")) or _str((body or {}).get("request_id"))
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
+    async def _send(self, method: str, path: str, params: dict[str, str] | None = None) -> _Answer | ApiError:
+        # The query goes on the wire in the signer's canonical form (as the SDK sends it).
+        url = canonical_url(self.endpoint.base_url + path + (f"?{urlencode(params)}" if params else ""))
         try:
-            seconds = parsedate_to_datetime(value).timestamp() - time()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, min(seconds, 3600.0))
+            return await asyncio.wait_for(self._exchange(method, url), self._timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return wire.scrubbed(wire.transport_error(exc), self._scrub)
+
+    async def _exchange(self, method: str, url: str) -> _Answer:
+        async with self._http.stream(method, url, auth=self._sign) as response:
+            # Leaving the block early (a body over the limit) closes the connection instead of reading the rest.
+            return _Answer(response.status_code, response.headers, await wire.read_body(response))
+
+    def _batch_task(self, item: dict[str, Any]) -> BatchTask:
+        info = item.get("batch_task_status_info")
+        status = {str(k).lower(): n for k, v in info.items() if (n := _int(v))} if isinstance(info, dict) else {}
+        text = self._task_text
+        return BatchTask(
+            id=str(item["id"]),
+            name=text(item.get("batch_task_name")),
+            video_source_name=text(item.get("video_source_name")),
+            video_group_name=text(item.get("video_group_name")),
+            alg_name=text(item.get("alg_name")),
+            company=text(item.get("company")),
+            type=text(item.get("type")),
+            num_task=_int(item.get("num_task")) or 0,
+            created_at=epoch_to_datetime(item.get("created_at")),
+            status_info=status,
+        )
+
+    def _task_text(self, value: object) -> str:
+        return self._scrub(wire.text_field(value) or "")
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= E.RAW_BODY_LIMIT else text[: E.RAW_BODY_LIMIT] + f"… ({len(text):,} chars in all)"
+class _Authenticate(httpx.Auth):
+    """httpx's public auth hook: authenticate the request exactly as it will be sent (URL and Host included)."""
 
+    def __init__(self, client: ViasClient) -> None:
+        self._client = client
 
-def _str(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        client = self._client
+        auth = client.auth
+        request.headers.update(
+            await auth.headers_for(request.method, str(request.url), request.content, request.headers)
+        )
+        if auth.version != client._auth_version:  # refreshed keys: scrub the new ones too
+            client._learn_secrets()
+        yield request
 
 
 def _int(value: object) -> int | None:
@@ -276,26 +265,9 @@ def _int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
         return int(value)
     return None
 
 
-def _batch_task(item: dict[str, Any]) -> BatchTask:
-    info = item.get("batch_task_status_info")
-    status = {str(k).lower(): n for k, v in info.items() if (n := _int(v))} if isinstance(info, dict) else {}
-    return BatchTask(
-        id=str(item["id"]),
-        name=_str(item.get("batch_task_name")) or "",
-        video_source_name=_str(item.get("video_source_name")) or "",
-        video_group_name=_str(item.get("video_group_name")) or "",
-        alg_name=_str(item.get("alg_name")) or "",
-        company=_str(item.get("company")) or "",
-        type=_str(item.get("type")) or "",
-        num_task=_int(item.get("num_task")) or 0,
-        created_at=epoch_to_datetime(item.get("created_at")),
-        status_info=status,
-    )
-
-
-ApiError = E.ApiError
+__all__ = ["ApiError", "InvalidIdentifier", "ListFilters", "ViasClient", "is_project_id"]

@@ -58,7 +58,9 @@ def parse_endpoint(url: str, region: str | None = None) -> Endpoint:
     """Validate an explicit endpoint URL. HTTPS anywhere; HTTP only on loopback (the fake server)."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise EndpointError(f"endpoint {url!r} is not an http(s) URL; use e.g. https://vias.cn-north-4.myhuaweicloud.com")
+        raise EndpointError(
+            f"endpoint {url!r} is not an http(s) URL; use e.g. https://vias.cn-north-4.myhuaweicloud.com"
+        )
     if parts.username or parts.password:
         raise EndpointError("endpoint must not contain a user name or password")
     if parts.query or parts.fragment:

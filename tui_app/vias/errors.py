@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
 
 RAW_BODY_LIMIT = 2000  # characters of a non-JSON body kept for the details pane and report
+FIELD_LIMIT = 2000  # characters kept of any one text field of an answer
 
-# Transport failure kinds (no HTTP answer). `delivered` tells whether the server may have acted.
-CONNECT, DNS, TLS, TIMEOUT, CONNECT_TIMEOUT, DROPPED, PROTOCOL = (
-    "connect", "dns", "tls", "timeout", "connect_timeout", "dropped", "protocol",
-)
+
+class Transport(str, Enum):
+    """Why there was no HTTP answer. Whether the server may have acted is `ApiError.delivered`."""
+
+    CONNECT = "connect"
+    DNS = "dns"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    CONNECT_TIMEOUT = "connect_timeout"
+    DROPPED = "dropped"
+    PROTOCOL = "protocol"
+
+    def __str__(self) -> str:
+        return self.value
+
 
 NOT_FOUND_CODES = frozenset({"VIAS.00010002", "VIAS.00010007", "VIAS.00010008"})
 AUTH_CODES = frozenset({"APIG.0301", "APIG.0307", "VIAS.00010005", "VIAS.00010021"})
@@ -17,29 +31,33 @@ THROTTLE_CODES = frozenset({"APIG.0308"})
 ROUTE_NOT_FOUND = "APIG.0101"
 
 HINTS: dict[str, str] = {
-    "VIAS.00010001": "Invalid parameters: fix the input.",
+    "VIAS.00010001": "The service refused the request as invalid; its reason and advice say why (a batch task "
+    "with running jobs must be stopped before it can be deleted).",
     "VIAS.00010002": "The object does not exist: check the ID, project and region.",
     "VIAS.00010004": "Object or parameter invalid: check the ID format.",
-    "VIAS.00010005": "Authorization failed: check the token and its permissions.",
+    "VIAS.00010005": "Authorization failed: check the credentials and their permissions.",
     "VIAS.00010006": "Internal error in VIAS: retry later and quote the request ID.",
     "VIAS.00010007": "No task for this task ID: check the ID.",
     "VIAS.00010008": "No task for this ID: check the ID.",
     "VIAS.00010009": "A service VIAS depends on is unreachable: retry later.",
     "VIAS.00010021": "The account is restricted or frozen: stop and contact the account owner.",
-    "APIG.0301": "Token missing, malformed or expired: get a new token (vias-tui token login / token set).",
+    "APIG.0301": "Credentials missing, malformed or expired, or the signature is wrong: get new ones "
+    "(vias-tui token login / token set / aksk set).",
     "APIG.0307": "The token must be updated: it expired or was issued for another region.",
     "APIG.0101": "API not found: the endpoint or path is wrong (check --endpoint / --region).",
     "APIG.0308": "Throttled by the API gateway: the run backs off and retries by itself.",
 }
 _TRANSPORT_HINTS = {
-    CONNECT: "Could not connect: check the endpoint and the network; the server did not act.",
-    DNS: "The endpoint's host name did not resolve: check --endpoint / --region and DNS.",
-    TLS: "TLS failed: the server's certificate was not trusted. Use --ca-bundle for a private CA.",
-    TIMEOUT: "No answer in time: the server may or may not have acted.",
-    CONNECT_TIMEOUT: "Connecting timed out: the server did not act.",
-    DROPPED: "The connection closed before an answer: the server may or may not have acted.",
-    PROTOCOL: "The answer was not valid HTTP: the server may or may not have acted.",
+    Transport.CONNECT: "Could not connect: check the endpoint and the network; the server did not act.",
+    Transport.DNS: "The endpoint's host name did not resolve: check --endpoint / --region and DNS.",
+    Transport.TLS: "TLS failed: the server's certificate was not trusted. Use --ca-bundle for a private CA.",
+    Transport.TIMEOUT: "No answer in time: the server may or may not have acted.",
+    Transport.CONNECT_TIMEOUT: "Connecting timed out: the server did not act.",
+    Transport.DROPPED: "The connection closed before an answer: the server may or may not have acted.",
+    Transport.PROTOCOL: "The answer was not valid HTTP: the server may or may not have acted.",
 }
+# A service that keeps refusing the request for what it is (not for who sent it or how often).
+_ABOUT_THE_REQUEST = frozenset({400, 404, 405, 409, 410, 412, 413, 414, 415, 422})
 
 
 @dataclass(frozen=True)
@@ -56,8 +74,9 @@ class ApiError:
     request_id: str | None = None
     raw_body: str | None = None  # kept when the body was not the documented JSON
     retry_after: float | None = None
-    transport: str | None = None  # one of the transport kinds above when there was no HTTP answer
+    transport: Transport | None = None  # why there was no HTTP answer
     delivered: bool = True  # False only when the request certainly never reached the server
+    location: str | None = None  # where a 3xx pointed
 
     @property
     def is_auth(self) -> bool:
@@ -75,25 +94,47 @@ class ApiError:
         return self.http_status == 404 and self.code != ROUTE_NOT_FOUND
 
     @property
+    def is_redirect(self) -> bool:
+        return self.http_status is not None and 300 <= self.http_status < 400
+
+    @property
     def is_target_failure(self) -> bool:
-        """Every request to this endpoint will fail the same way: an untrusted certificate, or no such API."""
-        return self.transport == TLS or self.code == ROUTE_NOT_FOUND
+        """Every request to this endpoint will fail the same way: an untrusted certificate, no such API, or a
+        redirect (never followed: it could carry the credentials elsewhere)."""
+        return self.transport is Transport.TLS or self.code == ROUTE_NOT_FOUND or self.is_redirect
 
     @property
     def answered(self) -> bool:
         return self.http_status is not None
 
     @property
+    def settles_after_lost_answer(self) -> bool:
+        """A refusal of the request itself: the same request sent earlier was refused the same way, so an earlier
+        attempt that got no answer did not delete the task either. Credentials, throttling and 5xx say nothing."""
+        return (
+            self.http_status in _ABOUT_THE_REQUEST
+            and not self.is_auth
+            and not self.is_throttle
+            and not self.is_target_failure
+        )
+
+    @property
     def is_retryable(self) -> bool:
         if self.transport is not None:
-            return self.transport != TLS  # a certificate does not fix itself between retries
+            return self.transport is not Transport.TLS  # a certificate does not fix itself between retries
         return self.is_throttle or self.http_status in (500, 502, 503, 504)
 
     def hint(self) -> str | None:
         if self.code in HINTS:
             return HINTS[self.code]
-        if self.transport:
+        if self.transport is not None:
             return _TRANSPORT_HINTS.get(self.transport)
+        if self.is_redirect:
+            return (
+                f"The endpoint redirects (HTTP {self.http_status}"
+                + (f" to {self.location}" if self.location else "")
+                + "): wrong endpoint or region? Redirects are never followed."
+            )
         if self.http_status == 404:
             return "Not found (404): the task is gone, or the endpoint is wrong."
         if self.http_status in (502, 503, 504):
@@ -103,15 +144,69 @@ class ApiError:
         return None
 
     def one_line(self) -> str:
-        """A short summary for lists and logs; never contains the token (it is never part of an error)."""
+        """A short summary for lists and logs; never contains the credentials (texts are scrubbed on arrival)."""
         head = f"HTTP {self.http_status}" if self.http_status else f"no answer ({self.transport})"
         parts = [head]
         if self.code:
             parts.append(self.code)
         if self.message:
-            parts.append(self.message)
+            parts.append(self.message[:200])
+        elif self.location:
+            parts.append(f"Location: {self.location[:200]}")
         elif self.raw_body:
             parts.append(self.raw_body[:80].replace("\n", " "))
         if self.request_id:
             parts.append(f"request {self.request_id}")
         return " · ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"http_status": self.http_status}
+        for key in (
+            "code",
+            "message",
+            "detail",
+            "reason",
+            "advice",
+            "request_id",
+            "raw_body",
+            "retry_after",
+            "location",
+        ):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.params:
+            data["params"] = list(self.params)
+        if self.transport is not None:
+            data["transport"] = self.transport.value
+        if not self.delivered:
+            data["delivered"] = False
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ApiError:
+        if not isinstance(data, dict):
+            raise TypeError("error is not an object")
+        status = data.get("http_status")
+        transport = data.get("transport")
+        retry_after = data.get("retry_after")
+        params = data.get("params") or []
+        return cls(
+            http_status=int(status) if status is not None else None,
+            code=_opt(data.get("code")),
+            message=_opt(data.get("message")),
+            detail=_opt(data.get("detail")),
+            params=[str(p) for p in params] if isinstance(params, list) else [],
+            reason=_opt(data.get("reason")),
+            advice=_opt(data.get("advice")),
+            request_id=_opt(data.get("request_id")),
+            raw_body=_opt(data.get("raw_body")),
+            retry_after=float(retry_after) if retry_after is not None else None,
+            transport=Transport(transport) if transport is not None else None,
+            delivered=bool(data.get("delivered", True)),
+            location=_opt(data.get("location")),
+        )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
-from tui_app.secret import Token, TokenFormatError
-from tui_app.vias.client import USER_AGENT, _error_from, _json_object, _transport_error
+from tui_app.secret import Scrubber, Token, TokenFormatError, parse_expiry
+from tui_app.vias import wire
 from tui_app.vias.endpoints import parse_endpoint
 from tui_app.vias.errors import ApiError
 
@@ -20,30 +21,57 @@ class IamToken:
     project_id: str | None
 
 
-async def login(iam_endpoint: str, *, domain: str, user: str, password: str, project_name: str,
-                timeout: float = 30.0, ca_bundle: str | None = None,
-                transport: httpx.AsyncBaseTransport | None = None) -> IamToken | ApiError:
-    from tui_app.credentials import parse_expiry
-
+async def login(
+    iam_endpoint: str,
+    *,
+    domain: str,
+    user: str,
+    password: str,
+    project_name: str,
+    timeout: float = 30.0,
+    ca_bundle: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> IamToken | ApiError:
     base = parse_endpoint(iam_endpoint).base_url  # same HTTPS-or-loopback rule as VIAS
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": user, "password": password, "domain": {"name": domain}}}},
-        "scope": {"project": {"name": project_name}}}}
-    async with httpx.AsyncClient(base_url=base, timeout=timeout, verify=ca_bundle or True, trust_env=False,
-                                 follow_redirects=False, transport=transport,
-                                 headers={"User-Agent": USER_AGENT}) as http:
-        try:
-            response = await http.post("/v3/auth/tokens", json=body,
-                                       headers={"Content-Type": "application/json;charset=utf8"})
-        except httpx.HTTPError as exc:
-            return _transport_error(exc)
-    if response.status_code != 201:
-        return _error_from(response.status_code, response.headers, response.text)  # reads IAM's {"error": {...}}
-    subject = response.headers.get("X-Subject-Token", "")
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": user, "password": password, "domain": {"name": domain}}},
+            },
+            "scope": {"project": {"name": project_name}},
+        }
+    }
+    scrub = Scrubber([password])  # an IAM that echoes the password in an error must not get it on screen
     try:
-        token = Token(subject)
+        async with (
+            httpx.AsyncClient(
+                base_url=base,
+                timeout=timeout,
+                verify=wire.tls_context(ca_bundle),
+                trust_env=False,
+                follow_redirects=False,
+                transport=transport,
+                headers={"User-Agent": wire.USER_AGENT, "Accept-Encoding": wire.ACCEPT_ENCODING},
+            ) as http,
+            http.stream(
+                "POST", "/v3/auth/tokens", json=body, headers={"Content-Type": "application/json;charset=utf8"}
+            ) as response,
+        ):
+            answer = await asyncio.wait_for(wire.read_body(response), timeout)
+            status, headers = response.status_code, response.headers
+    except Exception as exc:  # every failure is a typed answer
+        return wire.scrubbed(wire.transport_error(exc), scrub)
+    if status != 201:
+        return wire.scrubbed(wire.error_from(status, headers, answer), scrub)  # reads IAM's {"error": {...}}
+    try:
+        token = Token(headers.get("X-Subject-Token", ""))
     except TokenFormatError:
-        return ApiError(response.status_code, message="IAM answered 201 without a usable X-Subject-Token header")
-    data = (_json_object(response.text) or {}).get("token") or {}
-    project = data.get("project") or {}
-    return IamToken(token, parse_expiry(data.get("expires_at")), project.get("id"))
+        return ApiError(status, message="IAM answered 201 without a usable X-Subject-Token header")
+    data = (wire.json_object(answer.text()) or {}).get("token") or {}
+    project = data.get("project") or {} if isinstance(data, dict) else {}
+    expires = data.get("expires_at") if isinstance(data, dict) else None
+    project_id = project.get("id") if isinstance(project, dict) else None
+    return IamToken(
+        token, parse_expiry(expires if isinstance(expires, str) else None), str(project_id) if project_id else None
+    )

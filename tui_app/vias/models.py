@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 # Job states a batch task counts (newer docs print them in upper case; compare case-insensitively).
 JOB_STATES = (
-    "pending", "recovering", "starting", "upgrading", "create_failed", "start_failed", "running",
-    "stopping", "stopped", "abnormal", "succeeded", "failed", "deleting", "freezing", "frozen",
-    "stopped_no_service", "scheduling", "lack_of_resources",
+    "pending",
+    "recovering",
+    "starting",
+    "upgrading",
+    "create_failed",
+    "start_failed",
+    "running",
+    "stopping",
+    "stopped",
+    "abnormal",
+    "succeeded",
+    "failed",
+    "deleting",
+    "freezing",
+    "frozen",
+    "stopped_no_service",
+    "scheduling",
+    "lack_of_resources",
 )
 
 
 @dataclass(frozen=True)
 class DeleteResult:
-    """An HTTP 200 to a delete. `body_ok` is False when the body was not the documented JSON."""
+    """An HTTP 200 to a delete. `body_ok` is False when the body was not the documented JSON (or too large)."""
 
     task_id: str
     http_status: int = 200
@@ -26,10 +42,49 @@ class DeleteResult:
     request_id: str | None = None
     body_ok: bool = True
     raw_body: str | None = None
+    problem: str | None = None  # why the body could not be read, when body_ok is False
 
     @property
     def is_partial(self) -> bool:
         return bool((self.failed_count or 0) > 0 or self.error_list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"task_id": self.task_id, "http_status": self.http_status}
+        for key in ("total_count", "succeed_count", "failed_count", "request_id", "raw_body", "problem"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.error_list:
+            data["error_list"] = list(self.error_list)
+        if not self.body_ok:
+            data["body_ok"] = False
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeleteResult:
+        if not isinstance(data, dict):
+            raise TypeError("result is not an object")
+        errors = data.get("error_list") or []
+        return cls(
+            task_id=str(data["task_id"]),
+            http_status=int(data.get("http_status", 200)),
+            total_count=_opt_int(data.get("total_count")),
+            succeed_count=_opt_int(data.get("succeed_count")),
+            failed_count=_opt_int(data.get("failed_count")),
+            error_list=[str(e) for e in errors] if isinstance(errors, list) else [],
+            request_id=_opt_str(data.get("request_id")),
+            body_ok=bool(data.get("body_ok", True)),
+            raw_body=_opt_str(data.get("raw_body")),
+            problem=_opt_str(data.get("problem")),
+        )
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,29 @@ from textual.widgets import Footer, Input, Select, Static
 
 from tui_app.ids import shown
 from tui_app.resolve import PAGE_SIZE, created_text
+from tui_app.ui.styles import emphasis
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 from tui_app.vias.client import ListFilters, ViasClient
 from tui_app.vias.errors import ApiError
 from tui_app.vias.models import JOB_STATES, BatchTask
 
 LOAD_AHEAD = 40  # start loading the next page when the cursor is this close to the last loaded row
-SORTS = (("created_at", "desc", "newest first"), ("created_at", "asc", "oldest first"),
-         ("task_count", "desc", "most jobs first"), ("task_count", "asc", "fewest jobs first"))
-COLUMNS = [Column("", "mark", 1), Column("ID", "id", 32), Column("Name", "name", 24), Column("Algorithm", "alg", 14),
-           Column("Jobs", "jobs", 4), Column("State", "state", 20), Column("Created (UTC)", "created", None)]
+SORTS = (
+    ("created_at", "desc", "newest first"),
+    ("created_at", "asc", "oldest first"),
+    ("task_count", "desc", "most jobs first"),
+    ("task_count", "asc", "fewest jobs first"),
+)
+# ID and State first: at 80 columns they are what shows; the rest scrolls in with Right.
+COLUMNS = [
+    Column("", "mark", 3),
+    Column("ID", "id", 32),
+    Column("State", "state", 34),
+    Column("Name", "name", 28),
+    Column("Jobs", "jobs", 4),
+    Column("Algorithm", "alg", 18),
+    Column("Created (UTC)", "created", None),
+]
 
 
 @dataclass
@@ -74,7 +87,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         self.marked: dict[str, BatchTask] = {}
         self.view: list[int] = []
         self.sort = 0
-        self.anchor: int | None = None
+        self.mark_anchor: int | None = None
         self._generation = 0  # bumped on reload: a page for older filters is dropped
         self._loaded_filters: ListFilters | None = None
 
@@ -82,8 +95,12 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         states = [(state.replace("_", " "), state) for state in JOB_STATES]
         with Horizontal(id="browse-filters"):
             yield Select(states, prompt="any state", id="browse-state")
-            yield Select([("name contains", "batch_task_name"), ("service contains", "publish_service_name")],
-                         value="batch_task_name", allow_blank=False, id="browse-search-in")
+            yield Select(
+                [("name contains", "batch_task_name"), ("service contains", "publish_service_name")],
+                value="batch_task_name",
+                allow_blank=False,
+                id="browse-search-in",
+            )
             yield Input(placeholder="text (Enter to search the project)", id="browse-name")
             yield Input(placeholder="quick filter: loaded rows ( / )", id="browse-quick")
         yield Static(id="browse-status")
@@ -114,9 +131,13 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         text = self.query_one("#browse-name", Input).value.strip()
         search_in = self.query_one("#browse-search-in", Select).value
         sort_name, order_by, _ = SORTS[self.sort]
-        return ListFilters(task_state=state if isinstance(state, str) else None,
-                           type_like=str(search_in) if text else None, name_like=text or None,
-                           sort_name=sort_name, order_by=order_by)
+        return ListFilters(
+            task_state=state if isinstance(state, str) else None,
+            type_like=str(search_in) if text else None,
+            name_like=text or None,
+            sort_name=sort_name,
+            order_by=order_by,
+        )
 
     def action_refresh(self) -> None:
         self._loaded_filters = self._filters()
@@ -160,8 +181,14 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         quick = self.query_one("#browse-quick", Input).value.strip().lower()
         tasks = self.tasks
         if quick:
-            self.view = [i for i, t in enumerate(tasks) if quick in t.id or quick in t.name.lower()
-                         or quick in t.alg_name.lower() or quick in t.video_group_name.lower()]
+            self.view = [
+                i
+                for i, t in enumerate(tasks)
+                if quick in t.id
+                or quick in t.name.lower()
+                or quick in t.alg_name.lower()
+                or quick in t.video_group_name.lower()
+            ]
         else:
             self.view = list(range(len(tasks)))
         view = self.view
@@ -169,9 +196,10 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         self._render_status()
 
     def _cells(self, task: BatchTask) -> list[Text | str]:
-        mark = Text("✓", style="bold green") if task.id in self.marked else " "
-        state = Text(task.state_summary(), style="bold yellow" if task.running else "")
-        return [mark, task.id, shown(task.name), task.alg_name, str(task.num_task), state, created_text(task)]
+        mono = self.app.no_color
+        mark = Text("[x]", style=emphasis("bold green", mono)) if task.id in self.marked else Text("[ ]")
+        state = Text(task.state_summary(), style=emphasis("bold yellow", mono) if task.running else "")
+        return [mark, task.id, state, shown(task.name), str(task.num_task), task.alg_name, created_text(task)]
 
     def hidden_marked(self) -> int:
         shown_ids = {self.tasks[i].id for i in self.view}
@@ -232,16 +260,16 @@ class BrowseScreen(Screen[BrowseChoice | None]):
             return
         if self.marked.pop(task.id, None) is None:
             self.marked[task.id] = task
-        self.anchor = row
+        self.mark_anchor = row
         self.table.refresh_rows([row])
         self.table.move_cursor(row + 1)
         self._render_status()
 
     def action_mark_range(self) -> None:
-        if self.anchor is None:
+        if self.mark_anchor is None:
             self.notify("Mark a row with space first; m then marks everything from it to the cursor.")
             return
-        low, high = sorted((self.anchor, self.table.cursor_row))
+        low, high = sorted((self.mark_anchor, self.table.cursor_row))
         for row in range(low, high + 1):
             task = self._task_at(row)
             if task is not None:
@@ -255,8 +283,10 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         self.table.refresh()
         self._render_status()
         if self.more:
-            self.notify(f"Marked the {len(self.view):,} loaded rows shown; more match but are not loaded yet "
-                        "(l loads all).", severity="warning")
+            self.notify(
+                f"Marked the {len(self.view):,} loaded rows shown; more match but are not loaded yet (l loads all).",
+                severity="warning",
+            )
 
     def action_unmark_all(self) -> None:
         self.marked.clear()

@@ -1,10 +1,11 @@
-"""The deliberate confirmation: names the count, the target, what each ID is (when resolved), and everything
-that will not be sent.
+"""The deliberate confirmation: names the count, the target, the credentials and the concurrency, shows what
+each ID is (when resolved) and everything that will not be sent.
 
-The operator types the number of IDs and presses Enter. Enter with anything else does nothing; Escape
-cancels. The destructive button is disabled until the count matches and never has focus first. When the IDs
-were resolved, not-found IDs are excluded by default and tasks with running jobs can be excluded too; the
-number to type follows those choices.
+The operator types the number of IDs and presses Enter. Enter with anything else does nothing; Escape cancels.
+The destructive button is disabled until the count matches and never has focus first. When the IDs were
+resolved, not-found IDs are excluded by default and tasks with running jobs can be excluded too; the number to
+type and the per-ID table follow those choices. At 80x24 everything fits without scrolling the dialog: title and
+counts, target, options, at least three rows of the table (which scrolls) and both buttons.
 """
 
 from __future__ import annotations
@@ -17,15 +18,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Input, Static
 
 from tui_app.ids import shown
 from tui_app.resolve import Resolution, created_text
+from tui_app.ui.styles import emphasis
 from tui_app.ui.widgets.rows_table import Column, RowsTable
+from tui_app.ui.widgets.toggle import TextToggle
 
-SAMPLE = 6
-TASK_COLUMNS = [Column("ID", "id", 32), Column("Name", "name", 24), Column("Algorithm", "alg", 14),
-                Column("Jobs", "jobs", 4), Column("State", "state", 20), Column("Created (UTC)", "created", None)]
+SAMPLE = 4
+TASK_COLUMNS = [
+    Column("Action", "action", 8),
+    Column("ID", "id", 32),
+    Column("State", "state", 34),
+    Column("Name", "name", 28),
+    Column("Jobs", "jobs", 4),
+    Column("Algorithm", "alg", 18),
+    Column("Created (UTC)", "created", None),
+]
 
 
 @dataclass
@@ -33,7 +43,8 @@ class ConfirmRequest:
     ids: list[str]
     target: str
     profile: str
-    token: str
+    credentials: str
+    concurrency: str  # "16 at a time (default)"
     title: str = "Delete batch tasks"
     skipped: int = 0
     duplicates: int = 0
@@ -50,19 +61,21 @@ class ConfirmResult:
 
 class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm_cancel")]
-    AUTO_FOCUS = "#confirm-input"  # focus goes to the count, never first to a checkbox or the Delete button
+    AUTO_FOCUS = "#confirm-input"  # focus goes to the count, never first to an option or the Delete button
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 96%; max-width: 130; height: auto; max-height: 96%;
-                               border: thick $error; background: $surface; padding: 0 1; }
-    ConfirmScreen #confirm-title { text-style: bold; color: $error; }
-    ConfirmScreen #confirm-body { height: auto; }
-    ConfirmScreen > Vertical.with-preview { height: 96%; }
-    ConfirmScreen #confirm-tasks { height: 1fr; min-height: 2; max-height: 12; margin-top: 1; }
-    ConfirmScreen Checkbox { border: none; padding: 0; height: 1; }
-    ConfirmScreen #confirm-feedback { height: 1; color: $error; }
-    ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
-    ConfirmScreen Button { margin-left: 2; }
+    ConfirmScreen > #confirm-box { width: 100%; max-width: 132; height: 100%; max-height: 44;
+                                   border: thick $error; background: $surface; padding: 0 1; }
+    ConfirmScreen #confirm-title { text-style: bold; color: $error; height: auto; }
+    ConfirmScreen #confirm-body { height: auto; max-height: 7; overflow-y: auto; }
+    ConfirmScreen #confirm-tasks { height: 1fr; min-height: 4; }
+    ConfirmScreen #confirm-row { height: 1; }
+    ConfirmScreen #confirm-prompt { width: auto; }
+    ConfirmScreen #confirm-input { width: 12; height: 1; border: none; padding: 0 1; margin: 0 1; }
+    ConfirmScreen #confirm-feedback { width: 1fr; color: $error; text-style: bold; }
+    ConfirmScreen #confirm-buttons { height: 1; align-horizontal: right; }
+    #confirm-buttons > Button { height: 1; border: none; min-width: 0; margin-left: 2; padding: 0 1; }
+    #confirm-buttons > Button:focus { text-style: bold reverse; }
     """
 
     def __init__(self, request: ConfirmRequest) -> None:
@@ -70,7 +83,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self.request = request
         self.resolution = request.resolution
         self.result = ConfirmResult(list(request.ids), {})
-        self._ready = False  # a checkbox created checked reports a change before the screen has mounted
+        self._ready = False  # a toggle created on reports a change before the screen has mounted
 
     @property
     def count(self) -> int:
@@ -78,82 +91,119 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
 
     def compose(self) -> ComposeResult:
         resolution = self.resolution
-        with Vertical(classes="with-preview" if resolution is not None else ""):
+        with Vertical(id="confirm-box"):
             yield Static(id="confirm-title")
             yield Static(self._body(), id="confirm-body")
-            if resolution is not None:
-                if resolution.not_found:
-                    yield Checkbox(f"Exclude the {len(resolution.not_found):,} not found in this project",
-                                   value=True, id="exclude-not-found")
-                if resolution.running:
-                    yield Checkbox(f"Exclude the {len(resolution.running):,} with running jobs", value=False,
-                                   id="exclude-running")
-                yield RowsTable(TASK_COLUMNS, id="confirm-tasks")
-            yield Static(id="confirm-prompt")
-            yield Input(id="confirm-input", restrict=r"[0-9]*")
-            yield Static("", id="confirm-feedback")
-            with Horizontal():
-                yield Button("Cancel (Esc)", id="confirm-no")
-                yield Button("Delete", id="confirm-yes", variant="error", disabled=True)
+            if resolution is not None and resolution.not_found:
+                yield TextToggle(
+                    f"Exclude the {len(resolution.not_found):,} not found in this project (wrong region or project?)",
+                    value=True,
+                    id="exclude-not-found",
+                )
+            if resolution is not None and resolution.running:
+                yield TextToggle(
+                    f"Exclude the {len(resolution.running):,} with running jobs", value=False, id="exclude-running"
+                )
+            yield RowsTable(TASK_COLUMNS, id="confirm-tasks")
+            with Horizontal(id="confirm-row"):
+                yield Static(id="confirm-prompt")
+                yield Input(id="confirm-input", restrict=r"[0-9]*", max_length=9)
+                yield Static("", id="confirm-feedback")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("[ Cancel (Esc) ]", id="confirm-no")
+                yield Button("[ Delete ]", id="confirm-yes", variant="error", disabled=True)
 
     def _body(self) -> Text:
         request = self.request
+        mono = self.app.no_color
+        warn = emphasis("bold yellow", mono)
         text = Text()
-        for label, value in (("Target", request.target), ("Profile", request.profile), ("Token", request.token)):
-            text.append(f"{label:<9}", style="bold")
-            text.append(value + "\n")
-        ids = request.ids
-        more = len(ids) - SAMPLE
-        text.append(f"{'IDs':<9}", style="bold")
-        text.append(", ".join(ids[:SAMPLE]) + (f" and {more:,} more" if more > 0 else "") + "\n")
+
+        def line(label: str, value: str, style: str = "") -> None:
+            text.append(f"{label:<12}", style="bold")
+            text.append(value + "\n", style=style)
+
+        line("Target", request.target)
+        line("Profile", f"{request.profile} · {request.credentials}")
+        line("Concurrency", request.concurrency)
         if request.skipped or request.duplicates:
-            text.append(f"{'Not sent':<9}", style="bold")
-            text.append(f"{request.skipped:,} skipped line(s), {request.duplicates:,} duplicate(s)\n")
+            line("Not sent", f"{request.skipped:,} skipped line(s), {request.duplicates:,} duplicate(s) dropped")
         if self.resolution is not None:
-            problem = self.resolution.error is not None or self.resolution.not_found or self.resolution.running
-            text.append(f"{'Preview':<9}", style="bold")
-            text.append(self.resolution.summary() + "\n", style="bold yellow" if problem else "green")
+            resolution = self.resolution
+            problem = resolution.error is not None or resolution.not_found or resolution.running
+            line("Preview", resolution.summary(), warn if problem else "")
         if request.hidden_marked:
-            text.append(f"⚠ {request.hidden_marked:,} of these are marked in Browse but hidden by its current "
-                        "filter.\n", style="bold yellow")
+            text.append(
+                f"⚠ {request.hidden_marked:,} of these are marked in Browse but hidden by its current filter.\n",
+                style=warn,
+            )
         for warning in request.warnings:
-            text.append("⚠ " + warning + "\n", style="bold yellow")
+            text.append("⚠ " + warning + "\n", style=warn)
+        text.rstrip()
         return text
 
     def on_mount(self) -> None:
         self._ready = True
         self._recount()
-        if self.resolution is not None:
-            resolution, ids = self.resolution, self.request.ids
-            self.query_one("#confirm-tasks", RowsTable).set_rows(len(ids), lambda i: _task_cells(resolution, ids[i]))
 
     def _recount(self) -> None:
         excluded: dict[str, str] = {}
         resolution = self.resolution
         if resolution is not None:
             if self._checked("#exclude-not-found"):
-                excluded.update((i, "not in this project's batch-task list; excluded at confirmation")
-                                for i in resolution.not_found)
+                excluded.update(
+                    (i, "not in this project's batch-task list; excluded at confirmation") for i in resolution.not_found
+                )
             if self._checked("#exclude-running"):
-                excluded.update((i, f"has {resolution.found[i].running} running job(s); excluded at confirmation")
-                                for i in resolution.running if i not in excluded)
+                excluded.update(
+                    (i, f"has {resolution.found[i].running} running job(s); excluded at confirmation")
+                    for i in resolution.running
+                    if i not in excluded
+                )
         self.result = ConfirmResult([i for i in self.request.ids if i not in excluded], excluded)
         count = self.count
+        title = f"{self.request.title}: {count:,} will be DELETED"
+        if excluded:
+            title += f" ({len(excluded):,} excluded)"
         self.query_one("#confirm-title", Static).update(
-            f"{self.request.title}: {count:,} will be DELETED" + (f" ({len(excluded):,} excluded)" if excluded else ""))
-        self.query_one("#confirm-prompt", Static).update(
-            f"Type {count} and press Enter to delete. Escape cancels." if count else
-            "Nothing left to delete: everything is excluded. Escape to go back.")
+            Text(title, style="bold reverse" if self.app.no_color else "bold")
+        )
         field = self.query_one("#confirm-input", Input)
-        field.placeholder = f"type {count}"
-        self.query_one("#confirm-yes", Button).label = f"Delete {count:,}"
+        yes = self.query_one("#confirm-yes", Button)
+        if count:
+            self.query_one("#confirm-prompt", Static).update(f"Type {count} and press Enter to delete:")
+            field.placeholder = str(count)
+            field.disabled = False
+            yes.label = f"[ Delete {count:,} ]"
+        else:
+            self.query_one("#confirm-prompt", Static).update("Nothing left to delete: everything is excluded.")
+            field.value = ""
+            field.disabled = True
+            yes.label = "[ Delete ]"
+            self.query_one("#confirm-no", Button).focus()
+        ids, excluded_ids = self.request.ids, self.result.excluded
+        self.query_one("#confirm-tasks", RowsTable).set_rows(
+            len(ids), lambda i: self._task_cells(ids[i], ids[i] in excluded_ids)
+        )
         self._typed(Input.Changed(field, field.value))
 
-    def _checked(self, selector: str) -> bool:
-        boxes = self.query(selector)
-        return bool(boxes) and boxes.first(Checkbox).value
+    def _task_cells(self, task_id: str, excluded: bool) -> list[Text | str]:
+        mono = self.app.no_color
+        action = Text("keep", style="italic") if excluded else Text("DELETE", style="bold")
+        resolution = self.resolution
+        task = resolution.found.get(task_id) if resolution is not None else None
+        if task is None:
+            if resolution is None or not resolution.complete:
+                return [action, task_id, Text("not looked up" if resolution is None else "not checked", style="italic")]
+            return [action, task_id, Text("NOT FOUND in this project", style=emphasis("bold red", mono))]
+        state = Text(task.state_summary(), style=emphasis("bold yellow", mono) if task.running else "")
+        return [action, task_id, state, shown(task.name), str(task.num_task), task.alg_name, created_text(task)]
 
-    @on(Checkbox.Changed)
+    def _checked(self, selector: str) -> bool:
+        toggles = self.query(selector)
+        return bool(toggles) and toggles.first(TextToggle).value
+
+    @on(TextToggle.Changed)
     def _choice(self) -> None:
         if self._ready:
             self._recount()
@@ -174,8 +224,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             self.dismiss(self.result)
         else:
             self.app.bell()
-            self.query_one("#confirm-feedback", Static).update(
-                f"That is not {self.count}. Type exactly {self.count} to delete, or Escape to cancel.")
+            self.query_one("#confirm-feedback", Static).update(f"That is not {self.count}.")
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
@@ -185,12 +234,3 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     @on(Button.Pressed, "#confirm-no")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def _task_cells(resolution: Resolution, task_id: str) -> list[Text | str]:
-    task = resolution.found.get(task_id)
-    if task is None:
-        status = "NOT FOUND in this project" if resolution.complete else "not checked"
-        return [task_id, Text(status, style="bold red" if resolution.complete else "dim")]
-    state = Text(task.state_summary(), style="bold yellow" if task.running else "")
-    return [task_id, shown(task.name), task.alg_name, str(task.num_task), state, created_text(task)]

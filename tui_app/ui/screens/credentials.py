@@ -1,13 +1,16 @@
-"""Token state, and the ways to get a token: paste (keyring or session only), forget, IAM password login.
+"""The credentials in use, and the ways to get others: paste a token or access keys (stored in the keyring, or for
+this session only where there is none), forget the stored ones, or log in with an IAM password.
 
-Keyring calls run in worker threads with the credentials module's timeout, so a stuck Secret Service
-becomes a message here, never a frozen screen. The token is only ever shown masked.
+Keyring calls run in worker threads with the keyring module's timeout, so a stuck Secret Service becomes a message
+here, never a frozen screen. Secrets are only ever shown masked. Enter in a secret field does the obvious thing:
+store it when there is a keyring, else use it for this session.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -17,42 +20,50 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tui_app.credentials import (
+from tui_app.credentials import Credentials, CredentialSource
+from tui_app.keyring_store import (
     KeyringStatus,
     KeyringUnavailable,
-    TokenInfo,
-    forget_keyring,
+    StoredKeys,
+    forget_entry,
     probe_keyring,
-    store_keyring,
+    store_keys,
+    store_token,
 )
-from tui_app.secret import Token, TokenFormatError
+from tui_app.sdk_credentials import SdkCredentialsError, check_ak
+from tui_app.secret import Secret, Token, TokenFormatError
+from tui_app.ui.screens.simple import AskScreen
+from tui_app.ui.styles import emphasis
+from tui_app.vias.auth import AccessKeys
 
 
 @dataclass
 class CredentialsContext:
     profile: str
-    current: TokenInfo | None
+    current: Credentials | None
     keyring: KeyringStatus | None
     iam_endpoint: str | None = None
     iam_region: str | None = None
     iam_account: str | None = None
     iam_user: str | None = None
-    reason: str | None = None  # why the screen opened by itself (a rejected token mid-run)
+    reason: str | None = None  # why the screen opened by itself (credentials rejected mid-run)
     demo_hint: str | None = None
 
 
-class CredentialsScreen(ModalScreen[TokenInfo | None]):
+class CredentialsScreen(ModalScreen[Credentials | None]):
     BINDINGS = [Binding("escape", "close", "Close", id="credentials_close")]
+    AUTO_FOCUS = "#cred-token"
     DEFAULT_CSS = """
     CredentialsScreen { align: center middle; }
-    CredentialsScreen > VerticalScroll { width: 96%; max-width: 110; height: 95%; border: thick $primary;
-                                         background: $surface; padding: 0 1; }
-    CredentialsScreen .section { text-style: bold; margin-top: 1; }
-    CredentialsScreen #cred-reason { color: $error; text-style: bold; }
+    CredentialsScreen > VerticalScroll { width: 100%; max-width: 110; height: 100%; max-height: 44;
+                                         border: thick $primary; background: $surface; padding: 0 1; }
+    CredentialsScreen .section { text-style: bold underline; margin-top: 1; }
+    CredentialsScreen #cred-reason { text-style: bold; }
     CredentialsScreen #cred-message { height: auto; margin-top: 1; }
     CredentialsScreen Horizontal { height: auto; }
     CredentialsScreen Horizontal Button { margin-right: 1; }
     CredentialsScreen Horizontal Input { width: 1fr; }
+    CredentialsScreen Button:focus { text-style: bold reverse; }
     """
 
     def __init__(self, context: CredentialsContext) -> None:
@@ -62,17 +73,24 @@ class CredentialsScreen(ModalScreen[TokenInfo | None]):
     def compose(self) -> ComposeResult:
         context = self.context
         with VerticalScroll():
-            yield Static(Text(f"Token for profile {context.profile!r}", style="bold"))
+            yield Static(Text(f"Credentials for profile {context.profile!r}", style="bold"))
             if context.reason:
                 yield Static(context.reason, id="cred-reason")
             yield Static(id="cred-state")
-            yield Static("Paste a token", classes="section")
+            yield Static("Paste a token (Enter: keyring if there is one, else this session)", classes="section")
             yield Input(placeholder="IAM token (hidden)", password=True, id="cred-token")
             with Horizontal():
-                yield Button("Store in keyring", id="cred-store", variant="primary")
                 yield Button("Use for this session only", id="cred-session")
-                yield Button("Forget stored token", id="cred-forget")
-            yield Static("Log in with an IAM password", classes="section")
+                yield Button("Store in keyring", id="cred-store", variant="primary")
+            yield Static("Or access keys (AK/SK; a security token for temporary keys)", classes="section")
+            with Horizontal():
+                yield Input(placeholder="access key ID (AK)", id="cred-ak")
+                yield Input(placeholder="secret key (SK, hidden)", password=True, id="cred-sk")
+                yield Input(placeholder="security token (optional)", password=True, id="cred-st")
+            with Horizontal():
+                yield Button("Use keys for this session only", id="cred-keys-session")
+                yield Button("Store keys in keyring", id="cred-keys-store", variant="primary")
+            yield Static("Or log in with an IAM password (gets a 24 h token)", classes="section")
             with Horizontal():
                 yield Input(context.iam_account or "", placeholder="account (domain)", id="cred-account")
                 yield Input(context.iam_user or "", placeholder="user", id="cred-user")
@@ -82,6 +100,8 @@ class CredentialsScreen(ModalScreen[TokenInfo | None]):
                 yield Static(self._login_target(), id="cred-login-target")
             yield Static(context.demo_hint or "", id="cred-demo-hint")
             yield Static("", id="cred-message")
+            with Horizontal():
+                yield Button("Forget stored credentials…", id="cred-forget")
 
     def _login_target(self) -> str:
         if not self.context.iam_endpoint:
@@ -90,84 +110,172 @@ class CredentialsScreen(ModalScreen[TokenInfo | None]):
 
     def on_mount(self) -> None:
         self._render_state()
-        self.query_one("#cred-token", Input).focus()
         if self.context.keyring is None:
             self._probe()
 
+    @property
+    def keyring_usable(self) -> bool:
+        return self.context.keyring is not None and self.context.keyring.usable
+
     def _render_state(self) -> None:
         context = self.context
+        mono = self.app.no_color
         text = Text()
-        text.append("Current  ", style="bold")
-        text.append((context.current.describe() if context.current else "no token") + "\n")
+        text.append("In use   ", style="bold")
+        text.append((context.current.describe() if context.current else "none") + "\n")
         text.append("Keyring  ", style="bold")
         if context.keyring is None:
             text.append("checking…")
         elif context.keyring.usable:
-            text.append(f"usable ({context.keyring.backend})", style="green")
+            text.append(f"usable ({context.keyring.backend})", style=emphasis("green", mono, ""))
         else:
-            text.append(context.keyring.explain(), style="yellow")
+            text.append(context.keyring.explain(), style=emphasis("yellow", mono, ""))
         self.query_one("#cred-state", Static).update(text)
-        usable = context.keyring is not None and context.keyring.usable
-        self.query_one("#cred-store", Button).disabled = not usable
-        self.query_one("#cred-forget", Button).disabled = not usable
+        for selector in ("#cred-store", "#cred-keys-store", "#cred-forget"):
+            self.query_one(selector, Button).disabled = not self.keyring_usable
 
     def _message(self, text: str, error: bool = False) -> None:
-        self.query_one("#cred-message", Static).update(Text(text, style="bold red" if error else "green"))
+        mono = self.app.no_color
+        style = emphasis("bold red", mono, "bold reverse") if error else emphasis("green", mono, "")
+        self.query_one("#cred-message", Static).update(Text(text, style=style))
 
     @work(exclusive=True, group="keyring")
     async def _probe(self) -> None:
         self.context.keyring = await asyncio.to_thread(probe_keyring)
         self._render_state()
 
-    def _pasted(self) -> Token | None:
-        field = self.query_one("#cred-token", Input)
+    # --- a token --------------------------------------------------------------------------------------
+
+    def _pasted_token(self) -> Token | None:
         try:
-            return Token(field.value)
+            return Token(self.query_one("#cred-token", Input).value)
         except TokenFormatError as exc:
             self._message(f"Not used: {exc}.", error=True)
             return None
 
     @on(Button.Pressed, "#cred-session")
-    def _session(self) -> None:
-        token = self._pasted()
+    def _token_for_session(self) -> None:
+        token = self._pasted_token()
         if token is not None:
-            self.dismiss(TokenInfo(token, "session"))
+            self.dismiss(Credentials(CredentialSource.SESSION, token=token))
 
     @on(Button.Pressed, "#cred-store")
+    def _token_to_keyring(self) -> None:
+        token = self._pasted_token()
+        if token is not None:
+            self._store(Credentials(CredentialSource.SESSION, token=token))
+
     @on(Input.Submitted, "#cred-token")
-    def _store_pressed(self) -> None:
-        token = self._pasted()
+    def _token_entered(self) -> None:
+        token = self._pasted_token()
         if token is None:
             return
-        if not (self.context.keyring and self.context.keyring.usable):
-            self._message("No usable keyring here: use 'for this session only', or set VIAS_AUTH_TOKEN.", True)
+        found = Credentials(CredentialSource.SESSION, token=token)
+        if self.keyring_usable:
+            self._store(found)
+        else:
+            self.dismiss(found)
+
+    # --- access keys ----------------------------------------------------------------------------------
+
+    def _entered_keys(self) -> AccessKeys | None:
+        ak = self.query_one("#cred-ak", Input).value.strip()
+        sk = self.query_one("#cred-sk", Input).value.strip()
+        token = self.query_one("#cred-st", Input).value.strip()
+        if not ak or not sk:
+            self._message("Enter both the access key ID and the secret key.", error=True)
+            return None
+        try:
+            check_ak(ak, "the AK field")
+        except SdkCredentialsError as exc:
+            self._message(f"Not used: {exc}.", error=True)
+            return None
+        if any(not (33 <= ord(ch) <= 126) for ch in sk + token):
+            self._message("Not used: the secret key or security token has spaces or non-ASCII characters.", True)
+            return None
+        return AccessKeys(ak, Secret(sk), Secret(token) if token else None)
+
+    @on(Button.Pressed, "#cred-keys-session")
+    def _keys_for_session(self) -> None:
+        keys = self._entered_keys()
+        if keys is not None:
+            self.dismiss(Credentials(CredentialSource.SESSION, keys=keys))
+
+    @on(Button.Pressed, "#cred-keys-store")
+    def _keys_to_keyring(self) -> None:
+        keys = self._entered_keys()
+        if keys is not None:
+            self._store(Credentials(CredentialSource.SESSION, keys=keys))
+
+    @on(Input.Submitted, "#cred-sk")
+    @on(Input.Submitted, "#cred-st")
+    def _keys_entered(self) -> None:
+        keys = self._entered_keys()
+        if keys is None:
             return
-        self._store(token, None)
+        found = Credentials(CredentialSource.SESSION, keys=keys)
+        if self.keyring_usable:
+            self._store(found)
+        else:
+            self.dismiss(found)
+
+    # --- the keyring ----------------------------------------------------------------------------------
 
     @work(exclusive=True, group="keyring")
-    async def _store(self, token: Token, expires_at) -> None:
+    async def _store(self, found: Credentials, expires_at: datetime | None = None) -> None:
+        if not self.keyring_usable:
+            self._message(
+                "No usable keyring here: use them for this session only, or set them in the environment.", error=True
+            )
+            return
         self._message("Storing in the keyring…")
+        profile = self.context.profile
         try:
-            backend = await asyncio.to_thread(store_keyring, self.context.profile, token, expires_at)
+            if found.token is not None:
+                backend = await asyncio.to_thread(store_token, profile, found.token, expires_at)
+            else:
+                assert found.keys is not None
+                keys = StoredKeys(found.keys.ak, found.keys.sk, found.keys.security_token)
+                backend = await asyncio.to_thread(store_keys, profile, keys, expires_at)
         except KeyringUnavailable as exc:
             self.context.keyring = exc.status
             self._render_state()
             self._message(f"Not stored: {exc}", error=True)
             return
-        self.dismiss(TokenInfo(token, "keyring", backend, expires_at))
+        self.dismiss(
+            Credentials(
+                CredentialSource.KEYRING, token=found.token, keys=found.keys, expires_at=expires_at, where=backend
+            )
+        )
 
     @on(Button.Pressed, "#cred-forget")
+    def _forget_pressed(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._forget()
+
+        self.app.push_screen(
+            AskScreen(
+                f"Remove the credentials stored in the keyring for profile {self.context.profile!r}?",
+                yes="Forget them",
+                no="Keep them",
+            ),
+            answered,
+        )
+
     @work(exclusive=True, group="keyring")
     async def _forget(self) -> None:
         try:
-            removed = await asyncio.to_thread(forget_keyring, self.context.profile)
+            removed = await asyncio.to_thread(forget_entry, self.context.profile)
         except KeyringUnavailable as exc:
             self._message(f"Could not reach the keyring: {exc}", error=True)
             return
-        if self.context.current and self.context.current.source == "keyring":
+        if self.context.current and self.context.current.source is CredentialSource.KEYRING:
             self.context.current = None
             self._render_state()
-        self._message("Removed the stored token." if removed else "There was no stored token to remove.")
+        self._message("Removed the stored credentials." if removed else "There were no stored credentials.")
+
+    # --- IAM login ------------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#cred-login")
     @on(Input.Submitted, "#cred-password")
@@ -190,16 +298,22 @@ class CredentialsScreen(ModalScreen[TokenInfo | None]):
         from tui_app.vias.iam import IamToken, login
 
         self._message(f"Logging in as {account}/{user}…")
-        answer = await login(self.context.iam_endpoint or "", domain=account, user=user, password=password,
-                             project_name=self.context.iam_region or "")
+        answer = await login(
+            self.context.iam_endpoint or "",
+            domain=account,
+            user=user,
+            password=password,
+            project_name=self.context.iam_region or "",
+        )
         del password
         if not isinstance(answer, IamToken):
             self._message(f"Login failed: {answer.one_line()}", error=True)
             return
-        if self.context.keyring and self.context.keyring.usable:
-            self._store(answer.token, answer.expires_at)
+        found = Credentials(CredentialSource.SESSION, token=answer.token, expires_at=answer.expires_at)
+        if self.keyring_usable:
+            self._store(found, answer.expires_at)
         else:
-            self.dismiss(TokenInfo(answer.token, "session", None, answer.expires_at))
+            self.dismiss(found)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,8 +20,10 @@ from tui_app.vias.client import ViasClient
 
 
 class PreviewScreen(ModalScreen[Resolution | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="preview_cancel"),
-                Binding("s", "skip", "Skip: confirm on IDs alone", id="preview_skip")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="preview_cancel"),
+        Binding("s", "skip", "Skip: confirm on IDs alone", id="preview_skip"),
+    ]
     DEFAULT_CSS = """
     PreviewScreen { align: center middle; }
     PreviewScreen > Vertical { width: 80; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
@@ -53,8 +55,9 @@ class PreviewScreen(ModalScreen[Resolution | None]):
     @work(exclusive=True, group="preview", exit_on_error=False)
     async def _look_up(self) -> None:
         async with self.open_client() as client:
-            result = await resolve(client.list_batch_tasks, self.ids, on_progress=self._progress,
-                                   should_stop=lambda: self._skip)
+            result = await resolve(
+                client.list_batch_tasks, self.ids, on_progress=self._progress, should_stop=lambda: self._skip
+            )
         self._finish(result)
 
     def _progress(self, result: Resolution) -> None:
@@ -62,7 +65,8 @@ class PreviewScreen(ModalScreen[Resolution | None]):
         pages = math.ceil((result.total or 0) / PAGE_SIZE) or 1
         self.query_one(ProgressBar).update(total=pages, progress=result.pages)
         self.query_one("#preview-status", Static).update(
-            f"Page {result.pages:,} of {pages:,}: {len(result.found):,} of {len(self.ids):,} found")
+            f"Page {result.pages:,} of {pages:,}: {len(result.found):,} of {len(self.ids):,} found"
+        )
 
     def _finish(self, result: Resolution) -> None:
         if not self._done:

@@ -1,6 +1,9 @@
-"""Small modal screens: a yes/no question (No focused), a path prompt, and the key help."""
+"""Small modal screens: a yes/no question (No focused), a path prompt that keeps the path when it fails, and the
+key help."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -10,17 +13,28 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from tui_app.ui.styles import emphasis
+
+PathCheck = Callable[[str], str | None]  # the path -> why it cannot be used, or None
+
 
 class AskScreen(ModalScreen[bool]):
     """A yes/no question. 'No' has focus, so Enter alone never does the risky thing."""
 
-    BINDINGS = [Binding("escape", "no", "No", id="ask_no"), Binding("y", "yes", "Yes", id="ask_yes"),
-                Binding("n", "no", "No", show=False, id="ask_no_key")]
+    BINDINGS = [
+        Binding("escape", "no", "No", id="ask_no"),
+        Binding("y", "yes", "Yes", id="ask_yes"),
+        Binding("n", "no", "No", show=False, id="ask_no_key"),
+    ]
+    AUTO_FOCUS = "#ask-no"
     DEFAULT_CSS = """
     AskScreen { align: center middle; }
-    AskScreen > Vertical { width: 70; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    AskScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%; border: thick $warning;
+                           background: $surface; padding: 0 1; }
+    AskScreen #ask-question { height: auto; max-height: 16; overflow-y: auto; }
     AskScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     AskScreen Button { margin-left: 2; }
+    AskScreen Button:focus { text-style: bold reverse; }
     """
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
@@ -29,13 +43,10 @@ class AskScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question)
+            yield Static(self.question, id="ask-question")
             with Horizontal():
                 yield Button(f"{self.no_label} (n)", id="ask-no")
                 yield Button(f"{self.yes_label} (y)", id="ask-yes", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#ask-no", Button).focus()
 
     @on(Button.Pressed, "#ask-yes")
     def action_yes(self) -> None:
@@ -47,32 +58,39 @@ class AskScreen(ModalScreen[bool]):
 
 
 class PathScreen(ModalScreen[str | None]):
-    """Ask for a file path (load IDs, export a report)."""
+    """Ask for a file path (load IDs, export a report). A path that `check` refuses stays, with the reason."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="path_cancel")]
+    AUTO_FOCUS = "#path-input"
     DEFAULT_CSS = """
     PathScreen { align: center middle; }
     PathScreen > Vertical { width: 90%; max-width: 100; height: auto; border: thick $primary;
-                            background: $surface; padding: 1 2; }
+                            background: $surface; padding: 0 1; }
+    PathScreen #path-error { height: auto; }
     """
 
-    def __init__(self, title: str, hint: str, initial: str = "") -> None:
+    def __init__(self, title: str, hint: str, initial: str = "", check: PathCheck | None = None) -> None:
         super().__init__()
-        self.title_text, self.hint, self.initial = title, hint, initial
+        self.title_text, self.hint, self.initial, self.check = title, hint, initial, check
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text, style="bold"))
             yield Static(self.hint)
             yield Input(self.initial, id="path-input")
-
-    def on_mount(self) -> None:
-        self.query_one("#path-input", Input).focus()
+            yield Static("", id="path-error")
 
     @on(Input.Submitted, "#path-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.dismiss(event.value.strip())
+        path = event.value.strip()
+        if not path:
+            return
+        problem = self.check(path) if self.check is not None else None
+        if problem:
+            self.app.bell()
+            self.query_one("#path-error", Static).update(Text(problem, style=emphasis("bold red", self.app.no_color)))
+            return
+        self.dismiss(path)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -82,8 +100,8 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close", id="help_close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90%; max-width: 96; height: 90%; border: thick $primary;
-                                  background: $surface; padding: 0 2; }
+    HelpScreen > VerticalScroll { width: 100%; max-width: 100; height: 100%; max-height: 40; border: thick $primary;
+                                  background: $surface; padding: 0 1; }
     """
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
@@ -97,7 +115,7 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in rows:
                 text.append(f"  {keys:<22}", style="bold")
                 text.append(description + "\n")
-        text.append("\nEverything is also in the command palette (ctrl+p). Esc closes this help.\n", style="dim")
+        text.append("\nEverything is also in the command palette (ctrl+p). Esc closes this help.\n", style="italic")
         with VerticalScroll():
             yield Static(text)
 

@@ -7,9 +7,10 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from tui_app.ids import Entry, InputTooLarge, Plan, parse, parse_async, shown
+from tui_app.ids import Entry, InputTooLarge, Plan, display_safe, parse, parse_async, shown
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 
 PARSE_DELAY = 0.15  # seconds of quiet typing before re-parsing
@@ -25,20 +26,29 @@ def is_large(text: str) -> bool:
 
 
 class IdsTextArea(TextArea):
-    """The IDs box; a paste too big for a text box goes to the read-only view instead."""
+    """The IDs box: pastes go in with their control characters made visible (raw, ESC [ 3 1 m would recolour the
+    screen); a paste too big for a text box goes to the read-only view instead."""
 
     class LargePaste(Message):
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
 
-    def _on_paste(self, event: events.Paste) -> None:
-        # Textual calls each class's handler in turn: prevent_default() keeps TextArea's from inserting.
-        if is_large(event.text) or is_large(self.text + event.text):
-            event.stop()
-            event.prevent_default()
-            combined = f"{self.text}\n{event.text}" if self.text.strip() else event.text
+    def on_paste(self, event: events.Paste) -> None:
+        # Runs before TextArea's own paste handler, which prevent_default() then skips.
+        event.stop()
+        event.prevent_default()
+        text = display_safe(event.text)
+        if is_large(text) or is_large(self.text + text):
+            combined = f"{self.text}\n{text}" if self.text.strip() else text
             self.post_message(self.LargePaste(combined))
+            return
+        if self.read_only:
+            return
+        result = self.replace(text, *self.selection)
+        self.move_cursor(result.end_location)
+
+
 ISSUES_SHOWN = 200  # skipped/unusual lines listed beside the text; the rest are counted
 
 
@@ -54,9 +64,10 @@ class IdsPane(Horizontal):
     IdsPane #plan-issues-scroll { height: 1fr; }
     """
 
-    def __init__(self, text: str = "", **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._initial = text
+    def __init__(self, text: str = "", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._initial = display_safe(text)
+        self._timer: Timer | None = None
         self.plan: Plan = Plan()
         self.error: str | None = None
         self._version = 0  # bumped on every edit; a parse result for an older version is dropped
@@ -66,14 +77,21 @@ class IdsPane(Horizontal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ids-left"):
-            area = IdsTextArea("" if is_large(self._initial) else self._initial, id="ids-input",
-                               show_line_numbers=True, soft_wrap=False, tab_behavior="focus")
+            area = IdsTextArea(
+                "" if is_large(self._initial) else self._initial,
+                id="ids-input",
+                show_line_numbers=True,
+                soft_wrap=False,
+                tab_behavior="focus",
+            )
             area.border_title = "IDs: paste or type (one per line, or , ; space separated; # comments)"
             yield area
             with Vertical(id="large-view"):
                 yield Static(id="large-banner")
-                yield RowsTable([Column("Line", "line", 7), Column("Entry", "entry", 36),
-                                 Column("Status", "status", None)], id="entries")
+                yield RowsTable(
+                    [Column("Line", "line", 7), Column("Entry", "entry", 36), Column("Status", "status", None)],
+                    id="entries",
+                )
         with Vertical(id="plan-side"):
             yield Static(id="plan-counts")
             with VerticalScroll(id="plan-issues-scroll"):
@@ -102,6 +120,7 @@ class IdsPane(Horizontal):
 
     def set_text(self, text: str) -> None:
         """Replace the input: in the text box, or read-only in the entries view when it is large."""
+        text = display_safe(text)
         self._version += 1
         if is_large(text):
             self._large_text = text
@@ -109,9 +128,13 @@ class IdsPane(Horizontal):
             self.text_area.display = False
             self.query_one("#large-view").display = True
             lines = text.count("\n") + 1
-            self.query_one("#large-banner", Static).update(Text(
-                f"Large input: {lines:,} lines ({len(text):,} characters), shown read-only. Paste again to "
-                "replace it, ctrl+n to clear, or edit the file and load it again (ctrl+o).", style="bold"))
+            self.query_one("#large-banner", Static).update(
+                Text(
+                    f"Large input: {lines:,} lines ({len(text):,} characters), shown read-only. Paste again to "
+                    "replace it, ctrl+n to clear, or edit the file and load it again (ctrl+o).",
+                    style="bold",
+                )
+            )
             self.query_one("#entries", RowsTable).focus()
         else:
             self._large_text = None
@@ -130,12 +153,29 @@ class IdsPane(Horizontal):
             event.stop()
             self.set_text(event.text)
 
+    @property
+    def up_to_date(self) -> bool:
+        """The plan shown is the plan of the text in the box now (no parse pending)."""
+        return self._parsed_version == self._version and self._parsed_text == self.text
+
+    @property
+    def has_unrun_text(self) -> bool:
+        return bool(self.text.strip())
+
+    def clear(self) -> None:
+        """Empty the input; in the text box this is an edit, so ctrl+z brings the text back."""
+        if self.large:
+            self.set_text("")
+        else:
+            self.text_area.clear()
+            self.reparse()
+
     @on(TextArea.Changed, "#ids-input")
     def _changed(self) -> None:
         if self.large or self.text_area.text == self._parsed_text:
             return  # set_text() already parsed this (load_text reports a change too)
         self._version += 1
-        if getattr(self, "_timer", None) is not None:
+        if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(PARSE_DELAY, self.reparse)
 
@@ -149,8 +189,9 @@ class IdsPane(Horizontal):
         text, version = self.text, self._version
         self._parsed_text = text
         if len(text) > BACKGROUND_PARSE_CHARS:
-            self.query_one("#plan-counts", Static).update(Text(f"Parsing {text.count(chr(10)) + 1:,} lines…",
-                                                               style="italic"))
+            self.query_one("#plan-counts", Static).update(
+                Text(f"Parsing {text.count(chr(10)) + 1:,} lines…", style="italic")
+            )
             self._parse_in_chunks(text, version)
         else:
             self._apply(*_parse_text(text), version)
@@ -179,8 +220,9 @@ class IdsPane(Horizontal):
             counts.append(f"Too large: {self.error}", style="bold red")
         else:
             counts.append(f"{len(plan.valid):,} valid\n", style="bold green" if plan.valid else "dim")
-            counts.append(f"{plan.duplicate_count:,} duplicate(s), sent once\n",
-                          style="yellow" if plan.duplicates else "dim")
+            counts.append(
+                f"{plan.duplicate_count:,} duplicate(s), sent once\n", style="yellow" if plan.duplicates else "dim"
+            )
             counts.append(f"{len(plan.skipped):,} skipped, never sent\n", style="bold red" if plan.skipped else "dim")
             counts.append(f"{len(plan.warnings):,} unusual", style="yellow" if plan.warnings else "dim")
         self.query_one("#plan-counts", Static).update(counts)

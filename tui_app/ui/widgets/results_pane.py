@@ -13,24 +13,29 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from tui_app.outcomes import Outcome, OutcomeRecord
 from tui_app.ui.details import details_lines
-from tui_app.ui.results_model import FILTERS, PENDING, SORTS, BatchResults, ResultRow
+from tui_app.ui.results_model import FILTERS, SORTS, BatchResults, ResultRow
+from tui_app.ui.styles import outcome_style
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 
-OUTCOME_STYLES = {
-    "deleted": "green", "partial": "bold yellow", "not_found": "cyan", "failed": "bold red", "skipped": "dim",
-    "cancelled": "magenta", "unknown": "bold dark_orange", PENDING: "dim italic",
-}
-COLUMNS = [Column("ID", "id", 34), Column("Outcome", "outcome", 10), Column("Tries", "tries", 5),
-           Column("HTTP", "http", 4), Column("Code", "code", 14), Column("Detail", "detail", None)]
+COLUMNS = [
+    Column("ID", "id", 32),
+    Column("Outcome", "outcome", 9),
+    Column("Tries", "tries", 5),
+    Column("HTTP", "http", 4),
+    Column("Code", "code", 13),
+    Column("Detail", "detail", None),
+]
 REBUILD_INTERVAL = 0.5  # a filtered or sorted view is recomputed at most this often while outcomes stream in
 
 
 class ResultsTable(RowsTable):
     BINDINGS = [
-        Binding("f", "cycle_filter", "Filter", id="results_filter"),
-        Binding("s", "cycle_sort", "Sort", id="results_sort"),
-        Binding("c", "copy_details", "Copy details", id="results_copy"),
+        # Not in the footer (the line above the table names them): at 80 columns it keeps room for F1 and ctrl+x.
+        Binding("f", "cycle_filter", "Filter", id="results_filter", show=False),
+        Binding("s", "cycle_sort", "Sort", id="results_sort", show=False),
+        Binding("c", "copy_details", "Copy details", id="results_copy", show=False),
     ]
 
     class FilterRequested(Message):
@@ -53,12 +58,12 @@ class ResultsPane(Vertical):
     DEFAULT_CSS = """
     ResultsPane { height: 1fr; }
     ResultsPane #results-bar { height: 1; padding: 0 1; color: $text-muted; }
-    ResultsPane #results-table { height: 1fr; min-height: 5; }
-    ResultsPane #details { height: 11; border-top: solid $primary; padding: 0 1; }
+    ResultsPane #results-table { height: 2fr; min-height: 5; }
+    ResultsPane #details { height: 1fr; min-height: 5; max-height: 16; border-top: solid $primary; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.results = BatchResults()
         self.filter = "all"
         self.sort = "input"
@@ -81,8 +86,11 @@ class ResultsPane(Vertical):
     def rows_shown(self) -> list[ResultRow]:
         return [self.results.row(position) for position in self._view]
 
-    def show(self, results: BatchResults) -> None:
-        selected = self.selected_key()  # read through the old view, before it is replaced
+    def show(self, results: BatchResults, *, fresh: bool = False) -> None:
+        """Show a batch; `fresh` (a new batch) also drops the filter and sort of the previous one."""
+        selected = None if fresh else self.selected_key()  # read through the old view, before it is replaced
+        if fresh:
+            self.filter, self.sort = "all", "input"
         self.results = results
         self._view = range(0)
         self.rebuild(selected)
@@ -92,12 +100,16 @@ class ResultsPane(Vertical):
         self._view = self.results.view(self.filter, self.sort)
         self._last_rebuild = time.monotonic()
         view, results = self._view, self.results
-        self.table.set_rows(len(view), lambda index: _cells(results.row(view[index])))  # read when drawn
+        mono = self.app.no_color
+        self.table.set_rows(len(view), lambda index: _cells(results.row(view[index]), mono))  # read when drawn
         if selected is not None:
             position = results.position(selected)
             if position is not None:
-                index = position if isinstance(view, range) else next(
-                    (i for i, p in enumerate(view) if p == position), None)
+                index = (
+                    position
+                    if isinstance(view, range)
+                    else next((i for i, p in enumerate(view) if p == position), None)
+                )
                 if index is not None:
                     self.table.move_cursor(index)
         self._render_bar()
@@ -165,29 +177,29 @@ class ResultsPane(Vertical):
         width = max(len(label) for label, _ in pairs)
         for label, value in pairs:
             text.append(f"{label:<{width}}  ", style="bold")
-            style = OUTCOME_STYLES.get(row.record.outcome.value, "") if label == "Outcome" else ""
+            style = outcome_style(row.record.outcome.value, self.app.no_color) if label == "Outcome" else ""
             text.append(value + "\n", style=style)
         target.update(text)
 
 
-def _detail(record) -> str:
+def _detail(record: OutcomeRecord) -> str:
     """The table's short reason; the details pane has the rest."""
     error = record.error
-    if error is not None and record.outcome.value != "skipped":
+    if error is not None and record.outcome is not Outcome.SKIPPED:
         text = error.message or (error.raw_body or "").strip()[:80] or error.hint() or error.one_line()
         return text.replace("\n", " ")
     return record.describe()
 
 
-def _cells(row: ResultRow) -> list[Text | str]:
+def _cells(row: ResultRow, mono: bool) -> list[Text | str]:
     record = row.record
     word = row.outcome_word
-    outcome = Text(word, style=OUTCOME_STYLES[word])
+    outcome = Text(word, style=outcome_style(word, mono))
     if record is None:
         return [row.id, outcome, "", "", "", ""]
     status = record.http_status
     return [
-        Text(row.id, style="dim" if word == "skipped" else ""),
+        Text(row.id, style="dim" if word == "skipped" and not mono else ""),
         outcome,
         str(len(record.attempts)) if record.attempts else "",
         str(status) if status else ("—" if record.attempts else ""),

@@ -1,7 +1,8 @@
 """A table that renders only the rows on screen (Textual's line API), so 100,000 rows cost nothing to add.
 
-DataTable builds every row up front (about 13 s for 100,000 here); this reads cells from a callback at
-render time. Fixed columns, the last one takes the remaining width; a fixed header line; a row cursor.
+DataTable builds every row up front (about 13 s for 100,000 here); this reads cells from a callback at render
+time. Fixed columns, the last one takes the remaining width; a fixed header line; a row cursor (reverse video
+without colour); and horizontal scrolling (Left/Right) when the columns are wider than the screen.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 CellGetter = Callable[[int], list[Text | str]]
+HORIZONTAL_STEP = 8
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Column:
     width: int | None  # None: whatever is left (at least MIN_FLEX)
 
 
-MIN_FLEX = 12
+MIN_FLEX = 10
 
 
 class RowsTable(ScrollView, can_focus=True):
@@ -49,6 +51,8 @@ class RowsTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "edge(0)", "First", show=False),
         Binding("end", "edge(1)", "Last", show=False),
+        Binding("left", "sideways(-1)", "Scroll left", show=False),
+        Binding("right", "sideways(1)", "Scroll right", show=False),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -73,8 +77,8 @@ class RowsTable(ScrollView, can_focus=True):
         def control(self) -> RowsTable:
             return self.table
 
-    def __init__(self, columns: list[Column], **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, columns: list[Column], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.columns = columns
         self._count = 0
         self._cells: CellGetter = lambda index: []
@@ -86,7 +90,7 @@ class RowsTable(ScrollView, can_focus=True):
     def set_rows(self, count: int, cells: CellGetter) -> None:
         """Point the table at `count` rows whose cells come from `cells(index)`, read when drawn."""
         self._count, self._cells = count, cells
-        self.virtual_size = Size(self.size.width, count + 1)  # +1: the header line
+        self._resize_virtual()
         if self.cursor_row >= count:
             self.cursor_row = max(0, count - 1)
         self.refresh()
@@ -106,7 +110,7 @@ class RowsTable(ScrollView, can_focus=True):
         if not self._count:
             return
         # the row is at virtual line row + 1; keep the header line out of the way
-        self.scroll_to_region(Region(0, row, 1, 2), animate=False, force=True)
+        self.scroll_to_region(Region(int(self.scroll_offset.x), row, 1, 2), animate=False, force=True)
         self.refresh()
         self.post_message(self.Highlighted(self, row))
 
@@ -119,11 +123,16 @@ class RowsTable(ScrollView, can_focus=True):
     def action_edge(self, end: int) -> None:
         self.move_cursor(self._count - 1 if end else 0)
 
+    def action_sideways(self, direction: int) -> None:
+        self.scroll_to(x=max(0, self.scroll_offset.x + direction * HORIZONTAL_STEP), animate=False)
+        self.refresh()
+
     def on_click(self, event: Click) -> None:
+        x0 = int(self.scroll_offset.x) + event.x
         if event.y == 0:
             x = 0
             for column, width in zip(self.columns, self._widths(), strict=True):
-                if x <= event.x < x + width + 1:
+                if x <= x0 < x + width + 1:
                     self.post_message(self.HeaderClicked(self, column.key))
                     return
                 x += width + 1
@@ -131,39 +140,57 @@ class RowsTable(ScrollView, can_focus=True):
         self.move_cursor(int(self.scroll_offset.y) + event.y - 1)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self._count + 1)
+        self._resize_virtual()
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self._total_width(), self._count + 1)  # +1: the header line
+
+    def _total_width(self) -> int:
+        widths = self._widths()
+        return sum(widths) + len(widths) - 1
 
     def _widths(self) -> list[int]:
         fixed = sum(c.width or 0 for c in self.columns) + len(self.columns) - 1
         flex = max(MIN_FLEX, self.size.width - fixed)
         return [c.width if c.width is not None else flex for c in self.columns]
 
+    def _cursor_style(self) -> Style:
+        style = self.get_component_rich_style("rows-table--cursor")
+        if self.app.no_color:  # a grey bar is not enough without colour
+            style += Style(reverse=True)
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         widths = self._widths()
+        left = int(self.scroll_offset.x)
         if y == 0:
             style = self.get_component_rich_style("rows-table--header")
-            return self._strip([Text(c.label) for c in self.columns], widths, style, width)
-        index = int(self.scroll_offset.y) + y - 1
-        if index >= self._count:
-            return Strip.blank(width, self.rich_style)
-        if index == self.cursor_row:
-            style = self.get_component_rich_style("rows-table--cursor")
-        elif index % 2:
-            style = self.get_component_rich_style("rows-table--odd")
+            strip = self._strip([Text(c.label) for c in self.columns], widths, style)
         else:
-            style = self.rich_style
-        return self._strip(self._cells(index), widths, style, width)
+            index = int(self.scroll_offset.y) + y - 1
+            if index >= self._count:
+                return Strip.blank(width, self.rich_style)
+            if index == self.cursor_row:
+                style = self._cursor_style()
+            elif index % 2:
+                style = self.get_component_rich_style("rows-table--odd")
+            else:
+                style = self.rich_style
+            strip = self._strip(self._cells(index), widths, style)
+        if left:
+            strip = strip.crop(left, left + width)
+        return strip.adjust_cell_length(width, style)
 
-    def _strip(self, cells: list[Text | str], widths: list[int], style: Style, width: int) -> Strip:
+    def _strip(self, cells: list[Text | str], widths: list[int], style: Style) -> Strip:
         segments: list[Segment] = []
+        console = self.app.console
         for position, (cell, cell_width) in enumerate(zip(cells, widths, strict=False)):
             text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
             text.truncate(cell_width, overflow="ellipsis", pad=True)
             if position:
                 segments.append(Segment(" ", style))
-            console = self.app.console
             base = style + console.get_style(text.style) if text.style else style  # render() skips the base
             for segment in text.render(console):
                 segments.append(Segment(segment.text, base + segment.style if segment.style else base))
-        return Strip(segments).adjust_cell_length(width, style)
+        return Strip(segments)

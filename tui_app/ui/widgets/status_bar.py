@@ -1,11 +1,25 @@
-"""The line that always says where deletes go and with which token."""
+"""The line that always says where deletes go and with which credentials (masked), shortened to fit."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Static
 
-from tui_app.credentials import KeyringStatus, TokenInfo, expiry_text
+from tui_app.credentials import Credentials, expiry_text
+from tui_app.keyring_store import KeyringStatus
+
+
+@dataclass(frozen=True)
+class StatusState:
+    demo: bool
+    profile: str
+    target_label: str
+    project: str | None
+    credentials: Credentials | None
+    keyring: KeyringStatus | None
+    checking: bool = False
 
 
 class StatusBar(Static):
@@ -13,25 +27,63 @@ class StatusBar(Static):
     StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
-    def show(self, *, demo: bool, profile: str, target_label: str, project: str | None,
-             token: TokenInfo | None, keyring: KeyringStatus | None, checking: bool = False) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if demo:
-            text.append(" DEMO ", style="bold reverse")
-            text.append(" ")
-        text.append(f"{profile}@", style="dim")
-        text.append(target_label, style="bold")
-        text.append(f" · project {_short(project) if project else '(none)'} · ")
-        if checking:
-            text.append("token: checking keyring…", style="italic")
-        elif token is None:
-            why = "no keyring" if keyring is not None and not keyring.usable else "none"
-            text.append(f"token: {why} (F4)", style="bold red")
-        else:
-            source = {"env": "env", "keyring": "keyring", "session": "session"}[token.source]
-            style = "bold red" if token.expired else "yellow" if token.expiring_soon else ""
-            text.append(f"token {token.token.masked()} {source}, {expiry_text(token.expires_at)}", style=style)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.state: StatusState | None = None
+
+    def show(self, state: StatusState) -> None:
+        self.state = state
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.state is None:
+            return
+        room = max(20, self.size.width - 2)
+        for level in range(3):  # full, compact, tiny: the credentials' source and expiry must stay in view
+            text = _line(self.state, level, mono=self.app.no_color)
+            if text.cell_len <= room:
+                break
+        text.truncate(room, overflow="ellipsis")
         self.update(text)
+
+
+def _line(state: StatusState, level: int, mono: bool) -> Text:
+    """Level 0 says everything; 1 drops labels; 2 also shortens the target and the project."""
+    compact = level > 0
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if state.demo:
+        text.append(" DEMO ", style="bold reverse")
+        text.append(" ")
+    if not compact:
+        text.append(f"{state.profile}@", style="dim")
+    label = state.target_label.split(" (")[0].replace(" on loopback", "") if level > 1 else state.target_label
+    text.append(label, style="bold" if state.project else ("bold reverse" if mono else "bold red"))
+    if state.project:
+        project = _short(state.project) if level < 2 else f"{state.project[:4]}…{state.project[-4:]}"
+        text.append(f" · {'' if compact else 'project '}{project}")
+    else:
+        text.append(" (F6 to set)")
+    text.append(" · ")
+    found = state.credentials
+    if state.checking:
+        text.append("credentials: checking…", style="italic")
+    elif found is None:
+        why = "no keyring" if state.keyring is not None and not state.keyring.usable else "none"
+        text.append(f"credentials: {why} (F4)", style="bold reverse" if mono else "bold red")
+    else:
+        alarm = "bold reverse" if mono else "bold red"
+        style = alarm if found.expired else ("bold" if mono else "yellow") if found.expiring_soon else ""
+        expiry = expiry_text(found.expires_at)
+        label = found.label()
+        if compact:
+            expiry = expiry.replace("expires in ", "exp ").replace("expiry unknown", "exp ?")
+        if level > 1:
+            label = label.replace(" chars)", ")")
+        text.append(f"{label} {found.source.short}, {expiry}", style=style)
+    return text
 
 
 def _short(project: str) -> str:

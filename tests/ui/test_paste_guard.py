@@ -1,0 +1,335 @@
+"""Bracketed pastes are atomic: raw terminal input fed to the parser as the Linux driver does, and a real pty run."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import random
+import select
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual import constants, events
+from textual._parser import ParseTimeout, Read1
+from textual._xterm_parser import XTermParser
+from textual.message import Message
+
+from tui_app.ui.paste_guard import MAX_PASTE_CHARS, PASTE_END, PASTE_START, PasteGuardParser, paste_guard_driver
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = "note: see log\x1b[0m\x04s2\r"  # the paste from the bug report
+TICK = object()  # in a chunk list: wait past the escape delay, then let the parser time out
+
+Summary = tuple[str, str | None]
+
+
+def summary(event: Message) -> Summary:
+    if isinstance(event, events.Key):
+        return ("key", event.key)
+    if isinstance(event, events.Paste):
+        return ("paste", event.text)
+    return (type(event).__name__, repr(event))
+
+
+def run(parser: XTermParser, *chunks: str | object) -> list[Summary]:
+    """Feed chunks one read at a time, as LinuxDriver.run_input_thread does (feed, then tick)."""
+    out: list[Summary] = []
+    for chunk in chunks:
+        if chunk is TICK:
+            time.sleep(constants.ESCAPE_DELAY + 0.05)
+        else:
+            assert isinstance(chunk, str)
+            out += map(summary, parser.feed(chunk))
+        out += map(summary, parser.tick())
+    return out
+
+
+def splits(stream: str) -> list[list[str]]:
+    """The stream in one read, one character per read, cut at every point, and cut at random."""
+    ways = [[stream], list(stream)]
+    ways += [[stream[:i], stream[i:]] for i in range(1, len(stream))]
+    rng = random.Random(len(stream))
+    for _ in range(20):
+        cuts = sorted(rng.sample(range(1, len(stream)), min(4, len(stream) - 1)))
+        ways.append([stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)])
+    return ways
+
+
+def bracketed(text: str) -> str:
+    return PASTE_START + text + PASTE_END
+
+
+CONTENTS = {
+    "hostile": HOSTILE,
+    "sgr-colour": "id\x1b[31mred",
+    "lone-esc": "a\x1bb",
+    "esc-before-end-marker": "trailing\x1b",
+    "only-esc": "\x1b",
+    "truncated-csi-before-end": "a\x1b[2",
+    "end-marker-without-tilde": "x\x1b[201y and \x1b[201",
+    "nested-start-marker": "nested \x1b[200~ start",
+    "cr-lf": "line1\r\nline2\rline3\n",
+    "control-chars": "\x03\x04\x1a\x7f\t\x08\x11\x13",
+    "key-sequences": "\x1b[<0;3;4M\x1b[A\x1bOP\x1b[15~\x1b[I\x1b[12;40R\x1b[97;5u\x1bq",
+    "tildes": "~~\x1b~~",
+    "unicode": "emoji 🙂 ünïcödé",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("content", CONTENTS.values(), ids=CONTENTS.keys())
+def test_a_paste_is_one_paste_event_however_it_is_split(content: str) -> None:
+    stream = "\x04" + bracketed(content) + "q"
+    expected = [("key", "ctrl+d"), ("paste", content), ("key", "q")]
+    for chunks in splits(stream):
+        assert run(PasteGuardParser(), *chunks) == expected, chunks
+
+
+def test_stock_parser_turns_the_hostile_paste_into_key_presses() -> None:
+    """The bug, documented: if Textual fixes it this fails, and the guard may be dropped."""
+    got = run(XTermParser(), bracketed(HOSTILE))
+    assert ("paste", "note: see log") in got
+    assert {("key", "ctrl+d"), ("key", "s"), ("key", "enter")} <= set(got)
+    assert run(XTermParser(), bracketed("id\x1b[31mred")) != [("paste", "id\x1b[31mred")]
+
+
+def test_the_guard_delivers_the_hostile_paste_whole() -> None:
+    assert run(PasteGuardParser(), bracketed(HOSTILE)) == [("paste", HOSTILE)]
+
+
+def test_nul_is_removed_as_textual_does() -> None:
+    assert run(PasteGuardParser(), "\x00" + bracketed("a\x00b\x00") + "\x00") == [
+        ("key", "ctrl+@"),
+        ("paste", "ab"),
+        ("key", "ctrl+@"),
+    ]
+
+
+def test_a_paste_never_times_out() -> None:
+    # ESC and a near end marker in the content, and the end marker itself, each cut by pauses longer than ESCDELAY
+    chunks = [PASTE_START + "abc\x1b", TICK, "[31m\x1b[20", TICK, "2~\x04", TICK, PASTE_END[:3], TICK, PASTE_END[3:]]
+    assert run(PasteGuardParser(), *chunks) == [("paste", "abc\x1b[31m\x1b[202~\x04")]
+    assert ("key", "escape") in run(XTermParser(), *chunks)  # Textual's own parser times out inside the paste
+
+
+def test_two_pastes_and_keys_between() -> None:
+    stream = bracketed("id-1\r") + "\x1b[A" + bracketed("id-2\x1b") + bracketed("") + "\r"
+    expected = [("paste", "id-1\r"), ("key", "up"), ("paste", "id-2\x1b"), ("paste", ""), ("key", "enter")]
+    for chunks in splits(stream):
+        assert run(PasteGuardParser(), *chunks) == expected, chunks
+
+
+def test_a_5_mb_paste() -> None:
+    content = "".join(f"{i:032x}\x1b[0m\x04s\r\n" for i in range(130_000))  # ~5 MB with ESC, ctrl+d, CR on every line
+    assert len(content) > 5_000_000
+    stream = "\x04" + bracketed(content) + "q"
+    started = time.monotonic()
+    for chunks in ([stream], [stream[i : i + 4096] for i in range(0, len(stream), 4096)]):
+        assert run(PasteGuardParser(), *chunks) == [("key", "ctrl+d"), ("paste", content), ("key", "q")]
+    assert time.monotonic() - started < 10
+
+
+def test_a_paste_over_the_cap_is_delivered_in_pieces_still_as_pastes() -> None:
+    assert MAX_PASTE_CHARS == 64 * 1024 * 1024
+    content = "0123456789abcdefghij\x04\r\x1b[A"  # 25 characters
+    for chunks in splits(bracketed(content) + "q"):
+        got = run(PasteGuardParser(max_paste=10), *chunks)
+        assert got == [("paste", content[:10]), ("paste", content[10:20]), ("paste", content[20:]), ("key", "q")]
+    # A paste of exactly the cap is not followed by an empty one.
+    assert run(PasteGuardParser(max_paste=10), bracketed(content[:20])) == [
+        ("paste", content[:10]),
+        ("paste", content[10:20]),
+    ]
+
+
+def test_input_ending_inside_a_paste_delivers_it_as_a_paste() -> None:
+    assert run(PasteGuardParser(), PASTE_START + "abc\x04\x1b[20", "") == [("paste", "abc\x04\x1b[20")]
+
+
+OUTSIDE = {
+    "text": ["abc 1"],
+    "ctrl-keys": ["\x04\x11\r\t\x7f"],
+    "arrows": ["\x1b[A\x1b[B\x1bOC"],
+    "f5": ["\x1b[15~"],
+    "sgr-mouse": ["\x1b[<0;10;5M\x1b[<0;10;5m\x1b[<35;11;6M\x1b[<64;11;6M"],
+    "alt-a": ["\x1ba"],
+    "focus": ["\x1b[I\x1b[O"],
+    "cursor-position": ["\x1b[12;40R"],
+    "kitty-ctrl-a": ["\x1b[97;5u"],
+    "mode-report": ["\x1b[?2026;1$y"],
+    "in-band-resize": ["\x1b[48;24;80;480;800t"],
+    "stray-end-marker": ["a\x1b[201~b"],
+    "tildes": ["~a~"],
+    "lone-escape": ["\x1b", TICK],
+    "double-escape": ["\x1b\x1b", TICK],
+    "escape-then-bracket": ["\x1b[", TICK, "x"],
+    "start-marker-cut-by-a-timeout": ["\x1b[20", TICK, "0~ab\x04"],
+    "escape-timeout-then-marker-text": ["\x1b", TICK, "[200~ab" + PASTE_END],
+    "long-unknown-sequence": ["\x1b[" + "1;" * 20 + "z"],
+}
+
+
+@pytest.mark.parametrize("chunks", OUTSIDE.values(), ids=OUTSIDE.keys())
+def test_input_outside_pastes_parses_exactly_as_textual_parses_it(chunks: list[str | object]) -> None:
+    expected = run(XTermParser(), *chunks)
+    assert run(PasteGuardParser(), *chunks) == expected
+    if TICK not in chunks:
+        stream = "".join(c for c in chunks if isinstance(c, str))
+        assert run(PasteGuardParser(), *list(stream)) == run(XTermParser(), *list(stream))
+
+
+def test_the_lone_escape_key_still_waits_for_the_escape_delay() -> None:
+    parser = PasteGuardParser()
+    assert run(parser, "\x1b") == []
+    assert run(parser, TICK) == [("key", "escape")]
+    assert run(parser, "q") == [("key", "q")]
+
+
+# The private Textual pieces the guard relies on (see the paste_guard docstring). If one of these fails after a
+# Textual upgrade, re-check the guard against the new _xterm_parser.py / linux_driver.py.
+
+
+def test_hook_linux_driver_builds_its_parser_through_the_global_name() -> None:
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from tui_app.ui.paste_guard import PasteGuardDriver
+
+    stock = LinuxDriver.run_input_thread
+    ours = PasteGuardDriver.run_input_thread
+    assert "XTermParser" in stock.__code__.co_names
+    assert ours.__code__ is stock.__code__  # Textual's own loop, not a copy that could drift
+    assert ours.__globals__["XTermParser"] is PasteGuardParser
+    assert stock.__globals__["XTermParser"] is XTermParser  # Textual's driver is left alone
+
+
+def test_hook_stock_parse_generator_protocol() -> None:
+    assert inspect.isgeneratorfunction(XTermParser.parse)
+    generator = XTermParser().parse(lambda token: None)
+    assert next(generator) == Read1()
+    assert generator.send("\x1b") == Read1(constants.ESCAPE_DELAY)  # mid-sequence: waits with a timeout
+    generator.throw(ParseTimeout())  # ...which the stock generator handles itself
+    generator.close()
+
+
+def test_hook_stock_parser_reads_the_start_marker_as_one_sequence() -> None:
+    # The guard follows the marker itself while the stock parser reads it; that needs every prefix to be
+    # unfinished for the stock parser, and the whole marker to start its paste.
+    for end in range(1, len(PASTE_START)):
+        assert run(XTermParser(), PASTE_START[:end]) == []
+    assert run(XTermParser(), bracketed("abc") + "q") == [("paste", "abc"), ("key", "q")]
+
+
+def test_driver_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.app import App
+
+    if sys.platform == "win32":
+        assert paste_guard_driver() is None
+        return
+    from tui_app.ui.paste_guard import PasteGuardDriver
+
+    assert paste_guard_driver() is PasteGuardDriver
+    assert App(driver_class=paste_guard_driver()).driver_class is PasteGuardDriver
+    monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
+    assert paste_guard_driver() is None  # `textual serve` and friends choose their own driver
+
+
+# End to end: a Textual app on a pty, the hostile paste written to the terminal side in three reads, split inside
+# both markers. Stock LinuxDriver as the control: it must show the bug, or the harness proves nothing.
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from textual import events
+    from textual.app import App
+    from textual.drivers.linux_driver import LinuxDriver
+    from tui_app.ui.paste_guard import PasteGuardDriver
+
+    log = open(sys.argv[2], "a", buffering=1)
+
+    def record(*fields):
+        log.write(json.dumps(fields) + "\\n")
+
+    class Probe(App[None]):
+        def on_mount(self) -> None:
+            record("ready")
+
+        async def on_event(self, event: events.Event) -> None:
+            if event.is_forwarded:
+                pass  # the same event again, bubbling back up from the focused widget
+            elif isinstance(event, events.Key):
+                record("key", event.key)
+            elif isinstance(event, events.Paste):
+                record("paste", event.text)
+                self.set_timer(0.5, self.exit)  # room for any stray keys to arrive
+            await super().on_event(event)
+
+    Probe(driver_class=PasteGuardDriver if sys.argv[1] == "guarded" else LinuxDriver).run()
+    record("exited")
+    """
+)
+
+
+def _records(path: Path) -> list[list[str]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("]")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+@pytest.mark.parametrize("driver", ["guarded", "stock"])
+def test_pty_end_to_end(driver: str, tmp_path: Path) -> None:
+    import fcntl
+    import struct
+    import termios
+
+    script, log = tmp_path / "probe.py", tmp_path / "events.jsonl"
+    script.write_text(PROBE)
+    log.touch()
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), COLUMNS="80", LINES="24")
+    child = subprocess.Popen(
+        [sys.executable, str(script), driver, str(log)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,  # the probe's signals and job control stay apart from the test run
+    )
+
+    def pump(condition: Callable[[], object], timeout: float = 20.0) -> None:
+        """Drain the app's screen output (a full pty would block it) until `condition` holds."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; events so far: {_records(log)}")
+            if select.select([master], [], [], 0.02)[0]:
+                os.read(master, 65536)
+
+    try:
+        pump(lambda: ["ready"] in _records(log))
+        pump(lambda: not termios.tcgetattr(slave)[3] & termios.ICANON)  # raw mode: ctrl+d is not EOF any more
+        wire = bracketed(HOSTILE).encode()
+        for piece in (wire[:4], wire[4:-3], wire[-3:]):
+            os.write(master, piece)
+            pump(lambda: True)
+            time.sleep(0.02)
+        pump(lambda: child.poll() is not None)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=10)
+        os.close(master)
+        os.close(slave)
+
+    got = [tuple(r) for r in _records(log) if r[0] in ("key", "paste")]
+    if driver == "guarded":
+        assert got == [("paste", HOSTILE)]
+    else:
+        assert ("key", "ctrl+d") in got and ("key", "enter") in got

@@ -1,0 +1,251 @@
+"""The OS keyring, the only place credentials are stored: one entry per profile, holding a token (with its expiry)
+or access keys. Every call runs in a daemon thread with a timeout: a locked or absent Secret Service can hang
+forever, and on a headless SSH box there is usually no backend at all. That is the normal case here, so the
+messages say plainly what to do instead."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from tui_app.secret import Secret, Token, TokenFormatError, parse_expiry
+
+SERVICE = "vias-tui"
+KEYRING_TIMEOUT = 4.0
+ENV_TOKEN = "VIAS_AUTH_TOKEN"
+
+NO_BACKEND_HELP = (
+    "No OS keyring is available here (normal on a headless server over SSH). Either: "
+    "set VIAS_AUTH_TOKEN (or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK) in the environment for this shell; or use "
+    "session-only credentials in the console; or install and unlock a Secret Service (e.g. apt install "
+    "gnome-keyring, then inside `dbus-run-session -- $SHELL` run `gnome-keyring-daemon --unlock "
+    "--components=secrets`)."
+)
+
+T = TypeVar("T")
+
+
+class KeyringState(str, Enum):
+    USABLE = "usable"
+    NONE = "none"  # no backend (headless)
+    LOCKED = "locked"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class KeyringStatus:
+    state: KeyringState
+    backend: str
+    detail: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.state is KeyringState.USABLE
+
+    def explain(self) -> str:
+        if self.state is KeyringState.USABLE:
+            return f"keyring usable ({self.backend})"
+        if self.state is KeyringState.NONE:
+            return NO_BACKEND_HELP
+        if self.state is KeyringState.LOCKED:
+            return (
+                f"The keyring ({self.backend}) is locked. Unlock it (e.g. `gnome-keyring-daemon --unlock`), "
+                f"or set {ENV_TOKEN}, or use session-only credentials."
+            )
+        if self.state is KeyringState.TIMEOUT:
+            return (
+                f"The keyring ({self.backend}) did not answer within {KEYRING_TIMEOUT:g}s (a locked or "
+                f"stuck Secret Service). Set {ENV_TOKEN} or use session-only credentials."
+            )
+        return f"The keyring ({self.backend}) failed: {self.detail}. Set {ENV_TOKEN} or use session-only credentials."
+
+
+class KeyringUnavailable(RuntimeError):
+    """The keyring could not be used; `status` says why and the message says what to do."""
+
+    def __init__(self, status: KeyringStatus) -> None:
+        super().__init__(status.explain())
+        self.status = status
+
+
+@dataclass(frozen=True)
+class StoredKeys:
+    ak: str
+    sk: Secret
+    security_token: Secret | None = None
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """What the profile's keyring entry holds: a token or access keys, and when they expire (if known)."""
+
+    backend: str
+    token: Token | None = None
+    keys: StoredKeys | None = None
+    expires_at: datetime | None = None
+
+
+def _with_timeout(fn: Callable[[], T], timeout: float) -> T:
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # carried back to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="keyring-call", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+def backend_name() -> str:
+    import keyring
+
+    backend = keyring.get_keyring()
+    return f"{type(backend).__module__.replace('keyring.backends.', '')}.{type(backend).__name__}"
+
+
+def _classify(exc: BaseException, backend: str) -> KeyringStatus:
+    from keyring import errors
+
+    if isinstance(exc, TimeoutError):
+        return KeyringStatus(KeyringState.TIMEOUT, backend)
+    if isinstance(exc, errors.KeyringLocked):
+        return KeyringStatus(KeyringState.LOCKED, backend)
+    if isinstance(exc, errors.NoKeyringError):
+        return KeyringStatus(KeyringState.NONE, backend)
+    if "locked" in str(exc).lower() or "dismissed" in str(exc).lower():
+        return KeyringStatus(KeyringState.LOCKED, backend)
+    return KeyringStatus(KeyringState.ERROR, backend, f"{type(exc).__name__}: {str(exc)[:120]}")
+
+
+def keyring_call(fn: Callable[[], T], timeout: float = KEYRING_TIMEOUT) -> tuple[T, str]:
+    """Run one keyring operation; returns its value and the backend's name. Failures become KeyringUnavailable."""
+    backend = "unknown"
+    try:
+        backend = _with_timeout(backend_name, timeout)
+        if backend.startswith("fail."):
+            raise KeyringUnavailable(KeyringStatus(KeyringState.NONE, backend))
+        return _with_timeout(fn, timeout), backend
+    except KeyringUnavailable:
+        raise
+    except Exception as exc:
+        raise KeyringUnavailable(_classify(exc, backend)) from None
+
+
+def probe_keyring(timeout: float = KEYRING_TIMEOUT) -> KeyringStatus:
+    import keyring
+
+    try:
+        _, backend = keyring_call(lambda: keyring.get_password(SERVICE, "__probe__"), timeout)
+        return KeyringStatus(KeyringState.USABLE, backend)
+    except KeyringUnavailable as exc:
+        return exc.status
+
+
+def read_entry(profile: str, timeout: float = KEYRING_TIMEOUT) -> StoredEntry | None:
+    """The profile's entry, or None when there is none (or it is unusable). KeyringUnavailable when no keyring."""
+    import keyring
+
+    stored, backend = keyring_call(lambda: keyring.get_password(SERVICE, profile), timeout)
+    if not stored:
+        return None
+    if not stored.startswith("{"):  # a raw token stored by another tool
+        try:
+            return StoredEntry(backend, token=Token(stored))
+        except TokenFormatError:
+            return None
+    try:
+        data = json.loads(stored)
+        expires = parse_expiry(data.get("expires_at"))
+        if data.get("kind") == "aksk":
+            security = data.get("security_token")
+            keys = StoredKeys(str(data["ak"]), Secret(str(data["sk"])), Secret(str(security)) if security else None)
+            return StoredEntry(backend, keys=keys, expires_at=expires)
+        return StoredEntry(backend, token=Token(str(data["token"])), expires_at=expires)
+    except (ValueError, KeyError, TypeError, AttributeError, TokenFormatError):
+        return None
+
+
+def store_token(
+    profile: str, token: Token, expires_at: datetime | None = None, timeout: float = KEYRING_TIMEOUT
+) -> str:
+    """Store a token for `profile` (replacing whatever it had); returns the backend name."""
+    return _store(
+        profile,
+        {"kind": "token", "token": token.reveal(), "expires_at": expires_at.isoformat() if expires_at else None},
+        timeout,
+    )
+
+
+def store_keys(
+    profile: str, keys: StoredKeys, expires_at: datetime | None = None, timeout: float = KEYRING_TIMEOUT
+) -> str:
+    """Store access keys for `profile` (replacing whatever it had); returns the backend name."""
+    return _store(
+        profile,
+        {
+            "kind": "aksk",
+            "ak": keys.ak,
+            "sk": keys.sk.reveal(),
+            "security_token": keys.security_token.reveal() if keys.security_token else None,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+        timeout,
+    )
+
+
+def _store(profile: str, payload: dict[str, Any], timeout: float) -> str:
+    import keyring
+
+    text = json.dumps(payload)
+    _, backend = keyring_call(lambda: keyring.set_password(SERVICE, profile, text), timeout)
+    return backend
+
+
+def forget_entry(profile: str, timeout: float = KEYRING_TIMEOUT) -> bool:
+    """Delete the profile's entry; False when there was none."""
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
+    def delete() -> bool:
+        try:
+            keyring.delete_password(SERVICE, profile)
+        except PasswordDeleteError:
+            return False
+        return True
+
+    removed, _ = keyring_call(delete, timeout)
+    return removed
+
+
+__all__ = [
+    "KEYRING_TIMEOUT",
+    "NO_BACKEND_HELP",
+    "SERVICE",
+    "KeyringState",
+    "KeyringStatus",
+    "KeyringUnavailable",
+    "StoredEntry",
+    "StoredKeys",
+    "forget_entry",
+    "probe_keyring",
+    "read_entry",
+    "store_keys",
+    "store_token",
+]

@@ -1,0 +1,253 @@
+"""Run journals read back: the plan, the last outcome per ID, how the run ended; finding runs to resume and live
+runs that a new one would overlap. Reading never trusts a line: one of the wrong shape is skipped with a warning
+naming the file and line, and everything else still counts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui_app.ids import Plan
+from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.problems import OperatorError
+from tui_app.run_lock import is_live
+
+WARNINGS_KEPT = 20
+
+
+@dataclass
+class RunLog:
+    """A journal read back (or a run in progress, kept in memory): the plan and what happened to each ID."""
+
+    path: Path
+    header: dict[str, Any]
+    planned: list[str] = field(default_factory=list)
+    planned_lines: list[int | None] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # resolved task names, when a preview ran
+    records: dict[str, OutcomeRecord] = field(default_factory=dict)
+    skipped: list[OutcomeRecord] = field(default_factory=list)
+    sent: set[str] = field(default_factory=set)
+    end: dict[str, Any] | None = None
+    corrupt_lines: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_plan(cls, path: Path, header: dict[str, Any], plan: Plan, names: dict[str, str] | None) -> RunLog:
+        """What a new run's journal holds before the first request, without reading it back."""
+        skipped = [
+            OutcomeRecord(s.text, Outcome.SKIPPED, note=s.reason, text=s.text, line=s.line) for s in plan.skipped
+        ]
+        return cls(
+            path,
+            header,
+            list(plan.valid),
+            [plan.id_lines.get(i) for i in plan.valid],
+            {i: n for i, n in (names or {}).items() if n},
+            skipped=skipped,
+        )
+
+    @property
+    def run_id(self) -> str:
+        return str(self.header.get("run_id", self.path.stem))
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.header.get("endpoint", ""))
+
+    @property
+    def project_id(self) -> str:
+        return str(self.header.get("project_id", ""))
+
+    @property
+    def status(self) -> RunStatus:
+        """How it ended; a run without an end line was interrupted (or is still running)."""
+        return RunStatus.parse(self.end.get("status")) if self.end else RunStatus.INTERRUPTED
+
+    def apply(self, records: Iterable[OutcomeRecord]) -> None:
+        """Outcomes of a run in progress (the same objects the engine holds)."""
+        for record in records:
+            self.records[record.id] = record
+            if record.attempts:
+                self.sent.add(record.id)
+
+    def unsettled(self) -> list[str]:
+        """IDs a resume should send: never answered (never sent, cancelled, unknown or in flight at a kill)."""
+        return [i for i in self.planned if i not in self.records or self.records[i].outcome not in SETTLED]
+
+    def unanswered(self) -> frozenset[str]:
+        """IDs sent with no answer heard: an interrupted run may have deleted them."""
+        return frozenset(
+            i
+            for i in self.unsettled()
+            if i in self.sent and (i not in self.records or self.records[i].outcome is Outcome.UNKNOWN)
+        )
+
+    def rows(self) -> list[OutcomeRecord]:
+        """One record per input entry, in input order: every planned ID and every skipped line."""
+        rows: list[tuple[float, OutcomeRecord]] = [(r.line or 0, r) for r in self.skipped]
+        lines = self.planned_lines if len(self.planned_lines) == len(self.planned) else [None] * len(self.planned)
+        for task_id, line in zip(self.planned, lines, strict=True):
+            record = self.records.get(task_id) or OutcomeRecord(
+                task_id,
+                Outcome.UNKNOWN if task_id in self.sent else Outcome.CANCELLED,
+                note="sent, but the run ended before an answer was recorded"
+                if task_id in self.sent
+                else "never sent: the run ended first",
+            )
+            if record.name is None and task_id in self.names:
+                record.name = self.names[task_id]
+            rows.append((line if line is not None else float("inf"), record))
+        rows.sort(key=lambda pair: pair[0])  # stable: a resumed run's IDs keep their order
+        return [record for _, record in rows]
+
+    def counts(self) -> dict[Outcome, int]:
+        return count_outcomes(self.rows())
+
+    def summary_line(self) -> str:
+        counts = ", ".join(f"{n} {o.value}" for o, n in self.counts().items() if n)
+        return counts or "empty"
+
+
+def read_run(path: Path) -> RunLog:
+    """Raises OperatorError when the file cannot be read or is not a journal at all."""
+    log: RunLog | None = None
+    corrupt = 0
+    warnings: list[str] = []
+
+    def warn(number: int, why: str) -> None:
+        nonlocal corrupt
+        corrupt += 1
+        if len(warnings) < WARNINGS_KEPT:
+            warnings.append(f"{path} line {number}: {why}; skipped")
+
+    try:
+        handle = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise OperatorError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                warn(number, "not JSON (a line cut short by a crash?)")
+                continue
+            if not isinstance(obj, dict):
+                warn(number, "not a journal entry")
+                continue
+            kind = obj.get("type")
+            try:
+                if kind == "header":
+                    if log is None:
+                        log = RunLog(path, obj)
+                    continue
+                if log is None:
+                    warn(number, "an entry before the header")
+                    continue
+                _apply_line(log, kind, obj)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                warn(number, f"an entry of the wrong shape ({type(exc).__name__}: {str(exc)[:80]})")
+    if log is None:
+        raise OperatorError(f"{path} is not a vias-tui journal (no header line)")
+    log.corrupt_lines, log.warnings = corrupt, warnings
+    return log
+
+
+def _apply_line(log: RunLog, kind: object, obj: dict[str, Any]) -> None:
+    if kind == "plan":
+        ids = obj["ids"]
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise TypeError("the plan's ids are not a list of strings")
+        lines = obj.get("lines")
+        names = obj.get("names") or {}
+        log.planned = list(ids)
+        log.planned_lines = (
+            [int(n) if n is not None else None for n in lines]
+            if isinstance(lines, list) and len(lines) == len(ids)
+            else [None] * len(ids)
+        )
+        log.names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
+    elif kind == "sent":
+        task_id = obj["id"]
+        if not isinstance(task_id, str):
+            raise TypeError("id is not text")
+        log.sent.add(task_id)
+    elif kind == "outcome":
+        record = OutcomeRecord.from_json(obj)
+        if record.outcome is Outcome.SKIPPED:
+            log.skipped.append(record)
+        else:
+            log.records[record.id] = record
+    elif kind == "resume":
+        log.end = None
+    elif kind == "end":
+        RunStatus(obj["status"])  # a wrong word is a wrong shape
+        log.end = obj
+    else:
+        raise ValueError(f"unknown entry type {kind!r}")
+
+
+def list_runs(directory: Path) -> list[Path]:
+    """Journals, newest first (run IDs start with their UTC start time)."""
+    try:
+        return sorted(directory.glob("*.jsonl"), reverse=True)
+    except OSError:
+        return []
+
+
+def find_run(directory: Path, run_id: str | None) -> Path:
+    paths = list_runs(directory)
+    if not paths:
+        raise OperatorError(f"no runs recorded yet (journals live in {directory})")
+    if run_id is None:
+        return paths[0]
+    matches = [p for p in paths if p.stem == run_id or p.stem.startswith(run_id)]
+    if len(matches) != 1:
+        raise OperatorError(f"{'no' if not matches else 'more than one'} run matches {run_id!r}; see `vias-tui runs`")
+    return matches[0]
+
+
+def find_interrupted_run(directory: Path, endpoint: str, project_id: str) -> RunLog | None:
+    """The newest run against this target, if it stopped early, has IDs left to send and is not running now."""
+    for path in list_runs(directory)[:20]:
+        try:
+            log = read_run(path)
+        except OperatorError:
+            continue
+        if log.endpoint != endpoint or log.project_id != project_id:
+            continue
+        if log.status.stopped_early and log.unsettled() and not is_live(path):
+            return log
+        return None
+    return None
+
+
+def overlapping_live_run(
+    directory: Path, endpoint: str, project_id: str, ids: Iterable[str], exclude: Path | None = None
+) -> tuple[RunLog, int] | None:
+    """A run some process is writing right now against the same target whose unsettled IDs meet `ids`."""
+    wanted = set(ids)
+    for path in list_runs(directory):
+        if path == exclude or not is_live(path):
+            continue
+        try:
+            log = read_run(path)
+        except OperatorError:
+            continue
+        if log.endpoint != endpoint or log.project_id != project_id:
+            continue
+        overlap = len(wanted.intersection(log.unsettled()))
+        if overlap:
+            return log, overlap
+    return None
+
+
+def merged_rows(paths: list[Path]) -> list[OutcomeRecord]:
+    """One batch run and its retries as one report: the first run's rows, each replaced by its latest outcome."""
+    logs = [read_run(path) for path in paths]
+    latest: dict[str, OutcomeRecord] = {}
+    for log in logs[1:]:
+        latest.update(log.records)
+    return [row if row.outcome is Outcome.SKIPPED else latest.get(row.id, row) for row in logs[0].rows()]

@@ -1,0 +1,107 @@
+"""Access keys where Huawei Cloud's official Python SDK finds them: its environment variables, then its INI file
+(`~/.huaweicloud/credentials`, section `[basic]`; `HUAWEICLOUD_SDK_CREDENTIALS_FILE` overrides the path)."""
+
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui_app.secret import Secret
+
+ENV_AK = "HUAWEICLOUD_SDK_AK"
+ENV_SK = "HUAWEICLOUD_SDK_SK"
+ENV_SECURITY_TOKEN = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+ENV_PROJECT_ID = "HUAWEICLOUD_SDK_PROJECT_ID"
+ENV_CREDENTIALS_FILE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+MAX_FILE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class SdkKeys:
+    ak: str
+    sk: Secret
+    security_token: Secret | None
+    project_id: str | None
+    where: str  # for messages: the variables or the file
+
+
+class SdkCredentialsError(ValueError):
+    """Keys are configured but unusable; the message says where and why (never the values)."""
+
+
+def keys_from_env() -> SdkKeys | None:
+    ak, sk = os.environ.get(ENV_AK, "").strip(), os.environ.get(ENV_SK, "").strip()
+    if not ak and not sk:
+        return None
+    if not ak or not sk:
+        missing = ENV_SK if ak else ENV_AK
+        raise SdkCredentialsError(f"{ENV_AK if ak else ENV_SK} is set but {missing} is not")
+    token = os.environ.get(ENV_SECURITY_TOKEN, "").strip()
+    return SdkKeys(
+        check_ak(ak, ENV_AK),
+        Secret(sk),
+        Secret(token) if token else None,
+        os.environ.get(ENV_PROJECT_ID, "").strip() or None,
+        f"environment ({ENV_AK}/{ENV_SK})",
+    )
+
+
+def credentials_file() -> Path:
+    override = os.environ.get(ENV_CREDENTIALS_FILE, "").strip()
+    return Path(override).expanduser() if override else Path.home() / ".huaweicloud" / "credentials"
+
+
+def keys_from_file(path: Path | None = None) -> SdkKeys | None:
+    """The `[basic]` section of the SDK's credentials file; None when the file does not exist."""
+    path = path or credentials_file()
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SdkCredentialsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SdkCredentialsError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; not a credentials file")
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(data.decode("utf-8", errors="replace"), source=str(path))
+    except configparser.Error as exc:
+        raise SdkCredentialsError(f"{path} is not a valid INI file ({type(exc).__name__})") from None
+    if not parser.has_section("basic"):
+        raise SdkCredentialsError(f"{path} has no [basic] section (the SDK reads ak, sk from there)")
+    section = parser["basic"]
+    ak, sk = section.get("ak", "").strip(), section.get("sk", "").strip()
+    if not ak or not sk:
+        raise SdkCredentialsError(f"{path} [basic] needs both ak and sk")
+    token = section.get("security_token", "").strip()
+    return SdkKeys(
+        check_ak(ak, str(path)),
+        Secret(sk),
+        Secret(token) if token else None,
+        section.get("project_id", "").strip() or None,
+        str(path),
+    )
+
+
+def project_id_fallback() -> tuple[str, str] | None:
+    """The project ID the SDK would use when vias-tui has none: its variable, then its file."""
+    env = os.environ.get(ENV_PROJECT_ID, "").strip()
+    if env:
+        return env, f"env {ENV_PROJECT_ID}"
+    try:
+        keys = keys_from_file()
+    except SdkCredentialsError:
+        return None
+    if keys is not None and keys.project_id:
+        return keys.project_id, f"file {keys.where}"
+    return None
+
+
+def check_ak(ak: str, where: str) -> str:
+    # An AK is shown in part and goes into the Authorization header: printable ASCII, no spaces.
+    if not all(33 <= ord(ch) <= 126 for ch in ak) or len(ak) > 128:
+        raise SdkCredentialsError(f"the access key ID from {where} is not printable ASCII without spaces")
+    return ak

@@ -1,0 +1,288 @@
+"""One run session, from start to end, for both front ends (the CLI and the console are thin callers).
+
+Order matters and is the point of this module:
+  1. check what can be checked before anything exists: the TLS context (CA bundle), the report path, the runs
+     directory;
+  2. under a directory-wide start lock: refuse to overlap a live run's unsettled IDs, then create (or lock and
+     reopen) the journal, with room on the disk reserved for the whole run;
+  3. build the client and the engine and run;
+  4. always write how the run ended and close the journal (in `finally`), and report from what the run holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tui_app.engine import DeleteEngine, EngineEvent, Paused, RetryPolicy, RunSummary
+from tui_app.ids import Plan
+from tui_app.journal import RunJournal
+from tui_app.outcomes import OutcomeRecord, RunStatus, count_outcomes
+from tui_app.paths import check_output_path, default_runs_dir, private_dir
+from tui_app.problems import JournalWriteError, OperatorError
+from tui_app.run_lock import RunBusy, read_owner, start_lock
+from tui_app.runlog import RunLog, overlapping_live_run, read_run
+from tui_app.settings import Target
+from tui_app.vias.auth import RequestAuth
+from tui_app.vias.client import ViasClient
+from tui_app.vias.wire import tls_context
+
+AUTO_REFRESH_INTERVAL = 60.0  # refreshed keys rejected again within this time: stop (or ask) instead of looping
+
+
+@dataclass
+class RunSpec:
+    """How to run: where, with what, how fast. The plan comes separately (a new run or a resume)."""
+
+    target: Target
+    auth: RequestAuth
+    concurrency: int
+    timeout: float
+    command: str  # "delete", "resume" or "console": named when another process is refused
+    policy: RetryPolicy | None = None
+    pause_on_auth: bool = False  # the console pauses for new credentials; the CLI stops
+    allow_overlap: bool = False
+    runs_dir: Path | None = None
+    report: Path | None = None  # checked before anything is sent
+    transport: httpx.AsyncBaseTransport | None = None  # tests only
+
+    def directory(self) -> Path:
+        return private_dir(self.runs_dir or default_runs_dir())
+
+
+@dataclass
+class SessionResult:
+    summary: RunSummary
+    status: RunStatus
+    journal: Path
+    log: RunLog  # the whole run (earlier runs of a resumed journal included): the report is a view of it
+    unrecorded: list[OutcomeRecord] = field(default_factory=list)
+    journal_error: str | None = None
+
+
+def preflight(spec: RunSpec) -> ssl.SSLContext:
+    """Everything that can fail before a journal exists. OperatorError with one line when something does."""
+    tls = tls_context(spec.target.ca_bundle)
+    if spec.report is not None:
+        try:
+            check_output_path(spec.report)
+        except OperatorError as exc:
+            raise OperatorError(f"{exc}; nothing was sent") from None
+    spec.directory()
+    return tls
+
+
+class RunSession:
+    def __init__(
+        self,
+        spec: RunSpec,
+        journal: RunJournal,
+        log: RunLog,
+        ids: list[str],
+        previously_sent: frozenset[str],
+        tls: ssl.SSLContext,
+        *,
+        resuming: bool = False,
+    ) -> None:
+        self.spec = spec
+        self.resuming = resuming
+        self.journal = journal
+        self.log = log
+        self.ids = ids
+        self.previously_sent = previously_sent
+        self._tls = tls
+        self.engine: DeleteEngine | None = None
+        self.auth = spec.auth
+        self._closed = False
+        self._last_auto_refresh = -AUTO_REFRESH_INTERVAL
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- opening --------------------------------------------------------------------------------------
+
+    @classmethod
+    def open_new(cls, spec: RunSpec, plan: Plan, names: dict[str, str] | None = None) -> RunSession:
+        tls = preflight(spec)
+        directory = spec.directory()
+        target = spec.target
+        with start_lock(directory):
+            if not spec.allow_overlap:
+                refuse_overlap(spec, plan.valid)
+            journal = RunJournal.create(
+                directory,
+                plan,
+                endpoint=target.endpoint.base_url,
+                project_id=target.project_id,
+                profile=target.profile,
+                concurrency=spec.concurrency,
+                command=spec.command,
+                names=names,
+            )
+        header = {
+            "run_id": journal.run_id,
+            "endpoint": target.endpoint.base_url,
+            "project_id": target.project_id,
+            "profile": target.profile,
+        }
+        log = RunLog.for_plan(journal.path, header, plan, names)
+        return cls(spec, journal, log, list(plan.valid), frozenset(), tls)
+
+    @classmethod
+    def open_resume(cls, spec: RunSpec, path: Path) -> RunSession:
+        """Lock a run's journal and take what it left unsettled. Nothing is written until `run()`."""
+        tls = preflight(spec)
+        directory = spec.directory()
+        with start_lock(directory):
+            journal = RunJournal.open_existing(path, spec.command)
+            try:
+                log = read_run(path)  # read again under the lock: another process may just have finished it
+                ids = log.unsettled()
+                if not spec.allow_overlap and ids:
+                    refuse_overlap(spec, ids, path)
+            except BaseException:
+                journal.close()
+                raise
+        return cls(spec, journal, log, ids, log.unanswered(), tls, resuming=True)
+
+    @property
+    def run_id(self) -> str:
+        return self.journal.run_id
+
+    # --- control -------------------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return self.engine is not None and self.engine.paused
+
+    def cancel(self, grace: float, status: RunStatus = RunStatus.CANCELLED) -> None:
+        if self.engine is not None:
+            self.engine.cancel(grace, status)
+
+    def resume_with(self, auth: RequestAuth) -> None:
+        if self.engine is not None:
+            self.auth = auth
+            self.engine.resume(auth)
+
+    def _events(self, on_event: Callable[[EngineEvent], None] | None) -> Callable[[EngineEvent], None]:
+        """Rejected temporary keys from the metadata service: refresh them once and resume by themselves."""
+
+        def forward(event: EngineEvent) -> None:
+            if (
+                isinstance(event, Paused)
+                and self.auth.refreshable
+                and time.monotonic() - self._last_auto_refresh >= AUTO_REFRESH_INTERVAL
+            ):
+                self._last_auto_refresh = time.monotonic()
+                task = asyncio.get_running_loop().create_task(self._refresh_then_resume(event, on_event))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                return
+            if isinstance(event, Paused) and not self.spec.pause_on_auth:
+                assert self.engine is not None
+                self.engine.cancel(0.0, RunStatus.AUTH_FAILED)  # the CLI stops; only the console asks
+                return
+            if on_event is not None:
+                on_event(event)
+
+        return forward
+
+    async def _refresh_then_resume(self, paused: Paused, on_event: Callable[[EngineEvent], None] | None) -> None:
+        assert self.engine is not None
+        if await self.auth.refresh():
+            self.engine.resume()
+            return
+        if self.spec.pause_on_auth:
+            if on_event is not None:
+                on_event(paused)
+        else:
+            self.engine.cancel(0.0, RunStatus.AUTH_FAILED)
+
+    # --- running ----------------------------------------------------------------------------------------
+
+    async def run(
+        self,
+        on_event: Callable[[EngineEvent], None] | None = None,
+        on_engine: Callable[[DeleteEngine], None] | None = None,
+    ) -> SessionResult:
+        spec = self.spec
+        summary: RunSummary | None = None
+        status = RunStatus.CRASHED
+        journal_error: str | None = None
+        try:
+            if self.resuming:
+                self.journal.resumed(self.ids)
+            async with ViasClient(
+                spec.target.endpoint,
+                spec.target.project_id,
+                spec.auth,
+                timeout=spec.timeout,
+                connect_timeout=min(10.0, spec.timeout),
+                tls=self._tls,
+                max_connections=spec.concurrency,
+                transport=spec.transport,
+            ) as client:
+                self.engine = DeleteEngine(
+                    client,
+                    concurrency=spec.concurrency,
+                    policy=spec.policy,
+                    on_event=self._events(on_event),
+                    journal=self.journal,
+                    pause_on_auth=spec.pause_on_auth or self.auth.refreshable,
+                )
+                if on_engine is not None:
+                    on_engine(self.engine)
+                summary = await self.engine.run(self.ids, self.previously_sent)
+            status = summary.status
+        except JournalWriteError as exc:  # even the resume marker could not be written: nothing was sent
+            journal_error = str(exc)
+            status = RunStatus.JOURNAL_FAILED
+        except asyncio.CancelledError:
+            status = RunStatus.INTERRUPTED
+            raise
+        finally:
+            records = self.engine.records if self.engine is not None else {}
+            try:
+                self.journal.finish(status, count_outcomes(records.values()))
+            except JournalWriteError as exc:
+                journal_error = journal_error or str(exc)
+            self.close()
+            self.log.apply(records.values())
+        if summary is None:
+            summary = RunSummary(len(self.ids), status, 0.0, count_outcomes([]), journal_error=journal_error)
+        return SessionResult(
+            summary,
+            status,
+            self.journal.path,
+            self.log,
+            list(summary.unrecorded),
+            summary.journal_error or journal_error,
+        )
+
+    def close(self) -> None:
+        """Release the journal (also when the run was never started: not confirmed)."""
+        if not self._closed:
+            self._closed = True
+            self.journal.close()
+
+
+def refuse_overlap(spec: RunSpec, ids: list[str], exclude: Path | None = None) -> None:
+    """RunBusy, naming the run and its process, when a live run against the same target has these IDs unsettled."""
+    target = spec.target
+    hit = overlapping_live_run(spec.directory(), target.endpoint.base_url, target.project_id, ids, exclude)
+    if hit is None:
+        return
+    log, overlap = hit
+    owner = read_owner(log.path)
+    who = owner.describe() if owner is not None else "another process"
+    raise RunBusy(
+        f"{overlap:,} of these IDs are still being deleted by run {log.run_id} ({who}) against the same "
+        "target; wait for it to finish, or pass --allow-overlap to send them anyway"
+    )
+
+
+__all__ = ["RunSession", "RunSpec", "SessionResult", "preflight", "refuse_overlap"]

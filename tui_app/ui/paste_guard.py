@@ -1,0 +1,177 @@
+"""Atomic bracketed pastes: everything between ESC[200~ and ESC[201~ is delivered as one Paste, never as keys.
+
+Textual's `XTermParser.parse` (textual/_xterm_parser.py, Textual 8.2.8) reads a paste through the same escape
+sequence loop it uses for keys: an ESC inside the paste starts a "sequence" whose characters are no longer added to
+the paste buffer, and when the sequence cannot be matched (the next ESC, more than 32 characters, or a pause longer
+than ESCAPE_DELAY) it is reissued as key presses (the `while True` loop in `parse`, lines 240-258: the
+`if not bracketed_paste:` guard skips matching, so nothing ends the sequence but those). So `ESC[200~` + "note" +
+`ESC[0m` + ^D + "s2" + CR + `ESC[201~` pastes "note" and presses ^ [ 0 m ctrl+d s 2 enter, running the app's bindings.
+
+`PasteGuardParser` keeps Textual's parser for everything outside a paste and takes over from the start marker:
+the paste is read with plain string searches for ESC[201~ (an end marker split across reads is held back until the
+next read), with no escape timeout, and delivered as one `events.Paste`. NUL is removed as Textual does (#1661);
+everything else, ESC and control characters included, stays text for the widget to handle. A paste longer than
+`MAX_PASTE_CHARS` is delivered in pieces of that size, still as pastes.
+
+Private Textual pieces this relies on (tests/ui/test_paste_guard.py fails if they change):
+- `textual._xterm_parser.XTermParser` and the `Parser.parse` generator protocol of `textual._parser` (`Read1`,
+  `ParseTimeout`, `ParseEOF`): the stock `parse` generator is wrapped, and restarted when a paste starts.
+- `LinuxDriver.run_input_thread` creating its parser through the module-global name `XTermParser`: Textual has no
+  hook to choose the parser class, so `PasteGuardDriver` runs a copy of that method with the name rebound.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable, Generator, Iterable
+from typing import Any, cast
+
+from textual import constants, events
+from textual._parser import ParseEOF, ParseTimeout, Peek1, Read1, TokenCallback
+from textual._xterm_parser import XTermParser
+from textual.driver import Driver
+from textual.message import Message
+
+ESC = "\x1b"
+PASTE_START = "\x1b[200~"
+PASTE_END = "\x1b[201~"
+MAX_PASTE_CHARS = 64 * 1024 * 1024  # a terminal that never ends a paste must not grow memory without bound
+
+
+class PasteGuardParser(XTermParser):
+    """`XTermParser` whose bracketed pastes are atomic, whatever bytes they hold."""
+
+    def __init__(self, debug: bool = False, *, max_paste: int = MAX_PASTE_CHARS) -> None:
+        # Set before super().__init__(), which starts the parse generator.
+        self._max_paste = max_paste
+        self._paste: list[str] | None = None  # pieces of the paste being read; None outside a paste
+        self._paste_size = 0
+        self._paste_delivered = False  # part of this paste already went out (it hit the cap)
+        self._held = ""  # the end of the last read, if it may be the start of a split end marker
+        super().__init__(debug)
+
+    def feed(self, data: str) -> Iterable[Message]:
+        if not data:  # end of input: a paste cut short is still a paste
+            if self._paste is not None:
+                held, self._held = self._held, ""
+                yield from self._end_paste(held)
+            yield from super().feed(data)
+            return
+        while data:
+            if self._paste is None:
+                # A paste can only start at a "~", so the stock parser gets pieces ending at one; if that piece
+                # completed the start marker, the rest of the read is paste text.
+                cut = data.find("~") + 1 or len(data)
+                yield from super().feed(data[:cut])
+                data = data[cut:]
+            else:
+                data = yield from self._read_paste(data)
+
+    def parse(self, token_callback: TokenCallback[Message]) -> Generator[Read1 | Peek1, str, None]:
+        """Textual's parse generator, except that a paste start marker hands the input to `_read_paste`."""
+        stock = super().parse
+        inner = stock(token_callback)
+        request = next(inner)
+        candidate = ""  # what arrived since the last ESC, while it could still be the paste start marker
+        while True:
+            try:
+                character = yield request
+            except (ParseTimeout, ParseEOF) as error:
+                candidate = ""  # the stock parser gives up on the sequence it was reading, and so do we
+                try:
+                    request = inner.throw(error)
+                except StopIteration:
+                    return
+                continue
+            if character == ESC:
+                candidate = ESC
+            elif candidate:
+                candidate += character
+                if candidate == PASTE_START:
+                    # The stock parser holds ESC[200 of the marker: drop it with the generator, and start afresh
+                    # (its state is only the sequence being read; mouse and size state live on self).
+                    candidate = ""
+                    inner.close()
+                    inner = stock(token_callback)
+                    request = next(inner)
+                    self._paste, self._paste_size, self._paste_delivered = [], 0, False
+                    continue
+                if not PASTE_START.startswith(candidate):
+                    candidate = ""
+            try:
+                request = inner.send(character)
+            except StopIteration:
+                return
+
+    def _read_paste(self, data: str) -> Generator[Message, None, str]:
+        """Add a read to the paste; returns what follows the end marker, if the paste ended."""
+        text = self._held + data
+        end = text.find(PASTE_END)
+        if end == -1:
+            # Hold back a trailing ESC[201 (or part of it): the rest of the marker may come in the next read.
+            # The marker has one ESC, at its start, so only the last ESC can begin it.
+            esc = text.rfind(ESC, max(0, len(text) - len(PASTE_END) + 1))
+            keep = esc if esc != -1 and PASTE_END.startswith(text[esc:]) else len(text)
+            self._held = text[keep:]
+            yield from self._add(text[:keep])
+            return ""
+        self._held = ""
+        yield from self._end_paste(text[:end])
+        return text[end + len(PASTE_END) :]
+
+    def _add(self, text: str) -> Generator[Message, None, None]:
+        assert self._paste is not None
+        while text:
+            room = self._max_paste - self._paste_size
+            self._paste.append(text[:room])
+            self._paste_size += len(self._paste[-1])
+            text = text[room:]
+            if self._paste_size >= self._max_paste:
+                yield self._take_paste()
+                self._paste_delivered = True
+
+    def _end_paste(self, text: str) -> Generator[Message, None, None]:
+        yield from self._add(text)
+        if self._paste or not self._paste_delivered:  # an empty paste is reported, as Textual does
+            yield self._take_paste()
+        self._paste = None
+
+    def _take_paste(self) -> events.Paste:
+        assert self._paste is not None
+        text = "".join(self._paste)
+        self._paste.clear()
+        self._paste_size = 0
+        self.debug_log(f"PASTE {len(text)} characters")
+        return events.Paste(text.replace("\x00", ""))
+
+
+def _with_parser(method: Callable[..., Any], parser_class: type[XTermParser]) -> Callable[..., Any]:
+    """A copy of `method` in which the global name `XTermParser` means `parser_class`."""
+    function = cast(types.FunctionType, method)
+    namespace = {**function.__globals__, "XTermParser": parser_class}
+    clone = types.FunctionType(
+        function.__code__, namespace, function.__name__, function.__defaults__, function.__closure__
+    )
+    clone.__kwdefaults__ = function.__kwdefaults__
+    clone.__qualname__ = function.__qualname__
+    clone.__doc__ = function.__doc__
+    return clone
+
+
+if sys.platform != "win32":
+    from textual.drivers.linux_driver import LinuxDriver
+
+    class PasteGuardDriver(LinuxDriver):
+        """Textual's Linux/macOS driver, reading input through `PasteGuardParser`."""
+
+        # Textual's own input loop, unchanged but for the parser class (it has no hook to choose one).
+        run_input_thread = _with_parser(LinuxDriver.run_input_thread, PasteGuardParser)
+
+
+def paste_guard_driver() -> type[Driver] | None:
+    """The `driver_class` for the App: `PasteGuardDriver`, or None (Textual's own choice) on Windows or when
+    TEXTUAL_DRIVER names a driver (`textual serve`, for one). Headless and inline runs ignore `driver_class`."""
+    if sys.platform == "win32" or constants.DRIVER:
+        return None
+    return PasteGuardDriver

@@ -1,0 +1,329 @@
+"""The console's main screen: the IDs and Results tabs, the status and progress lines, and the flows that lead to
+a run (look up, confirm) or follow one (retry, export, new batch). Running itself is RunScreen's job; app-wide
+state (target, credentials, keyring) lives on the app as reactives that this screen watches."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from tui_app.ids import Plan
+from tui_app.outcomes import RETRYABLE
+from tui_app.paths import default_runs_dir
+from tui_app.problems import OperatorError
+from tui_app.resolve import Resolution
+from tui_app.runlog import find_interrupted_run, list_runs, read_run
+from tui_app.ui import batch_files, messages
+from tui_app.ui.console_run import FLUSH_INTERVAL, RunRequest, confirmation, resume_request
+from tui_app.ui.details import details_text
+from tui_app.ui.results_model import BatchResults
+from tui_app.ui.screens.browse import BrowseChoice, BrowseScreen
+from tui_app.ui.screens.confirm import ConfirmResult, ConfirmScreen
+from tui_app.ui.screens.preview import PreviewScreen
+from tui_app.ui.screens.run_screen import RunScreen
+from tui_app.ui.screens.simple import AskScreen
+from tui_app.ui.screens.target import TargetChoice, TargetScreen
+from tui_app.ui.widgets.ids_pane import IdsPane
+from tui_app.ui.widgets.results_pane import ResultsPane
+from tui_app.ui.widgets.run_bar import READY, RunBar
+from tui_app.ui.widgets.status_bar import StatusBar, StatusState
+
+# Hidden from the footer while a run goes, so at 80 columns it keeps room for what applies (ctrl+x, F1).
+HIDDEN_WHILE_RUNNING = frozenset(
+    {"confirm_delete", "browse", "retry_failed", "export", "new_batch", "load_file", "set_target"}
+)
+
+
+class MainScreen(RunScreen):
+    BINDINGS = [
+        Binding("ctrl+d", "confirm_delete", "Delete…", id="delete", priority=True),
+        Binding("f2", "show_tab('ids')", "IDs", id="tab_ids", priority=True),
+        Binding("f3", "show_tab('results')", "Results", id="tab_results", priority=True),
+        Binding("f4", "credentials", "Creds", id="credentials", priority=True),
+        Binding("f5", "browse", "Browse", id="browse", priority=True),
+        Binding("f6", "set_target", "Target", id="target", show=False, priority=True),
+        Binding("ctrl+x", "cancel_run", "Cancel run", id="cancel_run", priority=True),
+        Binding("ctrl+r", "retry_failed", "Retry failed", id="retry_failed", priority=True),
+        Binding("ctrl+e", "export", "Export", id="export", priority=True),
+        Binding("ctrl+o", "load_file", "Load file", id="load_file", show=False, priority=True),
+        Binding("ctrl+n", "new_batch", "New batch", id="new_batch", show=False, priority=True),
+        Binding("ctrl+y", "copy_details", "Copy details", id="copy_details", show=False, priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with TabbedContent(id="tabs", initial="ids"):
+            with TabPane("IDs (F2)", id="ids"):
+                yield IdsPane(self.context.initial_text, id="ids-pane")
+            with TabPane("Results (F3)", id="results"):
+                yield ResultsPane(id="results-pane")
+        yield RunBar(id="run-bar")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        for name in ("credentials", "keyring", "checking", "target"):
+            self.watch(self.app, name, self._render_status, init=False)
+        self._render_status()
+        self.ids_pane.focus_input()
+        self.set_interval(FLUSH_INTERVAL, self.flush_outcomes)
+        if self.context.target is None:
+            self.run_bar.idle("No target yet: press F6 (or ctrl+d) to say where deletes go.")
+
+    def _render_status(self, *_: object) -> None:
+        app, context = self.vias, self.context
+        target = context.target
+        self.query_one(StatusBar).show(
+            StatusState(
+                demo=context.demo,
+                profile=context.profile,
+                target_label=context.target_label(),
+                project=target.project_id if target else None,
+                credentials=app.credentials,
+                keyring=app.keyring,
+                checking=app.checking,
+            )
+        )
+        self.refresh_bindings()
+
+    # --- what blocks a run -----------------------------------------------------------------------------
+
+    def _refusal(self) -> str | None:
+        app = self.vias
+        if self.running:
+            return "A run is already in progress."
+        if self.context.target is None:
+            return "No target yet: say where deletes go (region or endpoint, and the project)."
+        if app.checking:
+            return "Still looking for credentials; try again in a moment."
+        if app.credentials is None:
+            return "No credentials: press F4 to paste a token or access keys (or log in)."
+        if app.credentials.expired:
+            return f"The credentials {app.credentials.describe()}. Press F4 for new ones."
+        return None
+
+    def _explain_refusal(self, problem: str) -> None:
+        """Say what blocks, and open the screen that fixes it (the target first: it is what blocks first)."""
+        self.notify(problem, severity="warning", timeout=4)
+        if self.running or self.vias.checking:
+            return
+        if self.context.target is None:
+            self.action_set_target()
+        elif self.vias.credentials is None:
+            self.action_credentials()
+
+    def action_set_target(self) -> None:
+        def chosen(choice: TargetChoice | None) -> None:
+            if choice is None:
+                return
+            self.context.target = choice.target
+            self.vias.target = choice.target
+            where = f"saved to profile {self.context.profile!r}" if choice.saved else "for this session"
+            self.notify(f"Target {choice.target.describe()} ({where}).", timeout=4)
+            self.run_bar.idle(READY)
+
+        self.app.push_screen(TargetScreen(self.context.profile, self.context.target_problem), chosen)
+
+    def action_credentials(self) -> None:
+        if self.running:
+            self.notify("A run is in progress; the credentials can be changed when it ends or pauses.", timeout=4)
+            return
+        self.vias.open_credentials(None, lambda found: None)
+
+    # --- look up, confirm, run -------------------------------------------------------------------------
+
+    def action_confirm_delete(self) -> None:
+        plan = self.ids_pane.current_plan()
+        if self.ids_pane.error:
+            self.notify(self.ids_pane.error, severity="error")
+            return
+        if not plan.valid:
+            self.notify("No valid IDs to delete. Paste IDs into the IDs pane (F2).", severity="warning", timeout=4)
+            return
+        self._preview_then_confirm(RunRequest(plan.valid, plan, "Delete batch tasks", new_batch=True))
+
+    def _preview_then_confirm(self, request: RunRequest) -> None:
+        """Look the IDs up first (an aid, never a gate), then the confirmation shows what they are."""
+        problem = self._refusal()
+        if problem:
+            self._explain_refusal(problem)
+            return
+        found = self.vias.credentials
+        assert found is not None
+
+        def looked_up(resolution: Resolution | None) -> None:
+            if resolution is None:
+                self.notify("Cancelled; nothing was sent.", timeout=3)
+            else:
+                self._confirm(replace(request, resolution=resolution))
+
+        self.app.push_screen(PreviewScreen(request.ids, lambda: self.context.make_client(found)), looked_up)
+
+    def _confirm(self, request: RunRequest) -> None:
+        problem = self._refusal()
+        if problem:
+            self._explain_refusal(problem)
+            return
+        found = self.vias.credentials
+        assert found is not None
+
+        def confirmed(result: ConfirmResult | None) -> None:
+            if result is None:
+                self.notify("Not confirmed; nothing was sent.", timeout=3)
+                return
+            self.start_run(replace(request, ids=result.ids, plan=request.plan.without(result.excluded)), found)
+
+        self.app.push_screen(ConfirmScreen(confirmation(request, self.context, found)), confirmed)
+
+    # --- after a run -----------------------------------------------------------------------------------
+
+    def action_retry_failed(self) -> None:
+        ids = self.results.ids_with(RETRYABLE)
+        if not ids:
+            self.notify("Nothing to retry: no failed, unknown or cancelled IDs.", timeout=3)
+            return
+        self._confirm(RunRequest(ids, Plan.from_ids(ids), "Retry failed, unknown and cancelled", new_batch=False))
+
+    def action_export(self) -> None:
+        batch_files.ask_export(self)
+
+    def action_load_file(self) -> None:
+        batch_files.ask_load(self)
+
+    def action_new_batch(self) -> None:
+        if self.ids_pane.has_unrun_text and not self.journals:
+            count = len(self.ids_pane.current_plan().valid)
+            question = f"Clear the {count:,} ID(s) pasted but never run? (ctrl+z in the IDs box brings them back.)"
+            self.app.push_screen(
+                AskScreen(question, yes="Clear them", no="Keep them"), lambda yes: self._new_batch() if yes else None
+            )
+            return
+        self._new_batch()
+
+    def _new_batch(self) -> None:
+        self.results = BatchResults()
+        self.journals = []
+        self.results_pane.show(self.results, fresh=True)
+        self.ids_pane.clear()
+        self.run_bar.idle(READY)
+        self.query_one(TabbedContent).active = "ids"
+        self.ids_pane.focus_input()
+
+    def action_copy_details(self) -> None:
+        row = self.results_pane.selected_row()
+        if row is None or row.record is None:
+            self.notify("Select a row with an outcome in Results (F3) first.", timeout=3)
+            return
+        text = details_text(row.record)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied the details of {row.id} ({len(text)} characters) via OSC 52.", timeout=3)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        if tab == "ids":
+            self.ids_pane.focus_input()
+        else:
+            self.results_pane.table.focus()
+
+    # --- Browse, past runs, resuming -------------------------------------------------------------------------
+
+    def action_browse(self) -> None:
+        problem = self._refusal()
+        if problem:
+            self._explain_refusal(problem)
+            return
+        found = self.vias.credentials
+        assert found is not None
+        self.app.push_screen(BrowseScreen(lambda: self.context.make_client(found)), self._browsed)
+
+    def _browsed(self, choice: BrowseChoice | None) -> None:
+        if choice is None:
+            return
+        ids = [task.id for task in choice.tasks]
+        resolution = Resolution(ids, found={task.id: task for task in choice.tasks}, total=choice.total)
+        self._confirm(
+            RunRequest(
+                ids,
+                Plan.from_ids(ids),
+                "Delete marked batch tasks",
+                new_batch=True,
+                resolution=resolution,
+                hidden_marked=choice.hidden,
+            )
+        )
+
+    def show_run(self, journal: Path) -> None:
+        """Show a past run's results (from its journal) to read, export or retry."""
+        if self.running:
+            self.notify("Wait for the run to end first.", timeout=3)
+            return
+        try:
+            log = read_run(journal)
+        except OperatorError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.results = BatchResults.from_records(log.rows())
+        self.journals = [journal]
+        self.results_pane.show(self.results, fresh=True)
+        self.run_bar.show_counts(f"Run {log.run_id} ({log.status.value}): ", log.counts())
+        self.query_one(TabbedContent).active = "results"
+        self.results_pane.table.focus()
+
+    def action_open_last_run(self) -> None:
+        runs = list_runs(self.context.runs_dir or default_runs_dir())
+        if not runs:
+            self.notify("No runs recorded yet.", timeout=3)
+            return
+        self.show_run(runs[0])
+
+    @work(exclusive=True, group="resume-lookup", exit_on_error=False)
+    async def look_for_interrupted_run(self) -> None:
+        target = self.context.target
+        if target is None:
+            return
+        directory = self.context.runs_dir or default_runs_dir()
+        log = await asyncio.to_thread(find_interrupted_run, directory, target.endpoint.base_url, target.project_id)
+        if log is not None:
+            self.post_message(messages.InterruptedRunFound(log))
+
+    def on_interrupted_run_found(self, message: messages.InterruptedRunFound) -> None:
+        question, request = resume_request(message.log)
+
+        def answered(resume: bool | None) -> None:
+            if resume:
+                self.show_run(message.log.path)
+                self._confirm(request)
+
+        self.app.push_screen(AskScreen(question, yes="Resume", no="Not now"), answered)
+
+    # --- the footer and the palette -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hidden from the footer (and inactive) when they cannot apply, so the footer keeps room for what can.
+        if action == "cancel_run":
+            return self.running
+        if self.running and action in HIDDEN_WHILE_RUNNING:
+            return False
+        if action in ("retry_failed", "export"):
+            return bool(self.journals)
+        return True
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            yield SystemCommand(
+                binding.description.rstrip("…"),
+                f"key: {binding.key}",
+                lambda action=binding.action: self.run_action(action),
+            )
+        yield SystemCommand("Filter results", "cycle the outcome filter (f in Results)", self.results_pane.next_filter)
+        yield SystemCommand("Sort results", "cycle the sort order (s in Results)", self.results_pane.next_sort)
+        yield SystemCommand(
+            "Open the last run", "show the latest run's results to export or retry them", self.action_open_last_run
+        )

@@ -1,0 +1,238 @@
+"""The part of the main screen that runs deletes: a confirmed request becomes a ConsoleRun in a worker, its
+messages update the results, the progress line and the credentials screen when they are rejected; cancelling and
+quitting wait for answers in flight so every answer is recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual import work
+from textual.screen import Screen
+from textual.widgets import TabbedContent
+
+from tui_app.credentials import Credentials
+from tui_app.outcomes import OutcomeRecord, RunStatus, count_outcomes
+from tui_app.ui import messages
+from tui_app.ui.console_run import ConsoleRun, RunRequest
+from tui_app.ui.context import ConsoleContext
+from tui_app.ui.results_model import BatchResults, ResultRow
+from tui_app.ui.screens.simple import AskScreen
+from tui_app.ui.widgets.ids_pane import IdsPane
+from tui_app.ui.widgets.results_pane import ResultsPane
+from tui_app.ui.widgets.run_bar import RunBar
+
+if TYPE_CHECKING:
+    from tui_app.ui.app import ViasApp
+
+CANCEL_GRACE = 5.0
+
+
+class RunScreen(Screen[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results = BatchResults()
+        self.journals: list[Path] = []  # this batch's runs, oldest first: the export merges them
+        self.run: ConsoleRun | None = None
+        self.last_status: RunStatus | None = None
+        self.quit_after_run = False
+        self._pause_reason: str | None = None
+        self._names: dict[str, str] = {}  # task names from the latest preview, for the details pane
+
+    @property
+    def vias(self) -> ViasApp:
+        return cast("ViasApp", self.app)
+
+    @property
+    def context(self) -> ConsoleContext:
+        return self.vias.context
+
+    @property
+    def ids_pane(self) -> IdsPane:
+        return self.query_one(IdsPane)
+
+    @property
+    def results_pane(self) -> ResultsPane:
+        return self.query_one(ResultsPane)
+
+    @property
+    def run_bar(self) -> RunBar:
+        return self.query_one(RunBar)
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None
+
+    # --- starting ---------------------------------------------------------------------------------------
+
+    def start_run(self, request: RunRequest, credentials: Credentials) -> None:
+        self._names.update(request.names())
+        if request.new_batch:
+            self.results = BatchResults.from_plan(request.plan)
+            self.journals = []
+            self.results_pane.show(self.results, fresh=True)
+        else:
+            self.results.reset(request.ids)
+            self.results_pane.show(self.results)
+        self.query_one(TabbedContent).active = "results"
+        self.results_pane.table.focus()
+        self.last_status = None
+        self.run = ConsoleRun(self.context, request, credentials, self)
+        self.refresh_bindings()
+        self._run_worker(self.run)
+
+    @work(exclusive=True, group="delete", exit_on_error=False)
+    async def _run_worker(self, run: ConsoleRun) -> None:
+        await run.execute()
+
+    def flush_outcomes(self) -> None:
+        if self.run is not None and self.run.buffer:
+            self.post_message(messages.OutcomesArrived(self.run.take_outcomes()))
+
+    def _apply_records(self, records: list[OutcomeRecord]) -> list[ResultRow]:
+        for record in records:
+            if record.name is None and record.id in self._names:
+                record.name = self._names[record.id]  # the journal already has it from the plan
+        return [self.results.apply(record) for record in records]
+
+    # --- what the run reports -----------------------------------------------------------------------------
+
+    def on_run_began(self, message: messages.RunBegan) -> None:
+        self.run_bar.start(message.total)
+        session = self.run.session if self.run is not None else None
+        if session is not None and session.journal.path not in self.journals:
+            self.journals.append(session.journal.path)
+        self.refresh_bindings()
+
+    def on_outcomes_arrived(self, message: messages.OutcomesArrived) -> None:
+        rows = self._apply_records(message.records)
+        self.results_pane.update_rows(rows)
+        engine = self.run.session.engine if self.run and self.run.session else None
+        if engine is not None:
+            self.run_bar.progress(len(engine.records), count_outcomes(engine.records.values()))
+
+    def on_run_throttled(self, message: messages.RunThrottled) -> None:
+        self.run_bar.throttled(message.delay)
+
+    def on_run_paused(self, message: messages.RunPaused) -> None:
+        self._pause_reason = (
+            f"The credentials were rejected ({message.error.one_line()}). Sending is paused: nothing more goes "
+            "out. Paste or log in for new credentials to resume where it stopped, or press Escape to choose to "
+            "cancel the run."
+        )
+        self.run_bar.paused("the credentials were rejected")
+        self.app.bell()
+        self.vias.open_credentials(self._pause_reason, self._credentials_after_pause)
+
+    def _credentials_after_pause(self, found: Credentials | None) -> None:
+        session = self.run.session if self.run else None
+        if session is None or not session.paused:
+            return
+        if found is None:
+            question = (
+                "The run is paused because the credentials were rejected.\n"
+                "Cancel the run? Everything not yet sent is recorded as cancelled."
+            )
+            self.app.push_screen(
+                AskScreen(question, yes="Cancel the run", no="Back to the credentials"), self._paused_choice
+            )
+        else:
+            session.resume_with(found.auth())
+
+    def _paused_choice(self, cancel: bool | None) -> None:
+        if self.run is None or self.run.session is None:
+            return
+        if cancel:
+            self.run.session.cancel(CANCEL_GRACE)
+        else:
+            self.vias.open_credentials(self._pause_reason, self._credentials_after_pause)
+
+    def on_run_resumed(self, message: messages.RunResumed) -> None:
+        self.run_bar.resumed()
+        self.notify("Resumed with the new credentials.", timeout=3)
+
+    def on_run_refused(self, message: messages.RunRefused) -> None:
+        self.run = None
+        self.refresh_bindings()
+        self.run_bar.idle(f"Not started: {message.reason}")
+        self.notify(message.reason, title="Nothing was sent", severity="error", timeout=8)
+        if self.quit_after_run:
+            self.app.exit(0)
+
+    def on_run_ended(self, message: messages.RunEnded) -> None:
+        result = message.result
+        if self.run is not None:
+            self._apply_records(self.run.take_outcomes())
+        self.run = None
+        self.last_status = result.status
+        if result.journal not in self.journals:
+            self.journals.append(result.journal)
+        self.refresh_bindings()
+        self.run_bar.finish(result.summary, result.status)
+        self.results_pane.rebuild()
+        if result.status is RunStatus.JOURNAL_FAILED:
+            self.notify(
+                f"The journal could not be written ({result.journal_error}). Export the report now (ctrl+e, to "
+                "another disk): it is the only full record of this run.",
+                title="Journal failed",
+                severity="error",
+                timeout=30,
+            )
+        elif not (result.summary.all_gone and result.status is RunStatus.FINISHED):
+            self.notify(
+                "Filter with f, retry with ctrl+r, export with ctrl+e.",
+                title="Not everything was deleted",
+                severity="warning",
+                timeout=3,
+            )
+        if self.quit_after_run:
+            self.app.exit(130, return_code=130)
+
+    def on_run_crashed(self, message: messages.RunCrashed) -> None:
+        self.run = None
+        self.refresh_bindings()
+        self.run_bar.idle(f"The run stopped on an internal error: {message.error}. The journal is intact.")
+
+    # --- cancelling and quitting ---------------------------------------------------------------------------
+
+    def action_cancel_run(self) -> None:
+        if self.run is None:
+            self.notify("No run in progress.", timeout=3)
+            return
+        question = (
+            f"Cancel the run? Nothing more will be sent. About {self.results.pending():,} ID(s) not yet answered "
+            f"are recorded as cancelled (or unknown if still in flight after {CANCEL_GRACE:g}s)."
+        )
+        self.app.push_screen(AskScreen(question, yes="Cancel the run", no="Keep running"), self._cancel_confirmed)
+
+    def _cancel_confirmed(self, yes: bool | None) -> None:
+        if yes and self.run is not None and self.run.session is not None:
+            self.run.session.cancel(CANCEL_GRACE)
+            self.run_bar.idle(f"Cancelling: nothing more is sent; waiting up to {CANCEL_GRACE:g}s for answers…")
+
+    def request_quit(self) -> None:
+        """ctrl+q: straight out when idle; during a run, ask once, then stop like ctrl+x and quit when it ends."""
+        if self.run is None:
+            self.app.exit(0)
+            return
+        if self.quit_after_run:  # asked already and waiting for answers: a second ctrl+q stops at once
+            if self.run.session is not None:
+                self.run.session.cancel(0.0, RunStatus.INTERRUPTED)
+            return
+        question = (
+            "A run is in progress. Quit? Nothing more is sent; requests in flight get up to "
+            f"{CANCEL_GRACE:g}s to answer, so every answer is recorded. Then the console closes (resume the rest "
+            "later)."
+        )
+        self.app.push_screen(AskScreen(question, yes="Stop and quit", no="Keep running"), self._quit_confirmed)
+
+    def _quit_confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        if self.run is None:
+            self.app.exit(0)
+            return
+        self.quit_after_run = True
+        if self.run.session is not None:
+            self.run.session.cancel(CANCEL_GRACE, RunStatus.INTERRUPTED)
+        self.run_bar.idle(f"Quitting: waiting up to {CANCEL_GRACE:g}s for requests in flight (ctrl+q: now)…")

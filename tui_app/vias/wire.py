@@ -1,0 +1,257 @@
+"""Reading answers off the wire, shared by the VIAS client and IAM login: bounded bodies (compressed ones
+included), error bodies of every shape, transport failures, the TLS context, and scrubbing what a server sent.
+
+Decoding is done here rather than by httpx so the decoded size is capped while decompressing: a 1 MB gzip body
+can expand to 1 GB, and httpx would hand it over in one piece.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import zlib
+from dataclasses import dataclass, fields, replace
+from email.utils import parsedate_to_datetime
+from time import time
+from typing import Any, TypeVar
+
+import httpx
+
+from tui_app import __version__
+from tui_app.problems import OperatorError
+from tui_app.secret import Scrubber
+from tui_app.vias.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError, Transport
+
+USER_AGENT = f"vias-tui/{__version__}"
+BODY_LIMIT = 1 << 20  # decoded bytes kept of any answer; the API's bodies are a few hundred bytes
+ACCEPT_ENCODING = "gzip, deflate"  # what we can decode with a cap; anything else is kept opaque
+_DNS_MARKERS = (
+    "name or service not known",
+    "nodename nor servname",
+    "getaddrinfo",
+    "name resolution",
+    "no address associated",
+    "temporary failure in name resolution",
+)
+
+T = TypeVar("T")
+
+
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """The system's trust store, or a PEM bundle; OperatorError (one line) when the bundle is unusable."""
+    try:
+        return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
+    except FileNotFoundError:
+        raise OperatorError(f"the CA bundle {ca_bundle} does not exist; nothing was sent") from None
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+        raise OperatorError(
+            f"the CA bundle {ca_bundle} is not a readable PEM file of certificates ({why}); nothing was sent"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Body:
+    data: bytes
+    truncated: bool = False  # more than BODY_LIMIT decoded bytes: the rest was not read
+    opaque: str | None = None  # a Content-Encoding we do not decode (the bytes are as sent)
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+    def problem(self) -> str | None:
+        if self.truncated:
+            return f"the body was larger than {BODY_LIMIT // 1024} KiB (not read further)"
+        if self.opaque:
+            return f"the body was {self.opaque}-encoded, which vias-tui does not decode"
+        return None
+
+
+class BoundedDecoder:
+    """Collects a body, decompressing gzip/deflate as it arrives, never holding more than `limit` bytes."""
+
+    def __init__(self, content_encoding: str | None, limit: int = BODY_LIMIT) -> None:
+        encoding = (content_encoding or "identity").strip().lower()
+        self.limit = limit
+        self.opaque: str | None = None
+        self._parts: list[bytes] = []
+        self._size = 0
+        self.truncated = False
+        self._raw_deflate_fallback = False
+        self._decoder: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._decoder = zlib.decompressobj(zlib.MAX_WBITS)
+            self._raw_deflate_fallback = True  # some servers send raw deflate without the zlib header
+        elif encoding not in ("identity", ""):
+            self.opaque = encoding
+
+    def feed(self, chunk: bytes) -> bool:
+        """Add raw bytes; False once the limit is reached (stop reading)."""
+        if self.truncated:
+            return False
+        if self._decoder is None:
+            self._keep(chunk)
+            return not self.truncated
+        data = chunk
+        while data and not self.truncated:
+            try:
+                out = self._decoder.decompress(data, self.limit - self._size + 1)
+            except zlib.error:
+                if self._raw_deflate_fallback and self._size == 0:
+                    self._raw_deflate_fallback = False
+                    self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                self.opaque = "invalid compressed"  # keep what we have; the body cannot be trusted
+                self._decoder = None
+                return False
+            self._raw_deflate_fallback = False
+            self._keep(out)
+            data = self._decoder.unconsumed_tail
+        return not self.truncated
+
+    def _keep(self, data: bytes) -> None:
+        room = self.limit - self._size
+        if len(data) > room:
+            data = data[:room]
+            self.truncated = True
+        if data:
+            self._parts.append(data)
+            self._size += len(data)
+
+    def body(self) -> Body:
+        return Body(b"".join(self._parts), self.truncated, self.opaque)
+
+
+def transport_error(exc: Exception) -> ApiError:
+    """Any failure without an HTTP answer, classified by whether the request may have reached the server."""
+    text = str(exc)[:200] or type(exc).__name__
+    if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return ApiError(None, message=text, transport=Transport.CONNECT_TIMEOUT, delivered=False)
+    if isinstance(exc, httpx.ConnectError):
+        lowered = text.lower()
+        if _caused_by(exc, ssl.SSLError) or "certificate" in lowered or "ssl" in lowered:
+            kind = Transport.TLS
+        elif any(marker in lowered for marker in _DNS_MARKERS):
+            kind = Transport.DNS
+        else:
+            kind = Transport.CONNECT
+        return ApiError(None, message=text, transport=kind, delivered=False)
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        return ApiError(
+            None, message=text if text != "TimeoutError" else "no complete answer in time", transport=Transport.TIMEOUT
+        )
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, ConnectionError)):
+        return ApiError(None, message=text, transport=Transport.DROPPED)
+    if isinstance(exc, ssl.SSLError):
+        return ApiError(None, message=type(exc).__name__, transport=Transport.TLS, delivered=False)
+    # Anything else from inside the HTTP stack must not escape: its frames hold the request headers, and a
+    # traceback printed with locals would show the credentials. Record it as "no answer known".
+    return ApiError(None, message=f"unexpected {type(exc).__name__} while sending", transport=Transport.PROTOCOL)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def error_from(status: int, headers: httpx.Headers, body: Body) -> ApiError:
+    """An HTTP error answer: VIAS's and APIG's bodies, IAM's nested one, or raw text kept for the details."""
+    text = body.text()
+    parsed = json_object(text) if body.problem() is None else None
+    fields_: dict[str, Any] = parsed or {}
+    nested = fields_.get("error")
+    if isinstance(nested, dict) and "error_code" not in fields_:
+        # some gateways wrap the error: {"error": {"code": ..., "message": ...}}
+        fields_ = {**fields_, "error_code": nested.get("code"), "error_msg": nested.get("message")}
+    params = fields_.get("params")
+    raw = None
+    if parsed is None:
+        raw = cut(text, RAW_BODY_LIMIT)
+        if body.problem():
+            raw += f" [{body.problem()}]"
+    return ApiError(
+        http_status=status,
+        code=text_field(fields_.get("error_code")),
+        message=text_field(fields_.get("error_msg")),
+        detail=text_field(fields_.get("detail")),
+        params=[cut(str(p), FIELD_LIMIT) for p in params if p is not None][:20] if isinstance(params, list) else [],
+        reason=text_field(fields_.get("reason")),
+        advice=text_field(fields_.get("advice")),
+        request_id=request_id(headers, parsed),
+        raw_body=raw,
+        retry_after=retry_after(headers.get("Retry-After")),
+        location=text_field(headers.get("Location")) if 300 <= status < 400 else None,
+    )
+
+
+def json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def request_id(headers: httpx.Headers, body: dict[str, Any] | None) -> str | None:
+    return text_field(headers.get("X-Request-Id")) or text_field((body or {}).get("request_id"))
+
+
+def retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, 3600.0))
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} chars in all)"
+
+
+def text_field(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return cut(str(value), FIELD_LIMIT)
+
+
+def scrubbed(value: T, scrub: Scrubber) -> T:
+    """A copy of an answer (ApiError or DeleteResult) with every secret removed from its texts."""
+    if not scrub:
+        return value
+    changes: dict[str, Any] = {}
+    for item in fields(value):  # type: ignore[arg-type]
+        current = getattr(value, item.name)
+        if isinstance(current, str):
+            clean = scrub(current)
+            if clean != current:
+                changes[item.name] = clean
+        elif isinstance(current, list) and current and isinstance(current[0], str):
+            clean_list = [scrub(v) for v in current]
+            if clean_list != current:
+                changes[item.name] = clean_list
+    return replace(value, **changes) if changes else value  # type: ignore[type-var]
+
+
+async def read_body(response: httpx.Response, limit: int = BODY_LIMIT) -> Body:
+    """Read a streamed response's body through a BoundedDecoder (stops reading at the limit)."""
+    decoder = BoundedDecoder(response.headers.get("Content-Encoding"), limit)
+    async for chunk in response.aiter_raw():
+        if not decoder.feed(chunk):
+            break
+    return decoder.body()
