@@ -61,7 +61,7 @@ async def screen_gone(pilot: Pilot[object], kind: type[Screen], timeout: float =
 async def paste(pilot: Pilot[object], app: ViasApp, text: str) -> None:
     """A bracketed paste, as a terminal delivers one, into the IDs box; waits until it is parsed."""
     pane = app.main.ids_pane
-    pane.text_area.focus()
+    pane.focus_input()
     app.post_message(events.Paste(text))  # the driver hands pastes to the App, which forwards to the focus
     before = pane.text
     await until(pilot, lambda: pane.text != before or not text, what="the paste arrived")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from tui_app.ids import parse
 from tui_app.journal import RunJournal
-from tui_app.outcomes import Attempt, Outcome, OutcomeRecord
-from tui_app.vias.errors import ApiError
+from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus
+from tui_app.paths import private_dir
+from tui_app.vias.errors import ApiError, Transport
 from tui_app.vias.models import DeleteResult
 
 IDS = [f"{n:02d}{'7c1e5a9b' * 3}{n:06d}" for n in range(1, 9)]
@@ -15,15 +16,8 @@ IDS = [f"{n:02d}{'7c1e5a9b' * 3}{n:06d}" for n in range(1, 9)]
 
 def results_journal(directory: Path, project_id: str) -> Path:
     plan = parse("\n".join([*IDS, "c0ffee?force=true"]))
-    journal = RunJournal.start(
-        plan,
-        endpoint="http://127.0.0.1:1",
-        project_id=project_id,
-        profile="demo",
-        concurrency=4,
-        directory=directory,
-        run_id="20261128T090000Z-snap00",
-    )
+    journal = RunJournal.create(private_dir(directory), plan, endpoint="http://127.0.0.1:1", project_id=project_id,
+                                profile="demo", concurrency=4, command="test", run_id="20261128T090000Z-snap00")
     one = [Attempt(1, 0.01, 0.152, "HTTP 200")]
     records = [
         OutcomeRecord(IDS[0], Outcome.DELETED, one, result=DeleteResult(IDS[0], 200, 4, 4, 0, [], "req-0001")),
@@ -46,7 +40,7 @@ def results_journal(directory: Path, project_id: str) -> Path:
             IDS[4],
             Outcome.UNKNOWN,
             [Attempt(n, 0.1 * n, 10.0, "no answer (timeout)") for n in (1, 2)],
-            error=ApiError(None, message="timed out", transport="timeout"),
+            error=ApiError(None, message="timed out", transport=Transport.TIMEOUT),
             note="no definite answer after retries; the task may or may not be deleted",
         ),
         OutcomeRecord(
@@ -75,6 +69,6 @@ def results_journal(directory: Path, project_id: str) -> Path:
     ]
     for record in records:
         journal.outcome(record)
-    journal.finish("cancelled", {})
+    journal.finish(RunStatus.CANCELLED, {})
     journal.close()
     return journal.path

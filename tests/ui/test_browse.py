@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.ui.helpers import confirm_screen_ready, console, run_finished, type_text, until
+from tests.ui.helpers import console, run_finished, screen_gone, screen_ready, type_text, until
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, seed_tasks
 from tui_app.outcomes import Outcome
 from tui_app.ui.screens.browse import BrowseScreen
+from tui_app.ui.screens.confirm import ConfirmScreen
 
 
 async def open_browse(pilot, app) -> BrowseScreen:
-    await until(pilot, lambda: not app.checking_token)
+    await until(pilot, lambda: not app.checking)
     await pilot.press("f5")
-    await until(pilot, lambda: isinstance(app.screen, BrowseScreen) and len(app.screen.tasks) > 0)
-    return app.screen
+    browse = await screen_ready(pilot, BrowseScreen)
+    await until(pilot, lambda: len(browse.tasks) > 0)
+    return browse
 
 
 async def test_mark_filter_confirm_delete_and_refresh(store: FakeStore) -> None:
@@ -31,21 +33,20 @@ async def test_mark_filter_confirm_delete_and_refresh(store: FakeStore) -> None:
             assert list(browse.marked) == marked
             # hide one marked row with the quick filter
             browse.query_one("#browse-quick").value = store.tasks[marked[0]].id[:10]
-            await pilot.pause(0.1)
-            assert browse.hidden_marked() == 2
+            await until(pilot, lambda: browse.hidden_marked() == 2)
             assert "2 hidden by the filter" in str(browse.query_one("#browse-status").render())
             browse.table.focus()
             await pilot.press("ctrl+d")
-            await confirm_screen_ready(pilot, app)
-            body = str(app.screen.query_one("#confirm-body").render())
+            confirm = await screen_ready(pilot, ConfirmScreen)
+            body = str(confirm.query_one("#confirm-body").render())
             assert "2 of these are marked in Browse but hidden by its current filter" in body
             assert "3 of 3 found" in body
             await type_text(pilot, "3")
             await pilot.press("enter")
             await run_finished(pilot, app)
-            counts = app.results.counts()
+            counts = app.main.results.counts()
             assert counts[Outcome.DELETED] == 2 and counts[Outcome.PARTIAL] == 1
-            assert app.results.rows[marked[0]].record.name  # what it was, shown in the details pane
+            assert app.main.results.rows[marked[0]].record.name  # what it was, shown in the details pane
             browse = await open_browse(pilot, app)  # a fresh list: deleted ones gone, partial shows what remains
             ids = [task.id for task in browse.tasks]
             assert marked[0] not in ids and marked[2] not in ids and partial_id in ids
@@ -82,7 +83,7 @@ async def test_api_filters_sort_and_range_marks(store: FakeStore) -> None:
             await pilot.press("u", "a")
             assert len(browse.marked) == len(browse.tasks)
             await pilot.press("escape")
-            await until(pilot, lambda: not isinstance(app.screen, BrowseScreen))
+            await screen_gone(pilot, BrowseScreen)
         assert server.deletes_seen() == []
 
 
@@ -90,10 +91,11 @@ async def test_listing_failure_in_browse_is_shown(store: FakeStore) -> None:
     async with FakeVias(store, FaultPlan(list_fault="500")) as server:
         app = console(server, "")
         async with app.run_test(size=(120, 36)) as pilot:
-            await until(pilot, lambda: not app.checking_token)
+            await until(pilot, lambda: not app.checking)
             await pilot.press("f5")
-            await until(pilot, lambda: isinstance(app.screen, BrowseScreen) and app.screen.error is not None)
-            assert "could not list" in str(app.screen.query_one("#browse-status").render())
+            browse = await screen_ready(pilot, BrowseScreen)
+            await until(pilot, lambda: browse.error is not None)
+            assert "could not list" in str(browse.query_one("#browse-status").render())
             await pilot.press("ctrl+d")  # nothing marked: says so, sends nothing
             assert isinstance(app.screen, BrowseScreen)
 

@@ -43,6 +43,7 @@ class ViasApp(App[int]):
     def __init__(self, context: ConsoleContext) -> None:
         super().__init__(driver_class=paste_guard_driver())
         self.context = context
+        self._main: MainScreen | None = None
         self.set_reactive(ViasApp.target, context.target)
         if context.session_credentials is not None:
             self.set_reactive(ViasApp.credentials, context.session_credentials)
@@ -62,13 +63,14 @@ class ViasApp(App[int]):
         self._close_messages_no_wait()
 
     def get_default_screen(self) -> Screen[Any]:
-        return MainScreen()
+        return self.main
 
     @property
     def main(self) -> MainScreen:
-        screen = self.screen_stack[0]
-        assert isinstance(screen, MainScreen)
-        return screen
+        """The main screen (it stays readable after the app has exited, for tests and the CLI)."""
+        if self._main is None:
+            self._main = MainScreen()
+        return self._main
 
     def on_mount(self) -> None:
         # Everything alive after the first frame (modules, classes, Textual's internals) lives as long as the

@@ -48,6 +48,7 @@ def _export(screen: MainScreen, target: Path) -> None:
     except (OperatorError, OSError, ValueError) as exc:
         screen.notify(f"Could not write {target}: {exc}", severity="error", timeout=8)
         return
+    screen.results_pane.mark_exported(str(written.resolve()))
     screen.notify(f"Wrote {written.resolve()}", title="Report exported", timeout=6)
 
 

@@ -20,6 +20,7 @@ from tui_app.vias.client import ViasClient
 
 
 class PreviewScreen(ModalScreen[Resolution | None]):
+    AUTO_FOCUS = "#preview-cancel"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="preview_cancel"),
         Binding("s", "skip", "Skip: confirm on IDs alone", id="preview_skip"),

@@ -69,6 +69,7 @@ class ResultsPane(Vertical):
         self.sort = "input"
         self._view: Sequence[int] = range(0)  # positions in self.results
         self._last_rebuild = 0.0
+        self.exported: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="results-bar")
@@ -90,7 +91,7 @@ class ResultsPane(Vertical):
         """Show a batch; `fresh` (a new batch) also drops the filter and sort of the previous one."""
         selected = None if fresh else self.selected_key()  # read through the old view, before it is replaced
         if fresh:
-            self.filter, self.sort = "all", "input"
+            self.filter, self.sort, self.exported = "all", "input", None
         self.results = results
         self._view = range(0)
         self.rebuild(selected)
@@ -161,7 +162,14 @@ class ResultsPane(Vertical):
         text = Text()
         text.append(f"filter: {self.filter}", style="bold" if self.filter != "all" else "")
         text.append(f" (f) · sort: {self.sort} (s) · showing {shown:,} of {total:,} · c: copy details")
+        if self.exported is not None:
+            text.append(f" · report: {self.exported}", style="bold")
         self.query_one("#results-bar", Static).update(text)
+
+    def mark_exported(self, path: str) -> None:
+        """Keep where the report went in view (a toast goes away; the operator needs the whole path)."""
+        self.exported = path
+        self._render_bar()
 
     def _render_details(self) -> None:
         row = self.selected_row()

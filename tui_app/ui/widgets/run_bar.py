@@ -42,7 +42,8 @@ class RunBar(Horizontal):
         self.query_one(ProgressBar).display = False
 
     def on_resize(self) -> None:
-        self.query_one(ProgressBar).display = self._running and self.size.width >= NARROW
+        for bar in self.query(ProgressBar):  # none yet while the bar is being composed
+            bar.display = self._running and self.size.width >= NARROW
 
     @property
     def mono(self) -> bool:
