@@ -74,12 +74,20 @@ def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(CLI_ROOT), **(env or {})}
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60,
-            cwd: Path = ROOT) -> CliResult:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60, cwd: Path = ROOT
+) -> CliResult:
     """Run `python -m tui_app` as an operator would, with the test's isolated environment."""
     full_env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(CLI_ROOT), **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "tui_app", *args], input=stdin, capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=cwd if cwd != ROOT else CLI_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui_app", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=cwd if cwd != ROOT else CLI_ROOT,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -123,7 +131,13 @@ def run_cli_measured(*args: str, env: dict[str, str] | None = None, limit_mb: in
     import json
 
     full_env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(CLI_ROOT), **(env or {})}
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(limit_mb << 20), sys.executable, "-m", "tui_app",
-                           *args], capture_output=True, text=True, env=full_env, timeout=150, cwd=CLI_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(limit_mb << 20), sys.executable, "-m", "tui_app", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=150,
+        cwd=CLI_ROOT,
+    )
     data = json.loads(proc.stdout)
     return CliResult(data["code"], data["out"], data["err"]), float(data["peak_mb"])

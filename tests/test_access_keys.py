@@ -43,8 +43,9 @@ def signed_by(server: FakeVias) -> set[str]:
 def test_keys_from_the_sdk_environment(tmp_path: Path) -> None:
     store = keyed_store()
     with running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 10), "--yes",
-                         env=KEYS_ENV)
+        result = run_cli(
+            "delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 10), "--yes", env=KEYS_ENV
+        )
         assert result.code == 0, result.out + result.err
         assert signed_by(server) == {f"ak:{SECRET_AK}"} and len(server.deletes_seen()) == 10
 
@@ -52,11 +53,18 @@ def test_keys_from_the_sdk_environment(tmp_path: Path) -> None:
 def test_temporary_keys_need_their_security_token(tmp_path: Path) -> None:
     store = keyed_store(security_token=SECRET_SECURITY_TOKEN)
     with running_in_thread(FakeVias(store)) as server:
-        without = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 3), "--yes",
-                          env=KEYS_ENV)
+        without = run_cli(
+            "delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 3), "--yes", env=KEYS_ENV
+        )
         assert without.code == 3 and "credentials were rejected" in without.out
-        with_token = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 3), "--yes",
-                             env={**KEYS_ENV, "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECRET_SECURITY_TOKEN})
+        with_token = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            ids_file(tmp_path, store, 3),
+            "--yes",
+            env={**KEYS_ENV, "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECRET_SECURITY_TOKEN},
+        )
         assert with_token.code == 0, with_token.out
     assert_no_secret(without.out + without.err + with_token.out + with_token.err)
 
@@ -64,8 +72,16 @@ def test_temporary_keys_need_their_security_token(tmp_path: Path) -> None:
 def test_a_wrong_secret_key_stops_the_run_with_exit_3(tmp_path: Path) -> None:
     store = keyed_store()
     with running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 10), "--yes",
-                         "--concurrency", "1", env={**KEYS_ENV, "HUAWEICLOUD_SDK_SK": SECRET_SK + "x"})
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            ids_file(tmp_path, store, 10),
+            "--yes",
+            "--concurrency",
+            "1",
+            env={**KEYS_ENV, "HUAWEICLOUD_SDK_SK": SECRET_SK + "x"},
+        )
         assert result.code == 3 and "APIG.0301" in result.out and len(server.deletes_seen()) == 1
     assert_no_secret(result.out + result.err)
 
@@ -91,14 +107,17 @@ def test_keys_and_project_from_the_sdk_credentials_file(tmp_path: Path, with_pro
 
 
 def test_keys_in_the_keyring(tmp_path: Path) -> None:
-    keyring_env = {"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.FileKeyring",
-                   "TEST_KEYRING_FILE": str(tmp_path / "keyring.json")}
+    keyring_env = {
+        "PYTHON_KEYRING_BACKEND": "tests.memory_keyring.FileKeyring",
+        "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+    }
     stored = run_cli("aksk", "set", stdin=f"{SECRET_AK}\n{SECRET_SK}\n\n", env=keyring_env)
     assert stored.code == 0 and "Stored access keys AKID…0001" in stored.out, stored.err
     store = keyed_store()
     with running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 5), "--yes",
-                         env=keyring_env)
+        result = run_cli(
+            "delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 5), "--yes", env=keyring_env
+        )
         assert result.code == 0, result.out + result.err
         assert signed_by(server) == {f"ak:{SECRET_AK}"}
     status = run_cli("aksk", "status", env=keyring_env)
@@ -115,8 +134,7 @@ def test_an_ecs_agency_needs_no_secret_at_all(tmp_path: Path, session_tokens: bo
     store.metadata_session_tokens = session_tokens
     with running_in_thread(FakeVias(store)) as server:
         env = {"VIAS_METADATA_ENDPOINT": server.url}
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 5), "--yes",
-                         env=env)
+        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 5), "--yes", env=env)
         assert result.code == 0, result.out + result.err
         who = signed_by(server)
         assert len(who) == 1 and next(iter(who)).startswith("ak:TMPAK")
@@ -132,8 +150,16 @@ def test_keys_from_the_metadata_service_are_refreshed_before_they_expire(tmp_pat
     store.tokens.clear()
     store.temporary_key_ttl = 302.0  # refreshed 300 s early: due two seconds into the run
     with running_in_thread(FakeVias(store, FaultPlan(latency=0.1))) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 60), "--yes",
-                         "--concurrency", "2", env={"VIAS_METADATA_ENDPOINT": server.url})
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            ids_file(tmp_path, store, 60),
+            "--yes",
+            "--concurrency",
+            "2",
+            env={"VIAS_METADATA_ENDPOINT": server.url},
+        )
         fetches = [r for r in server.requests if r.path.endswith("securitykey")]
         keys_used = signed_by(server)
     assert result.code == 0, result.out + result.err
@@ -144,8 +170,16 @@ def test_rejected_metadata_keys_are_refreshed_once_and_the_run_goes_on(tmp_path:
     store = seeded_store(30)
     store.tokens.clear()
     with running_in_thread(FakeVias(store, FaultPlan(revoke_after=8))) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 30), "--yes",
-                         "--concurrency", "2", env={"VIAS_METADATA_ENDPOINT": server.url})
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            ids_file(tmp_path, store, 30),
+            "--yes",
+            "--concurrency",
+            "2",
+            env={"VIAS_METADATA_ENDPOINT": server.url},
+        )
         rejected = [r for r in server.deletes_seen() if r.answer == "401"]
     assert result.code == 0, result.out + result.err
     assert 1 <= len(rejected) <= 2 and "All 30 deleted" in result.out
@@ -155,8 +189,16 @@ def test_ecs_agency_mode_without_an_agency_is_one_line(tmp_path: Path) -> None:
     store = seeded_store(5)
     store.metadata_agency = False
     with running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--auth", "ecs-agency", "--ids-file",
-                         ids_file(tmp_path, store, 2), "--yes", env={"VIAS_METADATA_ENDPOINT": server.url})
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--auth",
+            "ecs-agency",
+            "--ids-file",
+            ids_file(tmp_path, store, 2),
+            "--yes",
+            env={"VIAS_METADATA_ENDPOINT": server.url},
+        )
         assert server.deletes_seen() == []
     assert result.code == 3 and "no agency attached" in result.err and "Traceback" not in result.err
 
@@ -172,8 +214,14 @@ def test_no_credentials_anywhere_probes_the_metadata_service_quickly(tmp_path: P
 def test_dry_run_shows_keys_masked(tmp_path: Path) -> None:
     store = keyed_store()
     with running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 2), "--dry-run",
-                         env={**KEYS_ENV, "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECRET_SECURITY_TOKEN})
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            ids_file(tmp_path, store, 2),
+            "--dry-run",
+            env={**KEYS_ENV, "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECRET_SECURITY_TOKEN},
+        )
         assert server.requests == []
     assert result.code == 0 and "temporary access keys AKID…0001" in result.out
     assert_no_secret(result.out + result.err)
@@ -183,8 +231,16 @@ def test_the_journal_and_report_never_hold_a_key(tmp_path: Path) -> None:
     store = keyed_store(security_token=SECRET_SECURITY_TOKEN)
     report = tmp_path / "r.jsonl"
     with running_in_thread(FakeVias(store, FaultPlan(every={3: "500"}))) as server:
-        run_cli("delete", *target_args(server), "--ids-file", ids_file(tmp_path, store, 9), "--yes", "--report",
-                str(report), env={**KEYS_ENV, "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECRET_SECURITY_TOKEN})
+        run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            ids_file(tmp_path, store, 9),
+            "--yes",
+            "--report",
+            str(report),
+            env={**KEYS_ENV, "HUAWEICLOUD_SDK_SECURITY_TOKEN": SECRET_SECURITY_TOKEN},
+        )
     for path in [report, *(tmp_path / "state").rglob("*")]:
         if path.is_file():
             assert_no_secret(path.read_bytes(), path)

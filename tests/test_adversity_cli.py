@@ -56,12 +56,13 @@ def one_line_error(err: str) -> None:
 def tmpfs(path: Path, size: str, *options: str) -> Iterator[Path]:
     """A small file system of its own (needs root, as CI has); skipped with the reason elsewhere."""
     path.mkdir(parents=True, exist_ok=True)
+    required = os.environ.get("VIAS_REQUIRE_TMPFS") == "1"
     if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+        (pytest.fail if required else pytest.skip)("mounting a tmpfs needs root (CI runs as root)")
     opts = ",".join([f"size={size}", "mode=0700", *options])
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(path)], capture_output=True, text=True)
     if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+        (pytest.fail if required else pytest.skip)(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
     try:
         yield path
     finally:
@@ -81,8 +82,14 @@ def fill(directory: Path, leave: int) -> None:
 
 
 def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(cli_command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=cli_env({**TOKEN_ENV, **(env or {})}), cwd=CLI_ROOT)
+    return subprocess.Popen(
+        cli_command(*args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env({**TOKEN_ENV, **(env or {})}),
+        cwd=CLI_ROOT,
+    )
 
 
 # --- a full disk -----------------------------------------------------------------------------------------
@@ -91,8 +98,14 @@ def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
 def test_no_room_for_the_journal_refuses_before_sending(store: FakeStore, tmp_path: Path) -> None:
     ids = seeded_store(500).tasks
     with tmpfs(tmp_path / "state", "64k"), running_in_thread(FakeVias(store)) as server:
-        result = run_cli("delete", *target_args(server), "--ids-file", write_ids(tmp_path, list(ids)), "--yes",
-                         env={**TOKEN_ENV, "XDG_STATE_HOME": str(tmp_path / "state")})
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            write_ids(tmp_path, list(ids)),
+            "--yes",
+            env={**TOKEN_ENV, "XDG_STATE_HOME": str(tmp_path / "state")},
+        )
         assert server.requests == []
         leftovers = list((tmp_path / "state").rglob("*.jsonl"))
     assert result.code == 2 and "not enough free space" in result.err and "Nothing was sent" in result.err
@@ -105,11 +118,19 @@ def test_a_disk_that_fills_up_loses_no_answered_outcome(tmp_path: Path) -> None:
     state = tmp_path / "state"
     with tmpfs(state, "2m"), running_in_thread(FakeVias(store, FaultPlan(latency=0.01))) as server:
         runs = private_dir(state / "vias-tui" / "runs")
-        proc = start("delete", *target_args(server), "--ids-file", write_ids(tmp_path, list(store.tasks)), "--yes",
-                     "--concurrency", "4", env={"XDG_STATE_HOME": str(state)})
+        proc = start(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            write_ids(tmp_path, list(store.tasks)),
+            "--yes",
+            "--concurrency",
+            "4",
+            env={"XDG_STATE_HOME": str(state)},
+        )
         wait_for(lambda: len(server.deletes_seen()) >= 50, what="the run under way")
         fill(state, leave=0)  # another process takes every free byte mid-run
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
         log = read_run(next(runs.glob("*.jsonl")))
         sent = Counter(r.task_id for r in server.deletes_seen())
@@ -125,8 +146,16 @@ def test_when_even_the_reservation_runs_out_the_rest_is_printed_and_nothing_is_t
     with tmpfs(state, "1m"), running_hostile("json", status=400, body=big) as server:
         private_dir(state / "vias-tui" / "runs")
         fill(state, leave=200 * 1024)  # room for the reservation; the outcomes are far bigger than planned
-        result = run_cli("delete", *target_args(server.url), "--ids-file", write_ids(tmp_path, ids), "--yes",
-                         "--concurrency", "2", env={**TOKEN_ENV, "XDG_STATE_HOME": str(state)})
+        result = run_cli(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            write_ids(tmp_path, ids),
+            "--yes",
+            "--concurrency",
+            "2",
+            env={**TOKEN_ENV, "XDG_STATE_HOME": str(state)},
+        )
         sent = len(server.requests)
         journal = next((state / "vias-tui" / "runs").glob("*.jsonl"))
         data = journal.read_bytes()
@@ -149,10 +178,19 @@ def test_two_resumes_of_one_run_never_send_an_id_twice(tmp_path: Path) -> None:
     ids = list(store.tasks)
     runs = private_dir(tmp_path / "state" / "vias-tui" / "runs")
     with running_in_thread(FakeVias(store, FaultPlan(latency=0.1))) as server:
-        RunJournal.create(runs, parse("\n".join(ids)), endpoint=server.url, project_id=target_args(server)[3],
-                          profile="default", concurrency=2, command="test").close()  # interrupted before sending
-        first, second = start("resume", "--last", "--yes", "--concurrency", "2"), \
-            start("resume", "--last", "--yes", "--concurrency", "2")
+        RunJournal.create(
+            runs,
+            parse("\n".join(ids)),
+            endpoint=server.url,
+            project_id=target_args(server)[3],
+            profile="default",
+            concurrency=2,
+            command="test",
+        ).close()  # interrupted before sending
+        first, second = (
+            start("resume", "--last", "--yes", "--concurrency", "2"),
+            start("resume", "--last", "--yes", "--concurrency", "2"),
+        )
         outputs = [proc.communicate(timeout=60) for proc in (first, second)]
         sent = Counter(r.task_id for r in server.deletes_seen())
     codes = sorted(proc.returncode for proc in (first, second))
@@ -218,13 +256,22 @@ def test_an_endless_fifo_is_refused(fake_thread: FakeVias, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("content", [None, "this is not a certificate\n"])
-def test_an_unusable_ca_bundle_is_one_line_and_no_journal(fake_thread: FakeVias, tmp_path: Path,
-                                                           content: str | None) -> None:
+def test_an_unusable_ca_bundle_is_one_line_and_no_journal(
+    fake_thread: FakeVias, tmp_path: Path, content: str | None
+) -> None:
     bundle = tmp_path / "ca.pem"
     if content is not None:
         bundle.write_text(content)
-    result = run_cli("delete", *target_args(fake_thread), "--ca-bundle", str(bundle), "--ids-file",
-                     write_ids(tmp_path, [TASK]), "--yes", env=TOKEN_ENV)
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ca-bundle",
+        str(bundle),
+        "--ids-file",
+        write_ids(tmp_path, [TASK]),
+        "--yes",
+        env=TOKEN_ENV,
+    )
     assert result.code == 2 and "CA bundle" in result.err and "nothing was sent" in result.err
     one_line_error(result.err)
     assert journals(tmp_path) == [] and fake_thread.requests == []
@@ -234,16 +281,23 @@ def test_an_unusable_ca_bundle_is_one_line_and_no_journal(fake_thread: FakeVias,
 def test_a_state_dir_that_is_a_file(fake_thread: FakeVias, tmp_path: Path) -> None:
     state = tmp_path / "state-file"
     state.write_text("")
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, [TASK]), "--yes",
-                     env={**TOKEN_ENV, "XDG_STATE_HOME": str(state)})
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        write_ids(tmp_path, [TASK]),
+        "--yes",
+        env={**TOKEN_ENV, "XDG_STATE_HOME": str(state)},
+    )
     assert result.code == 2 and "Traceback" not in result.err and fake_thread.requests == []
     one_line_error(result.err)
 
 
 def test_a_read_only_state_dir(fake_thread: FakeVias, tmp_path: Path) -> None:
     with tmpfs(tmp_path / "state", "1m", "ro"):
-        result = run_cli("delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, [TASK]), "--yes",
-                         env=TOKEN_ENV)
+        result = run_cli(
+            "delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, [TASK]), "--yes", env=TOKEN_ENV
+        )
     assert result.code == 2 and "Traceback" not in result.err and fake_thread.requests == []
     one_line_error(result.err)
 
@@ -253,8 +307,9 @@ def test_a_runs_dir_that_is_a_link_is_refused(fake_thread: FakeVias, tmp_path: P
     elsewhere.mkdir(mode=0o700)
     (tmp_path / "state" / "vias-tui").mkdir(parents=True)
     (tmp_path / "state" / "vias-tui" / "runs").symlink_to(elsewhere)
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, [TASK]), "--yes",
-                     env=TOKEN_ENV)
+    result = run_cli(
+        "delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, [TASK]), "--yes", env=TOKEN_ENV
+    )
     assert result.code == 2 and "is a link" in result.err and fake_thread.requests == []
     one_line_error(result.err)
 
@@ -267,8 +322,10 @@ def test_a_broken_profiles_file(fake_thread: FakeVias, tmp_path: Path, kind: str
         profiles.mkdir()
     else:
         profiles.write_text('profiles = "x"\n')
-    for args in (["profile", "list"], ["delete", *target_args(fake_thread), "--ids-file",
-                                       write_ids(tmp_path, [TASK]), "--yes"]):
+    for args in (
+        ["profile", "list"],
+        ["delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, [TASK]), "--yes"],
+    ):
         result = run_cli(*args, env=TOKEN_ENV)
         assert result.code == 2, result.err
         one_line_error(result.err)
@@ -277,8 +334,9 @@ def test_a_broken_profiles_file(fake_thread: FakeVias, tmp_path: Path, kind: str
 
 def test_journal_lines_of_the_wrong_shape_are_warned_about(tmp_path: Path) -> None:
     runs = private_dir(tmp_path / "state" / "vias-tui" / "runs")
-    journal = RunJournal.create(runs, parse(TASK), endpoint="https://x", project_id="proj0001", profile="p",
-                                concurrency=1, command="test")
+    journal = RunJournal.create(
+        runs, parse(TASK), endpoint="https://x", project_id="proj0001", profile="p", concurrency=1, command="test"
+    )
     journal.write({"type": "outcome", "id": TASK, "outcome": 3})
     journal.close()
     for args in (["runs"], ["report", "-o", "-"]):
@@ -288,14 +346,23 @@ def test_journal_lines_of_the_wrong_shape_are_warned_about(tmp_path: Path) -> No
 
 
 def test_a_report_into_a_missing_directory_is_refused_before_sending(fake_thread: FakeVias, tmp_path: Path) -> None:
-    result = run_cli("delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, [TASK]), "--yes",
-                     "--report", str(tmp_path / "no" / "such" / "r.csv"), env=TOKEN_ENV)
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        write_ids(tmp_path, [TASK]),
+        "--yes",
+        "--report",
+        str(tmp_path / "no" / "such" / "r.csv"),
+        env=TOKEN_ENV,
+    )
     assert result.code == 2 and "does not exist" in result.err and fake_thread.requests == []
     one_line_error(result.err)
 
 
-def test_a_planted_link_and_a_loose_mode_at_the_report_path(fake_thread: FakeVias, store: FakeStore,
-                                                            tmp_path: Path) -> None:
+def test_a_planted_link_and_a_loose_mode_at_the_report_path(
+    fake_thread: FakeVias, store: FakeStore, tmp_path: Path
+) -> None:
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me")
     link = tmp_path / "report.csv"
@@ -305,8 +372,16 @@ def test_a_planted_link_and_a_loose_mode_at_the_report_path(fake_thread: FakeVia
     loose.chmod(0o666)
     ids = list(store.tasks)[:2]
     for report in (link, loose):
-        result = run_cli("delete", *target_args(fake_thread), "--ids-file", write_ids(tmp_path, ids), "--yes",
-                         "--report", str(report), env=TOKEN_ENV)
+        result = run_cli(
+            "delete",
+            *target_args(fake_thread),
+            "--ids-file",
+            write_ids(tmp_path, ids),
+            "--yes",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+        )
         assert result.code == 0, result.err
         ids = list(store.tasks)[:2]
     assert precious.read_text() == "keep me" and not link.is_symlink()
@@ -315,12 +390,25 @@ def test_a_planted_link_and_a_loose_mode_at_the_report_path(fake_thread: FakeVia
 
 
 def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
-    body = {"error_code": "VIAS.00010001", "error_msg": "=HYPERLINK(\"http://evil\",\"x\")", "detail": "+1",
-            "reason": "@SUM(A1)", "advice": "-2"}
+    body = {
+        "error_code": "VIAS.00010001",
+        "error_msg": '=HYPERLINK("http://evil","x")',
+        "detail": "+1",
+        "reason": "@SUM(A1)",
+        "advice": "-2",
+    }
     report = tmp_path / "r.csv"
     with running_hostile("json", status=400, body=body) as server:
-        run_cli("delete", *target_args(server.url), "--ids-file", write_ids(tmp_path, [TASK]), "--yes",
-                "--report", str(report), env=TOKEN_ENV)
+        run_cli(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            write_ids(tmp_path, [TASK]),
+            "--yes",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+        )
     row = report.read_text().splitlines()[1]
     assert "'=HYPERLINK" in row and ",'+1," in row and ",'@SUM(A1)," in row and ",'-2," in row
 
@@ -328,14 +416,23 @@ def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
 def test_ctrl_c_twice_stops_at_once(tmp_path: Path) -> None:
     ids = [f"{n:032x}" for n in range(1, 5)]
     with running_hostile("drip", interval=5.0) as server:
-        proc = start("delete", *target_args(server.url), "--ids-file", write_ids(tmp_path, ids), "--yes",
-                     "--concurrency", "4", "--timeout", "60")
+        proc = start(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            write_ids(tmp_path, ids),
+            "--yes",
+            "--concurrency",
+            "4",
+            "--timeout",
+            "60",
+        )
         wait_for(lambda: len(server.requests) >= 4, what="requests in flight")
         proc.send_signal(signal.SIGINT)
         time.sleep(0.2)
         sent_second = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
         took = time.monotonic() - sent_second
     assert proc.returncode == 130 and "Traceback" not in err
     assert took < 1.5, f"the second Ctrl-C took {took:.1f}s to stop"

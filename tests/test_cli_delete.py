@@ -261,8 +261,8 @@ def test_sigint_mid_run_exits_130_with_the_journal_intact(store: FakeStore, tmp_
     assert proc.returncode == 130, err
     assert "Interrupted" in out and "Traceback" not in err
     journal = Path(out.split("Journal: ")[1].split()[0])
-    from tui_app.runlog import read_run
     from tui_app.outcomes import Outcome
+    from tui_app.runlog import read_run
 
     log = read_run(journal)
     assert log.end["status"] == "interrupted"

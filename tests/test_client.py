@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import zlib
+
 import httpx
 import pytest
 import respx
 
-import zlib
-
 from tui_app.secret import Token
 from tui_app.vias.auth import TokenAuth
 from tui_app.vias.client import ViasClient
-from tui_app.vias.wire import BODY_LIMIT, USER_AGENT, BoundedDecoder
 from tui_app.vias.endpoints import EndpointError, parse_endpoint, region_endpoint, resolve_endpoint
 from tui_app.vias.errors import ApiError
 from tui_app.vias.models import DeleteResult
+from tui_app.vias.wire import BODY_LIMIT, USER_AGENT, BoundedDecoder
 
 BASE = "https://vias.cn-north-4.myhuaweicloud.com"
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
@@ -252,8 +252,11 @@ async def test_a_redirect_is_an_error_with_its_location(client: ViasClient) -> N
 
 @respx.mock
 async def test_a_token_echoed_by_the_server_is_scrubbed(client: ViasClient) -> None:
-    respx.delete(URL).respond(500, json={"error_code": "X", "error_msg": f"bad token {TOKEN}",
-                                         "detail": f"prefix {TOKEN[:40]}"}, headers={"X-Request-Id": TOKEN})
+    respx.delete(URL).respond(
+        500,
+        json={"error_code": "X", "error_msg": f"bad token {TOKEN}", "detail": f"prefix {TOKEN[:40]}"},
+        headers={"X-Request-Id": TOKEN},
+    )
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError)
     for text in (error.message, error.detail, error.request_id, repr(error)):
@@ -294,7 +297,7 @@ def test_the_decoder_caps_the_decoded_size_while_decompressing(encoding: str) ->
         data = packer.compress(bomb) + packer.flush()
     decoder = BoundedDecoder("deflate" if encoding == "raw-deflate" else encoding, limit=1 << 20)
     for start in range(0, len(data), 65536):
-        if not decoder.feed(data[start:start + 65536]):
+        if not decoder.feed(data[start : start + 65536]):
             break
     body = decoder.body()
     assert body.truncated and len(body.data) == 1 << 20 and "larger than" in (body.problem() or "")

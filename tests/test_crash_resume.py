@@ -24,8 +24,9 @@ from tui_app.ui.screens.simple import AskScreen
 
 def start_delete(server: FakeVias, ids_file: Path) -> subprocess.Popen[str]:
     args = cli_command("delete", *target_args(server), "--ids-file", str(ids_file), "--yes", "--concurrency", "4")
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(TOKEN_ENV),
-                            cwd=CLI_ROOT)
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(TOKEN_ENV), cwd=CLI_ROOT
+    )
 
 
 def wait_for_deletes(server: FakeVias, count: int) -> None:
@@ -88,8 +89,15 @@ def test_sigterm_exits_130_and_resume_finishes_the_rest(big_store: FakeStore, tm
 
 def test_resume_asks_like_any_run(big_store: FakeStore) -> None:
     plan = parse("\n".join(list(big_store.tasks)[:3]))
-    RunJournal.create(private_dir(default_runs_dir()), plan, endpoint="http://127.0.0.1:9", project_id="proj0001",
-                      profile="default", concurrency=1, command="test").close()
+    RunJournal.create(
+        private_dir(default_runs_dir()),
+        plan,
+        endpoint="http://127.0.0.1:9",
+        project_id="proj0001",
+        profile="default",
+        concurrency=1,
+        command="test",
+    ).close()
     refused = run_cli("resume", "--last", env=TOKEN_ENV, stdin="")
     assert refused.code == 2 and "--yes" in refused.err
     assert run_cli("resume", "nosuchrun", env=TOKEN_ENV).code == 2
@@ -102,9 +110,15 @@ async def test_console_offers_to_resume_an_interrupted_run(store: FakeStore) -> 
         app = console(server, "")
         app.context.demo = False  # a real target: the console looks for interrupted runs against it
         assert app.context.target is not None and app.context.runs_dir is not None
-        journal = RunJournal.create(private_dir(app.context.runs_dir), parse("\n".join(ids)), endpoint=server.url,
-                                    project_id=app.context.target.project_id, profile="demo", concurrency=2,
-                                    command="test")
+        journal = RunJournal.create(
+            private_dir(app.context.runs_dir),
+            parse("\n".join(ids)),
+            endpoint=server.url,
+            project_id=app.context.target.project_id,
+            profile="demo",
+            concurrency=2,
+            command="test",
+        )
         for task_id in ids[:4]:
             journal.sent(task_id, 1)
             journal.outcome(OutcomeRecord(task_id, Outcome.DELETED))

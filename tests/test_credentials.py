@@ -61,8 +61,9 @@ def test_sdk_environment_keys_come_next(memory_keyring: MemoryKeyring, monkeypat
     assert_no_secret(found.describe() + repr(found) + repr(found.auth()))
 
 
-def test_half_set_environment_keys_are_a_problem_not_a_fallthrough(monkeypatch: pytest.MonkeyPatch,
-                                                                    no_keyring: None) -> None:
+def test_half_set_environment_keys_are_a_problem_not_a_fallthrough(
+    monkeypatch: pytest.MonkeyPatch, no_keyring: None
+) -> None:
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", SECRET_AK)
     lookup = find_credentials("default")
     assert lookup.credentials is None and "HUAWEICLOUD_SDK_SK is not" in lookup.explain_missing("default")
@@ -91,8 +92,9 @@ def test_a_raw_token_stored_by_another_tool_is_read(memory_keyring: MemoryKeyrin
 
 
 @pytest.mark.parametrize("with_project", [True, False])
-def test_the_sdk_credentials_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None,
-                                  with_project: bool) -> None:
+def test_the_sdk_credentials_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None, with_project: bool
+) -> None:
     project = "project_id = 0a1b2c3d4e5f60718293a4b5c6d7e8f9\n" if with_project else ""
     path = sdk_file(tmp_path, f"[basic]\nak = {SECRET_AK}\nsk = {SECRET_SK}\n{project}", monkeypatch)
     found = find_credentials("default").credentials
@@ -115,8 +117,9 @@ def test_project_id_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert resolve_target(None, region="cn-north-4", project_id="fromflag01").project_id == "fromflag01"
 
 
-def test_a_broken_credentials_file_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                no_keyring: None) -> None:
+def test_a_broken_credentials_file_is_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None
+) -> None:
     sdk_file(tmp_path, "[basic]\nak = only-the-ak\n", monkeypatch)
     lookup = find_credentials("default")
     assert lookup.credentials is None and "needs both ak and sk" in lookup.explain_missing("default")

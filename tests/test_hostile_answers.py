@@ -42,8 +42,16 @@ def only_row(report: Path) -> dict[str, object]:
 def test_an_oversize_200_is_unknown_and_memory_stays_bounded(tmp_path: Path, mode: str) -> None:
     report = tmp_path / "r.jsonl"
     with running_hostile(mode) as server:  # 400 MB plain, or 600 MB once decompressed
-        result, peak = run_cli_measured("delete", *target_args(server.url), "--ids-file", ids_file(tmp_path),
-                                        "--yes", "--report", str(report), env=TOKEN_ENV)
+        result, peak = run_cli_measured(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            ids_file(tmp_path),
+            "--yes",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+        )
     assert result.code == 1 and "Traceback" not in result.err, result.err
     row = only_row(report)
     assert row["outcome"] == "unknown" and "larger than 1024 KiB" in str(row["note"])
@@ -54,8 +62,16 @@ def test_an_oversize_200_is_unknown_and_memory_stays_bounded(tmp_path: Path, mod
 def test_an_oversize_error_is_failed_with_the_body_cut(tmp_path: Path, mode: str) -> None:
     report = tmp_path / "r.jsonl"
     with running_hostile(mode) as server:
-        result, peak = run_cli_measured("delete", *target_args(server.url), "--ids-file", ids_file(tmp_path),
-                                        "--yes", "--report", str(report), env=TOKEN_ENV)
+        result, peak = run_cli_measured(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            ids_file(tmp_path),
+            "--yes",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+        )
     assert result.code == 1, result.err
     row = only_row(report)
     assert row["outcome"] == "failed" and row["http_status"] == 500
@@ -74,8 +90,19 @@ def test_a_dripping_answer_ends_unknown_within_the_timeouts(tmp_path: Path) -> N
     report = tmp_path / "r.jsonl"
     with running_hostile("drip", interval=0.4) as server:
         started = time.monotonic()
-        result = run_cli("delete", *target_args(server.url), "--ids-file", ids_file(tmp_path), "--yes",
-                         "--timeout", "1", "--report", str(report), env=TOKEN_ENV, timeout=60)
+        result = run_cli(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            ids_file(tmp_path),
+            "--yes",
+            "--timeout",
+            "1",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+            timeout=60,
+        )
         elapsed = time.monotonic() - started
         attempts = len(server.requests)
     assert result.code == 1
@@ -88,8 +115,16 @@ def test_a_dripping_answer_ends_unknown_within_the_timeouts(tmp_path: Path) -> N
 def test_a_server_echoing_the_token_leaves_it_nowhere(tmp_path: Path, mode: str) -> None:
     report = tmp_path / "r.csv"
     with running_hostile(mode) as server:
-        result = run_cli("delete", *target_args(server.url), "--ids-file", ids_file(tmp_path), "--yes",
-                         "--report", str(report), env=TOKEN_ENV)
+        result = run_cli(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            ids_file(tmp_path),
+            "--yes",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+        )
         assert all(r.token == SECRET_TOKEN for r in server.requests)  # it really was sent, and echoed
     assert result.code == 1
     assert_no_secret(result.out + result.err, "the output")
@@ -102,9 +137,18 @@ def test_a_server_echoing_the_token_leaves_it_nowhere(tmp_path: Path, mode: str)
 def test_a_redirect_is_shown_with_its_location_and_never_followed(tmp_path: Path) -> None:
     report = tmp_path / "r.jsonl"
     with running_hostile("redirect", status=301, location="https://vias.elsewhere.example/v2") as server:
-        result = run_cli("delete", *target_args(server.url), "--ids-file",
-                         ids_file(tmp_path, [TASK, "1d47bbf52962414bb7ae27fb6ea24231"]), "--yes", "--concurrency", "1",
-                         "--report", str(report), env=TOKEN_ENV)
+        result = run_cli(
+            "delete",
+            *target_args(server.url),
+            "--ids-file",
+            ids_file(tmp_path, [TASK, "1d47bbf52962414bb7ae27fb6ea24231"]),
+            "--yes",
+            "--concurrency",
+            "1",
+            "--report",
+            str(report),
+            env=TOKEN_ENV,
+        )
         sent = len(server.requests)
     assert result.code == 1 and sent == 1  # the endpoint redirects: the run stops instead of repeating it
     assert "Location: https://vias.elsewhere.example/v2" in result.err + result.out

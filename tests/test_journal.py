@@ -31,28 +31,47 @@ IDS = [f"{n:032x}" for n in range(1, 6)]
 
 
 def new_journal(directory: Path, ids: list[str] = IDS, **kwargs: object) -> RunJournal:
-    return RunJournal.create(directory, parse("\n".join(ids)), endpoint="https://x", project_id="proj0001",
-                             profile="p", concurrency=4, command="test", **kwargs)  # type: ignore[arg-type]
+    return RunJournal.create(
+        directory,
+        parse("\n".join(ids)),
+        endpoint="https://x",
+        project_id="proj0001",
+        profile="p",
+        concurrency=4,
+        command="test",
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def test_header_plan_skipped_and_outcomes_round_trip(tmp_path: Path) -> None:
     plan = parse("\n".join(IDS) + "\nbad/id\n")
-    with RunJournal.create(tmp_path, plan, endpoint="https://x", project_id="proj0001", profile="p",
-                           concurrency=4, command="test") as journal:
+    with RunJournal.create(
+        tmp_path, plan, endpoint="https://x", project_id="proj0001", profile="p", concurrency=4, command="test"
+    ) as journal:
         journal.sent(IDS[0], 1)
-        journal.outcome(OutcomeRecord(IDS[0], Outcome.DELETED, result=DeleteResult(IDS[0], total_count=2,
-                                                                                    succeed_count=2, failed_count=0)))
+        journal.outcome(
+            OutcomeRecord(
+                IDS[0], Outcome.DELETED, result=DeleteResult(IDS[0], total_count=2, succeed_count=2, failed_count=0)
+            )
+        )
         journal.sent(IDS[1], 1)
-        journal.outcome(OutcomeRecord(IDS[1], Outcome.FAILED, error=ApiError(400, "VIAS.00010001", "bad",
-                                                                             request_id="r1")))
+        journal.outcome(
+            OutcomeRecord(IDS[1], Outcome.FAILED, error=ApiError(400, "VIAS.00010001", "bad", request_id="r1"))
+        )
         journal.sent(IDS[2], 1)
         journal.finish(RunStatus.CANCELLED, {Outcome.DELETED: 1})
     log = read_run(journal.path)
     assert log.header["project_id"] == "proj0001" and log.planned == IDS
     assert log.status is RunStatus.CANCELLED
     rows = log.rows()
-    assert [r.outcome for r in rows] == [Outcome.DELETED, Outcome.FAILED, Outcome.UNKNOWN,
-                                         Outcome.CANCELLED, Outcome.CANCELLED, Outcome.SKIPPED]  # input order
+    assert [r.outcome for r in rows] == [
+        Outcome.DELETED,
+        Outcome.FAILED,
+        Outcome.UNKNOWN,
+        Outcome.CANCELLED,
+        Outcome.CANCELLED,
+        Outcome.SKIPPED,
+    ]  # input order
     assert rows[-1].text == "bad/id" and "'/'" in rows[-1].note
     assert log.unsettled() == IDS[2:]
     assert rows[1].error.request_id == "r1"
@@ -93,8 +112,7 @@ class FlakyWrite:
 
 
 @pytest.mark.parametrize("errno_", [errno.EIO, errno.ENOSPC])
-def test_a_failed_write_is_rolled_back_never_torn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  errno_: int) -> None:
+def test_a_failed_write_is_rolled_back_never_torn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, errno_: int) -> None:
     journal = new_journal(tmp_path)
     journal.outcome(OutcomeRecord(IDS[0], Outcome.DELETED))
     good = journal.path.read_bytes()
@@ -112,8 +130,9 @@ def test_a_failed_write_is_rolled_back_never_torn(tmp_path: Path, monkeypatch: p
     assert read_run(journal.path).warnings == []
 
 
-def test_enospc_releases_ballast_and_the_outcome_in_hand_is_written(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_enospc_releases_ballast_and_the_outcome_in_hand_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     journal = new_journal(tmp_path)
     released = []
     real_write = os.write
@@ -142,7 +161,7 @@ def test_no_room_for_the_reservation_refuses_before_anything(tmp_path: Path, mon
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(journal_module.os, "posix_fallocate", no_space)
-    with pytest.raises(OperatorError, match="not enough free space.*Nothing was sent"):
+    with pytest.raises(OperatorError, match=r"not enough free space.*Nothing was sent"):
         new_journal(tmp_path)
     assert list(tmp_path.iterdir()) == []  # no orphan journal that `runs` would offer to resume
 
@@ -216,8 +235,7 @@ for n, task_id in enumerate(ids):
 
 
 def test_sigkilled_writer_leaves_every_answered_outcome_readable(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                            cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
     acknowledged = -1
     deadline = time.monotonic() + 30
@@ -229,7 +247,7 @@ def test_sigkilled_writer_leaves_every_answered_outcome_readable(tmp_path: Path)
     assert log.end is None  # it never finished
     answered = [r for r in log.rows() if r.outcome is Outcome.DELETED]
     assert len(answered) >= acknowledged + 1  # every outcome reported before the kill is on disk
-    assert log.unsettled() == log.planned[len(answered):]
+    assert log.unsettled() == log.planned[len(answered) :]
     assert not is_live(tmp_path / "killed.jsonl")  # the kernel dropped the lock with the process
 
 

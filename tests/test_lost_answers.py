@@ -72,8 +72,10 @@ async def test_lost_then_a_definite_answer_settles_it() -> None:
 
 
 async def test_sent_and_throttled_then_cancelled_never_says_not_sent() -> None:
-    async with HostileServer(ok(), per_path={path(LOST): [throttled("30")]}) as server, \
-            client_for(server.url) as client:
+    async with (
+        HostileServer(ok(), per_path={path(LOST): [throttled("30")]}) as server,
+        client_for(server.url) as client,
+    ):
         engine = DeleteEngine(client, concurrency=1, policy=RetryPolicy(max_retry_after=30))
         task = asyncio.create_task(engine.run([LOST]))
         await server.wait_requests(1)
@@ -85,11 +87,12 @@ async def test_sent_and_throttled_then_cancelled_never_says_not_sent() -> None:
 
 
 async def test_a_paused_id_keeps_what_was_learned_about_it() -> None:
-    async with HostileServer(ok(), per_path={path(LOST): [RESET, auth_failed(), ok()]}) as server, \
-            client_for(server.url) as client:
+    async with (
+        HostileServer(ok(), per_path={path(LOST): [RESET, auth_failed(), ok()]}) as server,
+        client_for(server.url) as client,
+    ):
         events: list[object] = []
-        engine = DeleteEngine(client, concurrency=1, policy=QUICK_THROTTLE, on_event=events.append,
-                              pause_on_auth=True)
+        engine = DeleteEngine(client, concurrency=1, policy=QUICK_THROTTLE, on_event=events.append, pause_on_auth=True)
         task = asyncio.create_task(engine.run([LOST]))
         for _ in range(300):
             await asyncio.sleep(0.01)

@@ -1,4 +1,5 @@
-"""The code stays ruff-clean: part of the suite so CI enforces it."""
+"""The code stays ruff-clean and ruff-formatted: part of the suite so the inner loop catches it too (CI also runs
+ruff and mypy on their own, see .ci/run)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import shutil
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.helpers import ROOT
 
 
-def test_ruff_is_clean() -> None:
+@pytest.mark.parametrize("args", [["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]],
+                         ids=["check", "format"])
+def test_ruff(args: list[str]) -> None:
     ruff = shutil.which("ruff")
     command = [ruff] if ruff else [sys.executable, "-m", "ruff"]
-    proc = subprocess.run([*command, "check", "--no-cache", "."], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run([*command, *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

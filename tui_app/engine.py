@@ -50,8 +50,8 @@ class RetryPolicy:
 
     def backoff(self, failures: int, rand: Callable[[], float] = random.random) -> float:
         """Exponential backoff with jitter (never zero, so retries still spread out)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, failures - 1)))
-        return ceiling * (0.5 + rand() / 2)
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(0, failures - 1))
+        return float(ceiling * (0.5 + rand() / 2))
 
     def throttle_delay(self, error: ApiError, throttles: int, rand: Callable[[], float] = random.random) -> float:
         """How long to wait after a 429: the server's Retry-After (capped), else the backoff."""

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timezone
 
+from tui_app.engine import RetryPolicy
 from tui_app.vias.errors import ApiError
 from tui_app.vias.models import BatchTask, BatchTaskPage
 
 PAGE_SIZE = 200  # the API's maximum
 MAX_PAGES = 10_000  # the API's page_num limit
-THROTTLE_RETRIES = 5
 
 
 @dataclass
@@ -63,15 +63,20 @@ class Resolution:
 
 
 ProgressCallback = Callable[[Resolution], None]
+ListPage = Callable[[int, int], Awaitable[BatchTaskPage | ApiError]]
+Sleep = Callable[[float], Awaitable[None]]
+# A preview is an aid: patient with throttling, brief with a failing gateway, never as patient as a run.
+PREVIEW_POLICY = RetryPolicy(max_attempts=3, max_throttled=5, base_delay=1.0, max_delay=30.0, max_retry_after=30.0)
 
 
 async def resolve(
-    list_page,
+    list_page: ListPage,
     ids: list[str],
     *,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] = lambda: False,
-    sleep=asyncio.sleep,
+    sleep: Sleep = asyncio.sleep,
+    policy: RetryPolicy = PREVIEW_POLICY,
 ) -> Resolution:
     """Page through the project's tasks until every ID is found, the list ends, or `should_stop()`.
 
@@ -84,7 +89,7 @@ async def resolve(
         if should_stop():
             result.stopped = True
             break
-        page = await _page_with_retries(list_page, page_num, sleep)
+        page = await _page_with_retries(list_page, page_num, policy, sleep)
         if isinstance(page, ApiError):
             result.error = page
             break
@@ -102,21 +107,23 @@ async def resolve(
     return result
 
 
-async def _page_with_retries(list_page, page_num: int, sleep) -> BatchTaskPage | ApiError:
-    """Patience for throttling and a brief one for 502/503/504; anything else fails fast (it is only a preview)."""
-    gateway_retries = 2
-    for attempt in range(THROTTLE_RETRIES + 1):
+async def _page_with_retries(
+    list_page: ListPage, page_num: int, policy: RetryPolicy, sleep: Sleep
+) -> BatchTaskPage | ApiError:
+    """The engine's retry rules with the preview's patience; anything not worth retrying fails at once."""
+    throttles = failures = 0
+    while True:
         page = await list_page(page_num, PAGE_SIZE)
-        if not isinstance(page, ApiError) or attempt == THROTTLE_RETRIES:
+        if not isinstance(page, ApiError):
             return page
-        if page.is_throttle:
-            await sleep(min(page.retry_after if page.retry_after is not None else 2**attempt, 30))
-        elif page.http_status in (502, 503, 504) and gateway_retries:
-            gateway_retries -= 1
-            await sleep(1)
+        if page.is_throttle and throttles < policy.max_throttled:
+            throttles += 1
+            await sleep(policy.throttle_delay(page, throttles))
+        elif page.is_retryable and not page.is_throttle and failures + 1 < policy.max_attempts:
+            failures += 1
+            await sleep(policy.backoff(failures))
         else:
             return page
-    return page
 
 
 def created_text(task: BatchTask) -> str:

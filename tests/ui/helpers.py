@@ -29,8 +29,9 @@ def console(server: FakeVias, text: str = "", **overrides: object) -> ViasApp:
     return make_app(context)
 
 
-async def until(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 15.0,
-                what: str = "condition") -> None:
+async def until(
+    pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 15.0, what: str = "condition"
+) -> None:
     """Let the app run until `condition` holds (bounded)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -45,8 +46,7 @@ async def screen_ready(pilot: Pilot[object], kind: type[S], timeout: float = 15.
 
     def ready() -> bool:
         screen = pilot.app.screen
-        return (isinstance(screen, kind) and screen.is_mounted
-                and (screen.focused is not None or not screen.focus_chain))
+        return isinstance(screen, kind) and screen.is_mounted and (screen.focused is not None or not screen.focus_chain)
 
     await until(pilot, ready, timeout, what=f"{kind.__name__} ready")
     screen = pilot.app.screen

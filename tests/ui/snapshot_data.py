@@ -16,8 +16,16 @@ IDS = [f"{n:02d}{'7c1e5a9b' * 3}{n:06d}" for n in range(1, 9)]
 
 def results_journal(directory: Path, project_id: str) -> Path:
     plan = parse("\n".join([*IDS, "c0ffee?force=true"]))
-    journal = RunJournal.create(private_dir(directory), plan, endpoint="http://127.0.0.1:1", project_id=project_id,
-                                profile="demo", concurrency=4, command="test", run_id="20261128T090000Z-snap00")
+    journal = RunJournal.create(
+        private_dir(directory),
+        plan,
+        endpoint="http://127.0.0.1:1",
+        project_id=project_id,
+        profile="demo",
+        concurrency=4,
+        command="test",
+        run_id="20261128T090000Z-snap00",
+    )
     one = [Attempt(1, 0.01, 0.152, "HTTP 200")]
     records = [
         OutcomeRecord(IDS[0], Outcome.DELETED, one, result=DeleteResult(IDS[0], 200, 4, 4, 0, [], "req-0001")),

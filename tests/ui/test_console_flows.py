@@ -82,8 +82,15 @@ async def test_full_run_shows_outcomes_and_error_details(fake: FakeVias, store: 
         details = main.results_pane.query_one("#details-text")
         await until(pilot, lambda: "VIAS.00010001" in str(details.render()))
         text = str(details.render())
-        for expected in ("Invalid parameters.", "running jobs", "cannot be deleted", "Stop the batch task",
-                         "fake-", "Hint", "Attempt 1"):
+        for expected in (
+            "Invalid parameters.",
+            "running jobs",
+            "cannot be deleted",
+            "Stop the batch task",
+            "fake-",
+            "Hint",
+            "Attempt 1",
+        ):
             assert expected in text
         assert "fix the input" not in text  # the hint agrees with the service's advice
         await pilot.press("ctrl+y")
@@ -168,8 +175,9 @@ async def test_retry_failed_sends_only_those(store: FakeStore) -> None:
             assert len(main.journals) == 2
 
 
-async def test_export_writes_every_row_and_names_the_whole_path(fake: FakeVias, store: FakeStore,
-                                                                tmp_path: Path) -> None:
+async def test_export_writes_every_row_and_names_the_whole_path(
+    fake: FakeVias, store: FakeStore, tmp_path: Path
+) -> None:
     ids = list(store.tasks)[:4]
     app = console(fake, "\n".join([*ids, "bad/id", ids[0]]))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -227,7 +235,8 @@ async def test_credentials_rejected_then_cancel_records_the_rest_cancelled(store
 
 
 async def test_no_keyring_credentials_screen_explains_and_enter_uses_the_token_for_the_session(
-        fake: FakeVias, store: FakeStore, no_keyring: None) -> None:
+    fake: FakeVias, store: FakeStore, no_keyring: None
+) -> None:
     ids = list(store.tasks)[:2]
     app = console(fake, "\n".join(ids), session_credentials=None, look_for_credentials=True)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -275,8 +284,9 @@ async def test_iam_login_from_the_credentials_screen(fake: FakeVias, no_keyring:
         assert found.token is not None and found.token.reveal() in fake.store.tokens
 
 
-async def test_help_lists_every_key_and_load_file_keeps_a_bad_path(fake: FakeVias, store: FakeStore,
-                                                                   tmp_path: Path) -> None:
+async def test_help_lists_every_key_and_load_file_keeps_a_bad_path(
+    fake: FakeVias, store: FakeStore, tmp_path: Path
+) -> None:
     app = console(fake)
     ids_file = tmp_path / "ids.txt"
     ids_file.write_text("\n".join(list(store.tasks)[:3]))
@@ -284,8 +294,19 @@ async def test_help_lists_every_key_and_load_file_keeps_a_bad_path(fake: FakeVia
         await pilot.press("f1")
         help_screen = await screen_ready(pilot, HelpScreen)
         text = str(help_screen.query_one("Static").render())
-        for description in ("Delete", "Cancel run", "Retry failed", "Export", "Load file", "New batch",
-                            "Creds", "Copy details", "Filter", "Sort", "Quit"):
+        for description in (
+            "Delete",
+            "Cancel run",
+            "Retry failed",
+            "Export",
+            "Load file",
+            "New batch",
+            "Creds",
+            "Copy details",
+            "Filter",
+            "Sort",
+            "Quit",
+        ):
             assert description in text
         await pilot.press("escape")
         await screen_gone(pilot, HelpScreen)
@@ -318,8 +339,9 @@ async def test_whole_flow_by_keyboard_at_size(fake: FakeVias, store: FakeStore, 
     assert len(fake.deletes_seen()) == 3
 
 
-async def test_new_batch_asks_before_dropping_ids_never_run_and_ctrl_z_brings_them_back(fake: FakeVias,
-                                                                                         store: FakeStore) -> None:
+async def test_new_batch_asks_before_dropping_ids_never_run_and_ctrl_z_brings_them_back(
+    fake: FakeVias, store: FakeStore
+) -> None:
     ids = list(store.tasks)[:4]
     app = console(fake, "\n".join(ids))
     async with app.run_test(size=(100, 30)) as pilot:

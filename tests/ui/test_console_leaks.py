@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import SECRET_AK, SECRET_SECURITY_TOKEN, SECRET_SK, SECRET_TOKEN, assert_no_secret
 from tests.ui.helpers import confirm, console, run_finished, screen_gone, screen_ready, until
-from tui_app.credentials import CredentialSource, Credentials
+from tui_app.credentials import Credentials, CredentialSource
 from tui_app.fake import FakeStore, FakeVias, FaultPlan
 from tui_app.secret import Secret, Token
 from tui_app.ui.screens.confirm import ConfirmScreen
@@ -18,13 +18,15 @@ from tui_app.ui.screens.simple import HelpScreen, PathScreen
 from tui_app.vias.auth import AccessKeys
 
 TOKEN = Credentials(CredentialSource.SESSION, token=Token(SECRET_TOKEN))
-KEYS = Credentials(CredentialSource.SESSION,
-                   keys=AccessKeys(SECRET_AK, Secret(SECRET_SK), Secret(SECRET_SECURITY_TOKEN)))
+KEYS = Credentials(
+    CredentialSource.SESSION, keys=AccessKeys(SECRET_AK, Secret(SECRET_SK), Secret(SECRET_SECURITY_TOKEN))
+)
 
 
 @pytest.mark.parametrize("found", [TOKEN, KEYS], ids=["token", "access keys"])
-async def test_no_screen_or_file_shows_a_secret(store: FakeStore, tmp_path: Path, no_keyring: None,
-                                                found: Credentials) -> None:
+async def test_no_screen_or_file_shows_a_secret(
+    store: FakeStore, tmp_path: Path, no_keyring: None, found: Credentials
+) -> None:
     ids = list(store.tasks)[:6]
     store.tasks[ids[1]].refuse_delete = True
     store.add_keys(SECRET_AK, SECRET_SK, SECRET_SECURITY_TOKEN)
@@ -68,8 +70,9 @@ async def test_no_screen_or_file_shows_a_secret(store: FakeStore, tmp_path: Path
             assert_no_secret(path.read_bytes(), path)
 
 
-async def test_a_crash_report_does_not_print_locals(fake: FakeVias, monkeypatch: pytest.MonkeyPatch,
-                                                    capfd: pytest.CaptureFixture[str]) -> None:
+async def test_a_crash_report_does_not_print_locals(
+    fake: FakeVias, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     from tui_app.ui.widgets.status_bar import StatusBar, StatusState
 
     original = StatusBar.show

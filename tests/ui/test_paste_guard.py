@@ -103,10 +103,10 @@ def test_the_guard_delivers_the_hostile_paste_whole() -> None:
     assert run(PasteGuardParser(), bracketed(HOSTILE)) == [("paste", HOSTILE)]
 
 
-def test_nul_is_removed_as_textual_does() -> None:
+def test_nul_stays_in_the_paste_so_it_cannot_merge_two_pieces_into_one_id() -> None:
     assert run(PasteGuardParser(), "\x00" + bracketed("a\x00b\x00") + "\x00") == [
         ("key", "ctrl+@"),
-        ("paste", "ab"),
+        ("paste", "a\x00b\x00"),
         ("key", "ctrl+@"),
     ]
 

@@ -56,6 +56,7 @@ def live_app() -> Iterator[Callable[[], ViasApp]]:
 async def settle(pilot: Pilot[object]) -> None:
     app = pilot.app
     assert isinstance(app, ViasApp)
+
     def ready() -> bool:
         panes = app.main.query(IdsPane)
         return not app.checking and bool(panes) and panes.first().up_to_date
@@ -84,8 +85,9 @@ def test_confirmation_at_80x24(snap_compare, no_keyring, live_app) -> None:
 
 
 @pytest.mark.parametrize("no_color", [False, True], ids=["colour", "no-colour"])
-def test_results_with_an_error_selected(snap_compare, no_keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        no_color: bool) -> None:
+def test_results_with_an_error_selected(
+    snap_compare, no_keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_color: bool
+) -> None:
     journal = results_journal(tmp_path, DEMO_PROJECT_ID)
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")

@@ -78,15 +78,15 @@ def login(args: argparse.Namespace) -> int:
 
     profile_name = selected_profile_name(args.profile)
     profile = load_profiles().get(profile_name, Profile(profile_name))
-    account = args.account or profile.iam_domain
-    user = args.user or profile.iam_user or account
-    region = args.region or profile.region
+    account: str | None = args.account or profile.iam_domain
+    region: str | None = args.region or profile.region
     if not account:
         raise OperatorError(
             f"no IAM account: pass --account NAME or save it (vias-tui profile set {profile_name} --account NAME)"
         )
     if not region:
         raise OperatorError("no region to scope the token to: pass --region or save one in the profile")
+    user: str = args.user or profile.iam_user or account
     endpoint = args.iam_endpoint or iam_endpoint_for(region)
     if not args.password_stdin and not sys.stdin.isatty():
         raise OperatorError("no terminal to ask for the password: pass --password-stdin and pipe it in")

@@ -26,7 +26,9 @@ from tui_app.fake.verifier import verify_request
 from tui_app.vias.models import JOB_STATES
 
 MAX_HEADER_BYTES = 65_536
-_CREDENTIAL: contextvars.ContextVar[str] = contextvars.ContextVar("credential", default="")  # per connection task  # tokens are up to 32,768 characters
+_CREDENTIAL: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "credential", default=""
+)  # per connection task  # tokens are up to 32,768 characters
 
 # Per-attempt fault names for FaultPlan.script and FaultPlan.every.
 FAULTS = (
@@ -211,8 +213,9 @@ class FakeVias:
             _CREDENTIAL.set(f"ak:{verdict.ak}")
         return verdict.ok
 
-    async def _metadata(self, writer: asyncio.StreamWriter, method: str, segments: list[str],
-                        headers: dict[str, str]) -> bool:
+    async def _metadata(
+        self, writer: asyncio.StreamWriter, method: str, segments: list[str], headers: dict[str, str]
+    ) -> bool:
         """The ECS metadata service: a session token, temporary keys for the agency, the VM's project."""
         path = "/" + "/".join(segments)
         store = self.store
@@ -230,12 +233,15 @@ class FakeVias:
         if method == "GET" and segments == ["openstack", "latest", "securitykey"]:
             if not store.metadata_agency:
                 self._log(method, path, None, True, "401")
-                return await self._raw(writer, 401, b"Please configure an agency for this ECS first.",
-                                       "text/plain")
+                return await self._raw(writer, 401, b"Please configure an agency for this ECS first.", "text/plain")
             ak, sk, token, expires = store.issue_temporary_keys()
             self._log(method, path, None, True, "200")
-            credential = {"access": ak, "secret": sk, "securitytoken": token,
-                          "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+            credential = {
+                "access": ak,
+                "secret": sk,
+                "securitytoken": token,
+                "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            }
             return await self._reply(writer, 200, {"credential": credential})
         if method == "GET" and segments == ["openstack", "latest", "meta_data.json"]:
             self._log(method, path, None, True, "200")
@@ -370,12 +376,12 @@ class FakeVias:
     def _rejection(self, revoked: bool) -> dict[str, str]:
         if revoked:
             return _apig("APIG.0307", "The token must be updated.")
-        return _apig("APIG.0301", "Incorrect IAM authentication information: the token or the AK/SK signature "
-                     "was not accepted")
+        return _apig(
+            "APIG.0301", "Incorrect IAM authentication information: the token or the AK/SK signature was not accepted"
+        )
 
     def _log(self, method: str, path: str, task_id: str | None, authorized: bool, answer: str) -> None:
-        self.requests.append(SeenRequest(method, path, task_id, authorized, answer, time.time(),
-                                         _CREDENTIAL.get()))
+        self.requests.append(SeenRequest(method, path, task_id, authorized, answer, time.time(), _CREDENTIAL.get()))
 
     async def _fault(self, writer: asyncio.StreamWriter, fault: str) -> bool:
         if fault == "429":

@@ -79,8 +79,7 @@ class FakeStore:
         self.tasks[task.id] = task
         return task
 
-    def add_keys(self, ak: str, sk: str, security_token: str | None = None,
-                 expires_at: datetime | None = None) -> None:
+    def add_keys(self, ak: str, sk: str, security_token: str | None = None, expires_at: datetime | None = None) -> None:
         self.access_keys[ak] = (sk, security_token, expires_at)
 
     def issue_temporary_keys(self) -> tuple[str, str, str, datetime]:

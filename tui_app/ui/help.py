@@ -3,13 +3,15 @@ bindings themselves so it cannot drift."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 Sections = list[tuple[str, list[tuple[str, str]]]]
 
 
-def _rows(app: App[object], bindings: list[BindingType]) -> list[tuple[str, str]]:
+def _rows(app: App[Any], bindings: list[BindingType]) -> list[tuple[str, str]]:
     by_action: dict[str, list[Binding]] = {}
     for binding in bindings:
         if isinstance(binding, Binding):
@@ -21,7 +23,7 @@ def _rows(app: App[object], bindings: list[BindingType]) -> list[tuple[str, str]
     return rows
 
 
-def help_sections(app: App[object]) -> Sections:
+def help_sections(app: App[Any]) -> Sections:
     from tui_app.ui.screens.browse import BrowseScreen
     from tui_app.ui.screens.main import MainScreen
     from tui_app.ui.widgets.results_pane import ResultsTable

@@ -9,8 +9,9 @@ than ESCAPE_DELAY) it is reissued as key presses (the `while True` loop in `pars
 
 `PasteGuardParser` keeps Textual's parser for everything outside a paste and takes over from the start marker:
 the paste is read with plain string searches for ESC[201~ (an end marker split across reads is held back until the
-next read), with no escape timeout, and delivered as one `events.Paste`. NUL is removed as Textual does (#1661);
-everything else, ESC and control characters included, stays text for the widget to handle. A paste longer than
+next read), with no escape timeout, and delivered as one `events.Paste`. Everything, ESC, NUL and other control
+characters included, stays text for the widget to handle. (Textual drops NUL from pastes, #1661; here that would
+merge `ab<NUL>cd` into the plain ID `abcd`, so the IDs box shows NUL as a picture and reports it instead.) A paste longer than
 `MAX_PASTE_CHARS` is delivered in pieces of that size, still as pastes.
 
 Private Textual pieces this relies on (tests/ui/test_paste_guard.py fails if they change):
@@ -143,7 +144,7 @@ class PasteGuardParser(XTermParser):
         self._paste.clear()
         self._paste_size = 0
         self.debug_log(f"PASTE {len(text)} characters")
-        return events.Paste(text.replace("\x00", ""))
+        return events.Paste(text)
 
 
 def _with_parser(method: Callable[..., Any], parser_class: type[XTermParser]) -> Callable[..., Any]:

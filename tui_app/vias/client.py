@@ -21,7 +21,7 @@ from tui_app.secret import Scrubber
 from tui_app.vias import wire
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.endpoints import Endpoint
-from tui_app.vias.errors import ApiError
+from tui_app.vias.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError
 from tui_app.vias.models import BatchTask, BatchTaskPage, DeleteResult, epoch_to_datetime
 from tui_app.vias.signer import canonical_url
 
@@ -151,7 +151,7 @@ class ViasClient:
                     status,
                     request_id=request_id,
                     body_ok=False,
-                    raw_body=wire.cut(text, wire.RAW_BODY_LIMIT),
+                    raw_body=wire.cut(text, RAW_BODY_LIMIT),
                     problem=problem or "the body was not the documented JSON",
                 ),
                 self._scrub,
@@ -164,7 +164,7 @@ class ViasClient:
                 total_count=_int(parsed.get("total_count")),
                 succeed_count=_int(parsed.get("succeed_count")),
                 failed_count=_int(parsed.get("failed_count")),
-                error_list=[wire.cut(str(e), wire.FIELD_LIMIT) for e in errors[:1000] if e is not None]
+                error_list=[wire.cut(str(e), FIELD_LIMIT) for e in errors[:1000] if e is not None]
                 if isinstance(errors, list)
                 else [],
                 request_id=request_id,
@@ -194,7 +194,7 @@ class ViasClient:
                 ApiError(
                     status,
                     message=f"the task list was unreadable: {problem or 'not the documented JSON'}",
-                    raw_body=wire.cut(body.text(), wire.RAW_BODY_LIMIT),
+                    raw_body=wire.cut(body.text(), RAW_BODY_LIMIT),
                     request_id=wire.request_id(headers, None),
                 ),
                 self._scrub,

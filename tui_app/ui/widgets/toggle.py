@@ -17,7 +17,7 @@ class TextToggle(Widget, can_focus=True):
     TextToggle { height: 1; width: 1fr; }
     TextToggle:focus { text-style: reverse; }
     """
-    BINDINGS = [Binding("space,enter", "toggle", "Toggle", show=False)]
+    BINDINGS = [Binding("space,enter", "flip", "Switch", show=False)]
 
     value: reactive[bool] = reactive(False)
 
@@ -41,11 +41,11 @@ class TextToggle(Widget, can_focus=True):
         pointer = "›" if self.has_focus else " "
         return Text(f"{pointer}{mark} {self.label}", no_wrap=True, overflow="ellipsis")
 
-    def action_toggle(self) -> None:
+    def action_flip(self) -> None:  # not action_toggle: DOMNode has one (toggle a reactive by name)
         self.value = not self.value
 
     def on_click(self, event: Click) -> None:
-        self.action_toggle()
+        self.action_flip()
 
     def watch_value(self, value: bool) -> None:
         self.post_message(self.Changed(self, value))
