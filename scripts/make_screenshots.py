@@ -2,98 +2,151 @@
 
     python scripts/make_screenshots.py [--out screenshots]
 
-Run it after any UI change. Uses the built-in fake VIAS on 127.0.0.1 and the demo token (shown masked).
+Run it after any UI change. Uses the built-in fake VIAS on 127.0.0.1 and the demo token (shown masked); no
+keyring (what an operator sees on a headless box); journals in a temporary directory.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keyring
 from keyring.backends import fail
+from textual.pilot import Pilot
 
-from tui_app.demo import demo_context, demo_server, isolate_demo_state
+from tui_app.demo import demo_context, demo_server
+from tui_app.fake import FakeVias
 from tui_app.outcomes import Outcome
-from tui_app.ui.app import make_app
+from tui_app.ui.app import ViasApp, make_app
 from tui_app.ui.screens.browse import BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
+from tui_app.ui.screens.simple import HelpScreen
+from tui_app.ui.screens.target import TargetScreen
 
 SIZE = (120, 36)
 
 
-async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
+async def wait_for(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Bounded: a demo that never gets there fails the script instead of hanging it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise RuntimeError("the demo did not reach the expected state")
-        await pilot.pause(0.05)
+        await pilot.pause(0.02)
 
 
-async def shoot(out: Path) -> list[Path]:
-    keyring.set_keyring(fail.Keyring())  # what an operator sees on a headless box
+def ready(app: ViasApp, kind: type) -> Callable[[], bool]:
+    def check() -> bool:
+        screen = app.screen
+        return isinstance(screen, kind) and screen.is_mounted and screen.focused is not None
+
+    return check
+
+
+def demo_app(server: FakeVias, runs: Path, **overrides: object) -> ViasApp:
+    context = demo_context(server, concurrency=2, runs_dir=runs)
+    context.steady_cursor = True
+    for key, value in overrides.items():
+        setattr(context, key, value)
+    return make_app(context)
+
+
+async def settled(pilot: Pilot[object], app: ViasApp) -> None:
+    await wait_for(pilot, lambda: not app.checking and app.main.ids_pane.up_to_date)
+    await pilot.wait_for_scheduled_animations()
+
+
+async def shoot(out: Path, runs: Path) -> list[Path]:
     written: list[Path] = []
     server = demo_server(latency=0.25)
     await server.start()
-    try:
-        context = demo_context(server, concurrency=2)
-        context.steady_cursor = True
-        app = make_app(context)
 
+    def saver(app: ViasApp) -> Callable[[str], None]:
         def save(name: str) -> None:
             app.save_screenshot(filename=f"{name}.svg", path=str(out))
             written.append(out / f"{name}.svg")
 
+        return save
+
+    try:
+        app = demo_app(server, runs)
+        save = saver(app)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: not app.checking_token)
-            await pilot.pause(0.3)
+            main = app.main
+            await settled(pilot, app)
             save("01-ids-pane-with-bad-lines")
             await pilot.press("ctrl+d")
-            # the input gets focus in on_mount, after the preview's exclusions set the count to type
-            await wait_for(
-                pilot,
-                lambda: (
-                    isinstance(app.screen, ConfirmScreen)
-                    and app.screen.focused is not None
-                    and app.screen.focused.id == "confirm-input"
-                ),
-            )
-            count = str(app.screen.count)  # after the preview's default exclusions
+            await wait_for(pilot, ready(app, ConfirmScreen))
+            screen = app.screen
+            assert isinstance(screen, ConfirmScreen)
+            count = str(screen.count)  # after the preview's default exclusions
             await pilot.press(*count[:-1])
-            await pilot.pause(0.2)
             save("02-confirmation")
             await pilot.press(count[-1], "enter")
-            await wait_for(pilot, lambda: app.engine is not None and len(app.engine.records) >= 8)
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: main.run is not None and main.results.pending() < len(main.results) - 8)
+            await pilot.pause(0.3)
             save("03-run-in-progress")
-            await wait_for(pilot, lambda: app.last_status is not None and not app.running)
-            rows = [row.key for row in app.results_pane.rows_shown()]
+            await wait_for(pilot, lambda: main.last_status is not None and not main.running)
+            rows = [row.key for row in main.results_pane.rows_shown()]
             failed = next(
-                i for i, key in enumerate(rows) if (r := app.results.rows[key].record) and r.outcome is Outcome.FAILED
+                i for i, key in enumerate(rows) if (r := main.results.rows[key].record) and r.outcome is Outcome.FAILED
             )
-            app.results_pane.table.move_cursor(failed)
+            main.results_pane.table.move_cursor(failed)
             await pilot.pause(0.2)
             save("04-results-error-details")
             await pilot.press("f4")
-            await wait_for(
-                pilot, lambda: isinstance(app.screen, CredentialsScreen) and app.screen.context.keyring is not None
-            )
+            await wait_for(pilot, lambda: ready(app, CredentialsScreen)() and app.screen.context.keyring is not None)  # type: ignore[attr-defined]
             await pilot.pause(0.2)
             save("05-credentials-no-keyring")
             await pilot.press("escape", "f1")
-            await pilot.pause(0.2)
+            await wait_for(pilot, ready(app, HelpScreen))
             save("06-help")
             await pilot.press("escape", "f5")
-            await wait_for(pilot, lambda: isinstance(app.screen, BrowseScreen) and app.screen.tasks)
+            await wait_for(pilot, lambda: isinstance(app.screen, BrowseScreen) and bool(app.screen.tasks))
             await pilot.press("space", "space", "down", "space")
             await pilot.pause(0.2)
             save("07-browse")
+
+        small = demo_app(server, runs)
+        save = saver(small)
+        async with small.run_test(size=(80, 24)) as pilot:
+            await settled(pilot, small)
+            await pilot.press("ctrl+d")
+            await wait_for(pilot, ready(small, ConfirmScreen))
+            await pilot.press("1")
+            save("08-confirmation-80x24")
+
+        first_run = demo_app(server, runs, target=None, demo=False, profile="default")
+        save = saver(first_run)
+        async with first_run.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: not first_run.checking)
+            await pilot.press("ctrl+d")
+            await wait_for(pilot, ready(first_run, TargetScreen))
+            save("09-first-run-no-target")
+
+        os.environ["NO_COLOR"] = "1"  # Textual reads it when the app is built
+        try:
+            mono = demo_app(server, runs)
+        finally:
+            del os.environ["NO_COLOR"]
+        save = saver(mono)
+        async with mono.run_test(size=(100, 30)) as pilot:
+            await settled(pilot, mono)
+            mono.main.action_open_last_run()
+            await wait_for(pilot, lambda: mono.main.results_pane.table.row_count > 0)
+            mono.main.results_pane.table.move_cursor(2)
+            await pilot.pause(0.2)
+            save("10-results-no-colour")
     finally:
         await server.stop()
     return written
@@ -105,9 +158,10 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    isolate_demo_state()
-    for path in asyncio.run(shoot(out)):
-        print(path)
+    keyring.set_keyring(fail.Keyring())
+    with tempfile.TemporaryDirectory(prefix="vias-tui-shots-") as tmp:
+        for path in asyncio.run(shoot(out, Path(tmp) / "runs")):
+            print(path)
 
 
 if __name__ == "__main__":

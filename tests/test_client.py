@@ -17,6 +17,8 @@ from tui_app.vias.models import DeleteResult
 from tui_app.vias.wire import BODY_LIMIT, USER_AGENT, BoundedDecoder
 
 BASE = "https://vias.cn-north-4.myhuaweicloud.com"
+# Our own transport (not httpcore) is under the client: respx mocks at the httpx level.
+pytestmark = pytest.mark.respx(using="httpx")
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 TASK = "0d47bbf52962414bb7ae27fb6ea24230"
 URL = f"{BASE}/v2/{PROJECT}/batch-tasks/{TASK}"
@@ -29,9 +31,8 @@ async def client():
         yield c
 
 
-@respx.mock
-async def test_delete_success_sends_token_and_user_agent(client: ViasClient) -> None:
-    route = respx.delete(URL).respond(
+async def test_delete_success_sends_token_and_user_agent(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    route = respx_mock.delete(URL).respond(
         200,
         json={"total_count": 2, "failed_count": 0, "succeed_count": 2, "id": TASK, "error_list": []},
         headers={"X-Request-Id": "r-1"},
@@ -44,24 +45,21 @@ async def test_delete_success_sends_token_and_user_agent(client: ViasClient) -> 
     assert sent.headers["User-Agent"] == USER_AGENT
 
 
-@respx.mock
-async def test_200_with_failures_is_partial(client: ViasClient) -> None:
-    respx.delete(URL).respond(
+async def test_200_with_failures_is_partial(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(
         200, json={"total_count": 3, "failed_count": 1, "succeed_count": 2, "error_list": ["job 7: busy"]}
     )
     result = await client.delete_batch_task(TASK)
     assert isinstance(result, DeleteResult) and result.is_partial and result.error_list == ["job 7: busy"]
 
 
-@respx.mock
-async def test_200_with_only_an_error_list_is_partial(client: ViasClient) -> None:
-    respx.delete(URL).respond(200, json={"total_count": 3, "failed_count": 0, "error_list": ["x"]})
+async def test_200_with_only_an_error_list_is_partial(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(200, json={"total_count": 3, "failed_count": 0, "error_list": ["x"]})
     assert (await client.delete_batch_task(TASK)).is_partial
 
 
-@respx.mock
-async def test_vias_error_body_is_parsed_in_full(client: ViasClient) -> None:
-    respx.delete(URL).respond(
+async def test_vias_error_body_is_parsed_in_full(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(
         400,
         json={
             "error_code": "VIAS.00010002",
@@ -88,16 +86,16 @@ async def test_vias_error_body_is_parsed_in_full(client: ViasClient) -> None:
     assert error.is_not_found and not error.is_retryable and error.raw_body is None
 
 
-@respx.mock
-async def test_null_fields_are_tolerated(client: ViasClient) -> None:
-    respx.delete(URL).respond(500, json={"error_code": None, "error_msg": None, "params": None})
+async def test_null_fields_are_tolerated(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(500, json={"error_code": None, "error_msg": None, "params": None})
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError) and error.code is None and error.params == [] and error.is_retryable
 
 
-@respx.mock
-async def test_gateway_throttle_with_retry_after_and_request_id_in_body(client: ViasClient) -> None:
-    respx.delete(URL).respond(
+async def test_gateway_throttle_with_retry_after_and_request_id_in_body(
+    client: ViasClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.delete(URL).respond(
         429,
         json={"error_code": "APIG.0308", "error_msg": "over ratelimit", "request_id": "apig-1"},
         headers={"Retry-After": "3"},
@@ -107,42 +105,39 @@ async def test_gateway_throttle_with_retry_after_and_request_id_in_body(client: 
     assert error.request_id == "apig-1"
 
 
-@respx.mock
-async def test_retry_after_as_http_date(client: ViasClient) -> None:
-    respx.delete(URL).respond(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+async def test_retry_after_as_http_date(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError) and error.retry_after == 0.0  # in the past: retry now
 
 
-@respx.mock
 @pytest.mark.parametrize(("status", "code"), [(401, "APIG.0301"), (401, "APIG.0307"), (401, "VIAS.00010005")])
-async def test_auth_errors(client: ViasClient, status: int, code: str) -> None:
-    respx.delete(URL).respond(status, json={"error_code": code, "error_msg": "no"})
+async def test_auth_errors(client: ViasClient, status: int, code: str, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(status, json={"error_code": code, "error_msg": "no"})
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError) and error.is_auth and error.hint()
 
 
-@respx.mock
-async def test_html_body_is_kept_raw_and_cut(client: ViasClient) -> None:
+async def test_html_body_is_kept_raw_and_cut(client: ViasClient, respx_mock: respx.MockRouter) -> None:
     page = "<html>" + "x" * 10_000 + "</html>"
-    respx.delete(URL).respond(502, text=page, headers={"Content-Type": "text/html"})
+    respx_mock.delete(URL).respond(502, text=page, headers={"Content-Type": "text/html"})
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError) and error.code is None and error.is_retryable
     assert error.raw_body is not None and error.raw_body.startswith("<html>") and len(error.raw_body) < 2100
     assert "10,013 chars" in error.raw_body
 
 
-@respx.mock
-async def test_empty_and_truncated_200_bodies_are_flagged(client: ViasClient) -> None:
-    respx.delete(URL).mock(side_effect=[httpx.Response(200, text=""), httpx.Response(200, text='{"total_cou')])
+async def test_empty_and_truncated_200_bodies_are_flagged(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).mock(side_effect=[httpx.Response(200, text=""), httpx.Response(200, text='{"total_cou')])
     for _ in range(2):
         result = await client.delete_batch_task(TASK)
         assert isinstance(result, DeleteResult) and not result.body_ok
 
 
-@respx.mock
-async def test_404_without_code_is_not_found_but_route_404_is_not(client: ViasClient) -> None:
-    respx.delete(URL).mock(
+async def test_404_without_code_is_not_found_but_route_404_is_not(
+    client: ViasClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.delete(URL).mock(
         side_effect=[
             httpx.Response(404, text=""),
             httpx.Response(404, json={"error_code": "APIG.0101", "error_msg": "no api"}),
@@ -153,7 +148,6 @@ async def test_404_without_code_is_not_found_but_route_404_is_not(client: ViasCl
     assert not route_missing.is_not_found and "endpoint" in route_missing.hint()
 
 
-@respx.mock
 @pytest.mark.parametrize(
     ("exc", "kind", "delivered"),
     [
@@ -167,9 +161,9 @@ async def test_404_without_code_is_not_found_but_route_404_is_not(client: ViasCl
     ],
 )
 async def test_transport_errors_become_typed_errors(
-    client: ViasClient, exc: Exception, kind: str, delivered: bool
+    client: ViasClient, exc: Exception, kind: str, delivered: bool, respx_mock: respx.MockRouter
 ) -> None:
-    respx.delete(URL).mock(side_effect=exc)
+    respx_mock.delete(URL).mock(side_effect=exc)
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError)
     assert (error.http_status, error.transport, error.delivered) == (None, kind, delivered)
@@ -177,9 +171,8 @@ async def test_transport_errors_become_typed_errors(
     assert TOKEN not in repr(error)
 
 
-@respx.mock
-async def test_list_parses_tasks_and_epoch_units(client: ViasClient) -> None:
-    respx.get(f"{BASE}/v2/{PROJECT}/batch-tasks").respond(
+async def test_list_parses_tasks_and_epoch_units(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.get(f"{BASE}/v2/{PROJECT}/batch-tasks").respond(
         200,
         json={
             "count": 2,
@@ -200,7 +193,7 @@ async def test_list_parses_tasks_and_epoch_units(client: ViasClient) -> None:
     assert page.count == 2 and [t.id for t in page.tasks] == [TASK, "1" * 32]
     assert page.tasks[0].status_info == {"running": 2, "stopped": 1} and page.tasks[0].running == 2
     assert page.tasks[0].created_at.year == page.tasks[1].created_at.year == 2025
-    request = respx.calls.last.request
+    request = respx_mock.calls.last.request
     assert request.url.params["page_num"] == "2" and request.url.params["page_size"] == "50"
 
 
@@ -241,18 +234,16 @@ def test_regions_and_missing_target() -> None:
         resolve_endpoint(None, None)
 
 
-@respx.mock
-async def test_a_redirect_is_an_error_with_its_location(client: ViasClient) -> None:
-    route = respx.delete(URL).respond(302, headers={"Location": "https://elsewhere.example/x"}, text="moved")
+async def test_a_redirect_is_an_error_with_its_location(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    route = respx_mock.delete(URL).respond(302, headers={"Location": "https://elsewhere.example/x"}, text="moved")
     error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError) and error.http_status == 302 and route.call_count == 1
     assert error.location == "https://elsewhere.example/x" and error.is_target_failure
     assert "redirects" in (error.hint() or "") and "Location: https://elsewhere.example/x" in error.one_line()
 
 
-@respx.mock
-async def test_a_token_echoed_by_the_server_is_scrubbed(client: ViasClient) -> None:
-    respx.delete(URL).respond(
+async def test_a_token_echoed_by_the_server_is_scrubbed(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(
         500,
         json={"error_code": "X", "error_msg": f"bad token {TOKEN}", "detail": f"prefix {TOKEN[:40]}"},
         headers={"X-Request-Id": TOKEN},
@@ -264,20 +255,18 @@ async def test_a_token_echoed_by_the_server_is_scrubbed(client: ViasClient) -> N
     assert "[secret removed]" in str(error.message)
 
 
-@respx.mock
-async def test_a_200_over_the_limit_is_not_trusted(client: ViasClient) -> None:
-    respx.delete(URL).respond(200, content=b'{"total_count": 1, "pad": "' + b"x" * (BODY_LIMIT + 10) + b'"}')
+async def test_a_200_over_the_limit_is_not_trusted(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(200, content=b'{"total_count": 1, "pad": "' + b"x" * (BODY_LIMIT + 10) + b'"}')
     result = await client.delete_batch_task(TASK)
     assert isinstance(result, DeleteResult) and not result.body_ok and "larger than" in (result.problem or "")
 
 
-@respx.mock
-async def test_compressed_answers_are_decoded(client: ViasClient) -> None:
+async def test_compressed_answers_are_decoded(client: ViasClient, respx_mock: respx.MockRouter) -> None:
     body = b'{"total_count": 2, "failed_count": 0, "succeed_count": 2, "error_list": []}'
-    respx.delete(URL).respond(200, content=zlib.compress(body), headers={"Content-Encoding": "deflate"})
+    respx_mock.delete(URL).respond(200, content=zlib.compress(body), headers={"Content-Encoding": "deflate"})
     result = await client.delete_batch_task(TASK)
     assert isinstance(result, DeleteResult) and result.body_ok and result.total_count == 2
-    assert respx.calls.last.request.headers["Accept-Encoding"] == "gzip, deflate"
+    assert respx_mock.calls.last.request.headers["Accept-Encoding"] == "gzip, deflate"
 
 
 def gzip_bytes(data: bytes) -> bytes:

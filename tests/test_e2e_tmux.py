@@ -35,9 +35,25 @@ def slow_fake_process() -> Iterator[str]:
 
 
 def _fake(latency: float) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "tui_app.fake", "--port", "0", "--tasks", "60", "--token",
-                             SECRET_TOKEN, "--latency", str(latency)], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui_app.fake",
+            "--port",
+            "0",
+            "--tasks",
+            "60",
+            "--token",
+            SECRET_TOKEN,
+            "--latency",
+            str(latency),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     try:
@@ -82,7 +98,7 @@ def style_of(screen: str, word: str) -> dict[str, object]:
         position = 0
         target = plain.index(word)
         for match in _SGR.finditer(line):
-            if len(_SGR.sub("", line[:match.start()])) > target:
+            if len(_SGR.sub("", line[: match.start()])) > target:
                 break
             codes = [int(c) if c else 0 for c in match.group(1).split(";")]
             index = 0
@@ -120,8 +136,9 @@ def grey(colour: object) -> int:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 @pytest.mark.parametrize("no_color", [False, True], ids=["colour", "no-colour"])
-def test_paste_confirm_delete_read_results(fake_process: str, tmp_path: Path, size: tuple[int, int],
-                                           no_color: bool) -> None:
+def test_paste_confirm_delete_read_results(
+    fake_process: str, tmp_path: Path, size: tuple[int, int], no_color: bool
+) -> None:
     url = fake_process
     ids = task_ids(url, 12)
     env = {**TOKEN_ENV, **({"NO_COLOR": "1"} if no_color else {})}
@@ -208,8 +225,7 @@ def test_quitting_mid_run_waits_for_the_answers_in_flight(slow_fake_process: str
     url = slow_fake_process
     ids = task_ids(url, 40)
     exit_file = tmp_path / "exit-code"
-    with console_in_tmux([*console_args(url), "--concurrency", "4"], TOKEN_ENV, (100, 30), tmp_path,
-                         exit_file) as tmux:
+    with console_in_tmux([*console_args(url), "--concurrency", "4"], TOKEN_ENV, (100, 30), tmp_path, exit_file) as tmux:
         tmux.wait_for("Ready: paste IDs")
         tmux.paste("\n".join(ids) + "\n", tmp_path)
         tmux.wait_for("40 valid")
@@ -238,8 +254,15 @@ def test_a_redirected_stderr_still_gets_a_console(tmp_path: Path) -> None:
     exit_file = tmp_path / "exit-code"
     with console_in_tmux(["--demo"], {}, (100, 30), tmp_path, exit_file) as tmux:
         tmux.run("set-option", "-t", "vias", "remain-on-exit", "off")
-        tmux.run("respawn-pane", "-k", "-t", "vias", "bash", "-c",
-                 f"cd {ROOT} && {sys.executable} -m tui_app --demo 2>{err}; echo $? > {exit_file}")
+        tmux.run(
+            "respawn-pane",
+            "-k",
+            "-t",
+            "vias",
+            "bash",
+            "-c",
+            f"cd {ROOT} && {sys.executable} -m tui_app --demo 2>{err}; echo $? > {exit_file}",
+        )
         tmux.wait_for("Ready: paste IDs")
         assert "\x1b[" not in err.read_text(errors="replace")
         tmux.keys("C-q")

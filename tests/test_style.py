@@ -12,8 +12,9 @@ import pytest
 from tests.helpers import ROOT
 
 
-@pytest.mark.parametrize("args", [["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]],
-                         ids=["check", "format"])
+@pytest.mark.parametrize(
+    "args", [["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]], ids=["check", "format"]
+)
 def test_ruff(args: list[str]) -> None:
     ruff = shutil.which("ruff")
     command = [ruff] if ruff else [sys.executable, "-m", "ruff"]

@@ -69,22 +69,30 @@ class Tmux:
 
 
 @contextmanager
-def console_in_tmux(args: list[str], env: dict[str, str], size: tuple[int, int], tmp: Path,
-                    exit_file: Path | None = None) -> Iterator[Tmux]:
+def console_in_tmux(
+    args: list[str], env: dict[str, str], size: tuple[int, int], tmp: Path, exit_file: Path | None = None
+) -> Iterator[Tmux]:
     """`vias-tui ARGS` in a new tmux session; its exit code goes to `exit_file` when given."""
     require_tmux()
     tmux = Tmux(f"vias-e2e-{os.getpid()}-{time.monotonic_ns()}")
-    full_env = {"TERM": "xterm-256color", "PYTHONPATH": str(CLI_ROOT),
-                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "XDG_STATE_HOME": str(tmp / "state"),
-                "XDG_CONFIG_HOME": str(tmp / "config"), "VIAS_METADATA_ENDPOINT": "http://127.0.0.1:9", **env}
+    full_env = {
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(CLI_ROOT),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "XDG_STATE_HOME": str(tmp / "state"),
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        "VIAS_METADATA_ENDPOINT": "http://127.0.0.1:9",
+        **env,
+    }
     env_args = [arg for key, value in full_env.items() for arg in ("-e", f"{key}={value}")]
     command = " ".join(_quote(part) for part in cli_command(*args))
     if exit_file is not None:
         command = f"cd {_quote(str(CLI_ROOT))} && {command}; echo $? > {_quote(str(exit_file))}"
     else:
         command = f"cd {_quote(str(CLI_ROOT))} && {command}"
-    tmux.run("new-session", "-d", "-s", "vias", "-x", str(size[0]), "-y", str(size[1]), *env_args,
-             "bash", "-c", command)
+    tmux.run(
+        "new-session", "-d", "-s", "vias", "-x", str(size[0]), "-y", str(size[1]), *env_args, "bash", "-c", command
+    )
     try:
         yield tmux
     finally:

@@ -24,6 +24,7 @@ from tui_app.vias.endpoints import Endpoint
 from tui_app.vias.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError
 from tui_app.vias.models import BatchTask, BatchTaskPage, DeleteResult, epoch_to_datetime
 from tui_app.vias.signer import canonical_url
+from tui_app.vias.transport import RawPoolTransport, deadline
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -77,17 +78,18 @@ class ViasClient:
         self._auth_version = auth.version
         self._sign = _Authenticate(self)
         self._timeout = timeout  # the whole attempt: connect, send, headers and body
+        tls = tls if tls is not None else wire.tls_context(None)
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
-            verify=tls if tls is not None else wire.tls_context(None),
+            # Our pool (see transport.py): exactly `max_connections` connections at any concurrency, and it never
+            # sends a request again by itself. Given a transport, httpx uses its TLS context, not `verify`.
+            transport=transport or RawPoolTransport(max_connections=max_connections, ssl_context=tls),
             headers={
                 "User-Agent": wire.USER_AGENT,
                 "Accept": "application/json",
                 "Accept-Encoding": wire.ACCEPT_ENCODING,
             },
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             follow_redirects=False,  # a redirect could carry the credentials to another host
-            transport=transport,
             trust_env=False,  # no proxy or netrc surprises; the endpoint is what the operator named
         )
 
@@ -211,7 +213,8 @@ class ViasClient:
         # The query goes on the wire in the signer's canonical form (as the SDK sends it).
         url = canonical_url(self.endpoint.base_url + path + (f"?{urlencode(params)}" if params else ""))
         try:
-            return await asyncio.wait_for(self._exchange(method, url), self._timeout)
+            async with deadline(self._timeout):  # the whole attempt: connect, send, headers and body
+                return await self._exchange(method, url)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -250,6 +250,10 @@ def scrubbed(value: T, scrub: Scrubber) -> T:
 
 async def read_body(response: httpx.Response, limit: int = BODY_LIMIT) -> Body:
     """Read a streamed response's body through a BoundedDecoder (stops reading at the limit)."""
+    if response.is_stream_consumed:  # built in memory (httpx.MockTransport): already read, and decoded
+        decoder = BoundedDecoder(None, limit)
+        decoder.feed(response.content)
+        return decoder.body()
     decoder = BoundedDecoder(response.headers.get("Content-Encoding"), limit)
     async for chunk in response.aiter_raw():
         if not decoder.feed(chunk):

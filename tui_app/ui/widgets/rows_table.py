@@ -151,7 +151,7 @@ class RowsTable(ScrollView, can_focus=True):
 
     def _widths(self) -> list[int]:
         fixed = sum(c.width or 0 for c in self.columns) + len(self.columns) - 1
-        flex = max(MIN_FLEX, self.size.width - fixed)
+        flex = max(MIN_FLEX, self.scrollable_content_region.width - fixed)  # not under the vertical scrollbar
         return [c.width if c.width is not None else flex for c in self.columns]
 
     def _cursor_style(self) -> Style:
