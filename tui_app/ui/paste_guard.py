@@ -11,8 +11,8 @@ than ESCAPE_DELAY) it is reissued as key presses (the `while True` loop in `pars
 the paste is read with plain string searches for ESC[201~ (an end marker split across reads is held back until the
 next read), with no escape timeout, and delivered as one `events.Paste`. Everything, ESC, NUL and other control
 characters included, stays text for the widget to handle. (Textual drops NUL from pastes, #1661; here that would
-merge `ab<NUL>cd` into the plain ID `abcd`, so the IDs box shows NUL as a picture and reports it instead.) A paste longer than
-`MAX_PASTE_CHARS` is delivered in pieces of that size, still as pastes.
+merge `ab<NUL>cd` into the plain ID `abcd`, so the IDs box shows NUL as a picture and reports it instead.)
+A paste longer than `MAX_PASTE_CHARS` is delivered in pieces of that size, still as pastes.
 
 Private Textual pieces this relies on (tests/ui/test_paste_guard.py fails if they change):
 - `textual._xterm_parser.XTermParser` and the `Parser.parse` generator protocol of `textual._parser` (`Read1`,
