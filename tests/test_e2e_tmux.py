@@ -21,6 +21,7 @@ from tests.tmux import console_in_tmux
 from tui_app.fake import DEMO_PROJECT_ID
 from tui_app.runlog import read_run
 
+pytestmark = pytest.mark.slow
 TOKEN_ENV = {"VIAS_AUTH_TOKEN": SECRET_TOKEN}
 
 

@@ -8,7 +8,8 @@ import contextlib
 import signal
 import sys
 
-from tui_app.fake.server import FAULTS, FakeVias, FaultPlan
+from tui_app.fake.faults import FAULTS, FaultPlan
+from tui_app.fake.server import FakeVias
 from tui_app.fake.store import DEMO_PROJECT_ID, DEMO_TOKEN, FakeStore, seed_tasks
 
 

@@ -12,15 +12,14 @@ import json
 import secrets
 import socket
 import ssl
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tui_app.fake.faults import FAULTS, FaultPlan
 from tui_app.fake.store import FakeStore
 from tui_app.fake.verifier import verify_request
 from tui_app.vias.models import JOB_STATES
@@ -29,45 +28,6 @@ MAX_HEADER_BYTES = 65_536
 _CREDENTIAL: contextvars.ContextVar[str] = contextvars.ContextVar(
     "credential", default=""
 )  # per connection task  # tokens are up to 32,768 characters
-
-# Per-attempt fault names for FaultPlan.script and FaultPlan.every.
-FAULTS = (
-    "ok",
-    "429",
-    "429-bare",
-    "500",
-    "502-html",
-    "503",
-    "drop-before",
-    "drop-after",
-    "hang",
-    "trickle",
-    "malformed",
-    "truncated",
-    "401",
-    "404",
-    "empty-200",
-)
-
-
-@dataclass
-class FaultPlan:
-    latency: float = 0.0  # seconds added before every answer
-    script: dict[str, list[str]] = field(default_factory=dict)  # task id -> fault per delete attempt
-    every: dict[int, str] = field(default_factory=dict)  # every Nth delete (server-wide) -> fault
-    retry_after: float = 1.0  # for "429"
-    auth_fail_after: int | None = None  # deletes answered normally before every request gets 401
-    revoke_after: int | None = None  # deletes answered normally before the credentials in use are revoked (once)
-    list_fault: str | None = None  # "500" | "429" | "401": the list call fails like that
-
-    def fault_for(self, task_id: str, attempt: int, delete_no: int) -> str:
-        steps = self.script.get(task_id)
-        if steps:
-            return steps[min(attempt, len(steps)) - 1]
-        for period, fault in sorted(self.every.items()):
-            if period > 0 and delete_no % period == 0:
-                return fault
-        return "ok"
 
 
 @dataclass(frozen=True)
@@ -487,29 +447,4 @@ def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
     return method, target, headers
 
 
-@contextlib.contextmanager
-def running_in_thread(server: FakeVias) -> Iterator[FakeVias]:
-    """Run the fake in a background thread with its own loop (for CLI, tmux and subprocess tests)."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(server.start())
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(server.stop())
-        loop.close()
-
-    thread = threading.Thread(target=serve, name="fake-vias", daemon=True)
-    thread.start()
-    if not ready.wait(10):
-        raise RuntimeError("fake VIAS did not start")
-    try:
-        yield server
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-
-
-__all__ = ["FAULTS", "JOB_STATES", "FakeStore", "FakeVias", "FaultPlan", "SeenRequest", "running_in_thread"]
+__all__ = ["FAULTS", "JOB_STATES", "FakeStore", "FakeVias", "FaultPlan", "SeenRequest"]

@@ -1,0 +1,109 @@
+"""Where the console meets Textual: the one private hook it overrides is still there, and no method of ours
+shadows one of Textual's by accident (as `_flush`, `_on_paste`, `anchor` and `action_toggle` once did)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import textual
+from textual.app import App
+from textual.dom import DOMNode
+
+import tui_app.ui.app
+import tui_app.ui.screens.browse
+import tui_app.ui.screens.confirm
+import tui_app.ui.screens.credentials
+import tui_app.ui.screens.main
+import tui_app.ui.screens.preview
+import tui_app.ui.screens.run_screen
+import tui_app.ui.screens.simple
+import tui_app.ui.screens.target
+import tui_app.ui.widgets.ids_pane
+import tui_app.ui.widgets.results_pane
+import tui_app.ui.widgets.rows_table
+import tui_app.ui.widgets.run_bar
+import tui_app.ui.widgets.status_bar
+import tui_app.ui.widgets.toggle
+from tui_app.cli import CONCURRENCY_LIMIT
+from tui_app.engine import MAX_CONCURRENCY
+from tui_app.ui.app import ViasApp
+
+MODULES = [
+    tui_app.ui.app,
+    tui_app.ui.screens.browse,
+    tui_app.ui.screens.confirm,
+    tui_app.ui.screens.credentials,
+    tui_app.ui.screens.main,
+    tui_app.ui.screens.preview,
+    tui_app.ui.screens.run_screen,
+    tui_app.ui.screens.simple,
+    tui_app.ui.screens.target,
+    tui_app.ui.widgets.ids_pane,
+    tui_app.ui.widgets.results_pane,
+    tui_app.ui.widgets.rows_table,
+    tui_app.ui.widgets.run_bar,
+    tui_app.ui.widgets.status_bar,
+    tui_app.ui.widgets.toggle,
+]
+# Overriding these is what Textual asks of its subclasses.
+INTENDED = {
+    "compose",
+    "render",
+    "render_line",
+    "on_mount",
+    "on_unmount",
+    "on_resize",
+    "on_click",
+    "on_focus",
+    "on_blur",
+    "on_paste",
+    "check_action",
+    "get_default_screen",
+    "get_system_commands",
+    "action_quit",
+    "action_help",
+    "BINDINGS",
+    "DEFAULT_CSS",
+    "CSS_PATH",
+    "TITLE",
+    "AUTO_FOCUS",
+    "COMPONENT_CLASSES",
+    "_fatal_error",
+    "can_focus",
+}
+
+
+def textual_classes() -> list[type]:
+    found = []
+    for module in MODULES:
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and issubclass(cls, DOMNode):
+                found.append(cls)
+    return found
+
+
+def test_textual_is_the_pinned_major() -> None:
+    assert textual.__version__.startswith("8.")
+
+
+def test_the_crash_report_hook_still_exists() -> None:
+    # ViasApp._fatal_error prints the traceback without locals; Textual must still call a method of that name.
+    assert "_fatal_error" in vars(App) and callable(vars(App)["_fatal_error"])
+    assert "_fatal_error" in inspect.getsource(App._handle_exception)
+    assert "_fatal_error" in vars(ViasApp)
+
+
+@pytest.mark.parametrize("cls", textual_classes(), ids=lambda cls: cls.__name__)
+def test_no_accidental_override(cls: type) -> None:
+    textual_bases = [base for base in cls.__mro__[1:] if base.__module__.startswith("textual")]
+    inherited = {name for base in textual_bases for name in vars(base)}
+    # What Textual's own class machinery puts on every subclass is not ours.
+    machinery = set(vars(type("Probe", (textual_bases[0],), {})))
+    ours = {name for name in vars(cls) if not name.startswith("__")} - machinery
+    shadowed = sorted((ours & inherited) - INTENDED)
+    assert not shadowed, f"{cls.__name__} shadows Textual's {shadowed}"
+
+
+def test_the_cli_knows_the_engine_limit() -> None:
+    assert CONCURRENCY_LIMIT == MAX_CONCURRENCY
