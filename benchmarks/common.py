@@ -242,14 +242,15 @@ def spread(values: Sequence[float], fmt: str = "{:.2f}") -> str:
     return f"{fmt.format(med(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
-def machine_busy() -> tuple[float, float]:
-    """(busy CPU seconds of the whole machine since boot, wall clock): deltas show what else ran meanwhile."""
+def machine_busy() -> tuple[float, float, float]:
+    """(busy CPU seconds of the whole machine since boot, steal seconds, monotonic clock): deltas show what else
+    ran meanwhile. Steal is time this VM wanted a CPU and the host gave it to someone else."""
     with open("/proc/stat") as handle:
         fields = [int(v) for v in handle.readline().split()[1:]]
     ticks = os.sysconf("SC_CLK_TCK")
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
-    return busy / ticks, time.monotonic()
+    fields += [0] * (8 - len(fields))
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq) / ticks, steal / ticks, time.monotonic()
 
 
 def own_cpu() -> float:

@@ -101,6 +101,7 @@ class Probe:
                 else None
             ),
             "lag_during_run": percentiles(during),
+            "lags_during_run": [round(lag, 6) for lag in during],  # raw, so rounds can be pooled
             "lag_whole_session": percentiles([lag for _, lag in self.beats]),
             "first_frame_after_loop_start_s": (
                 self.first_frame - self.loop_started

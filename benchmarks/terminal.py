@@ -34,14 +34,10 @@ class Terminal:
         """Run `command` in a new session with exactly `env`; the pane stays after it exits, to be read."""
         shell = f"cd {shlex.quote(str(cwd))} && exec {' '.join(shlex.quote(part) for part in command)}"
         width, height = str(size[0]), str(size[1])
-        proc = subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", SESSION, "-x", width,
-             "-y", height, "bash", "-c", shell, ";", "set-option", "-t", SESSION, "remain-on-exit", "on"],
-            env=env,  # the server, and so the pane, starts from this environment and nothing else
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )  # fmt: skip
+        argv = ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", SESSION, "-x", width]
+        argv += ["-y", height, "bash", "-c", shell, ";", "set-option", "-t", SESSION, "remain-on-exit", "on"]
+        # The server, and so the pane, starts from exactly `env`, nothing else of this shell's.
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
         if proc.returncode != 0:
             raise RuntimeError(f"tmux new-session failed: {proc.stderr.strip()}")
 

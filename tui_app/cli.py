@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
             )
             action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
             action.add_argument("--ca-bundle", help="PEM file of CA certificates to trust for IAM")
-        action.set_defaults(handler=_lazy("tui_app.commands.token", f"{name}_" if name == "set" else name))
+        module = "tui_app.commands.stored" if name == "forget" else "tui_app.commands.token"
+        action.set_defaults(handler=_lazy(module, f"{name}_" if name == "set" else name))
 
     aksk = sub.add_parser("aksk", help="store, check or forget access keys (AK/SK) for a profile")
     aksk_sub = aksk.add_subparsers(dest="aksk_command", metavar="ACTION", required=True)
@@ -132,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         action.add_argument("--profile", help="profile name (default 'default')")
         if name == "set":
             action.add_argument("--expires-at", help="ISO 8601 expiry of temporary keys, if known")
-        action.set_defaults(handler=_lazy("tui_app.commands.aksk", f"{name}_" if name == "set" else name))
+        module = "tui_app.commands.stored" if name == "forget" else "tui_app.commands.aksk"
+        action.set_defaults(handler=_lazy(module, f"{name}_" if name == "set" else name))
 
     auth = sub.add_parser("auth", help="which credentials would be used, and why")
     auth_sub = auth.add_subparsers(dest="auth_command", metavar="ACTION", required=True)

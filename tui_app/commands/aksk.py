@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 
-from tui_app.commands.secrets_input import read_line, read_secret
+from tui_app.commands.stored import read_line, read_secret
 from tui_app.credentials import AuthMode, auth_mode, find_credentials
-from tui_app.keyring_store import KeyringUnavailable, StoredKeys, forget_entry, store_keys
+from tui_app.keyring_store import KeyringUnavailable, StoredKeys, store_keys
 from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
 from tui_app.sdk_credentials import SdkCredentialsError, check_ak
 from tui_app.secret import Secret, parse_expiry
@@ -44,20 +44,6 @@ def set_(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     return _status(args, AuthMode.AKSK)
-
-
-def forget(args: argparse.Namespace) -> int:
-    profile = selected_profile_name(args.profile)
-    try:
-        removed = forget_entry(profile)
-    except KeyringUnavailable as exc:
-        raise OperatorError(f"could not reach the keyring: {exc}", EXIT_AUTH) from None
-    print(
-        f"Removed the stored credentials for profile {profile!r}."
-        if removed
-        else f"No stored credentials for profile {profile!r}; nothing to remove."
-    )
-    return EXIT_OK
 
 
 def auth_status(args: argparse.Namespace) -> int:

@@ -7,9 +7,9 @@ import asyncio
 import sys
 from datetime import datetime
 
-from tui_app.commands.secrets_input import read_secret
+from tui_app.commands.stored import read_secret
 from tui_app.credentials import AuthMode, CredentialSource, expiry_text, find_credentials
-from tui_app.keyring_store import ENV_TOKEN, KeyringUnavailable, forget_entry, probe_keyring, store_token
+from tui_app.keyring_store import ENV_TOKEN, KeyringUnavailable, probe_keyring, store_token
 from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
 from tui_app.secret import Token, TokenFormatError, parse_expiry
 from tui_app.settings import Profile, load_profiles, selected_profile_name
@@ -55,20 +55,6 @@ def status(args: argparse.Namespace) -> int:
     if found.expired:
         print("         expired: get a new one with `vias-tui token login` or `vias-tui token set`")
         return EXIT_AUTH
-    return EXIT_OK
-
-
-def forget(args: argparse.Namespace) -> int:
-    profile = selected_profile_name(args.profile)
-    try:
-        removed = forget_entry(profile)
-    except KeyringUnavailable as exc:
-        raise OperatorError(f"could not reach the keyring: {exc}", EXIT_AUTH) from None
-    print(
-        f"Removed the stored credentials for profile {profile!r}."
-        if removed
-        else f"No stored credentials for profile {profile!r}; nothing to remove."
-    )
     return EXIT_OK
 
 

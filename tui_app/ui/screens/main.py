@@ -14,6 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from tui_app.credentials import Credentials
 from tui_app.ids import Plan
 from tui_app.outcomes import RETRYABLE
 from tui_app.paths import default_runs_dir
@@ -148,14 +149,19 @@ class MainScreen(RunScreen):
             return
         self._preview_then_confirm(RunRequest(plan.valid, plan, "Delete batch tasks", new_batch=True))
 
-    def _preview_then_confirm(self, request: RunRequest) -> None:
-        """Look the IDs up first (an aid, never a gate), then the confirmation shows what they are."""
+    def _ready_credentials(self) -> Credentials | None:
+        """The credentials to run with, or None after saying what blocks (and opening what fixes it)."""
         problem = self._refusal()
         if problem:
             self._explain_refusal(problem)
+            return None
+        return self.vias.credentials
+
+    def _preview_then_confirm(self, request: RunRequest) -> None:
+        """Look the IDs up first (an aid, never a gate), then the confirmation shows what they are."""
+        found = self._ready_credentials()
+        if found is None:
             return
-        found = self.vias.credentials
-        assert found is not None
 
         def looked_up(resolution: Resolution | None) -> None:
             if resolution is None:
@@ -166,12 +172,9 @@ class MainScreen(RunScreen):
         self.app.push_screen(PreviewScreen(request.ids, lambda: self.context.make_client(found)), looked_up)
 
     def _confirm(self, request: RunRequest) -> None:
-        problem = self._refusal()
-        if problem:
-            self._explain_refusal(problem)
+        found = self._ready_credentials()
+        if found is None:
             return
-        found = self.vias.credentials
-        assert found is not None
 
         def confirmed(result: ConfirmResult | None) -> None:
             if result is None:
@@ -234,12 +237,9 @@ class MainScreen(RunScreen):
     # --- Browse, past runs, resuming -------------------------------------------------------------------------
 
     def action_browse(self) -> None:
-        problem = self._refusal()
-        if problem:
-            self._explain_refusal(problem)
+        found = self._ready_credentials()
+        if found is None:
             return
-        found = self.vias.credentials
-        assert found is not None
         self.app.push_screen(BrowseScreen(lambda: self.context.make_client(found)), self._browsed)
 
     def _browsed(self, choice: BrowseChoice | None) -> None:
