@@ -92,9 +92,9 @@ def config_from(args: argparse.Namespace) -> Config:
         ids=args.ids or (200 if quick else 2000),
         latency=args.latency if args.latency is not None else (0.01 if quick else 0.05),
         sweep=sweep,
-        cpu_ids=500 if quick else 4000,
+        cpu_ids=300 if quick else 4000,
         cpu_c=32,
-        scale_sizes=[1000, 2000, 4000] if quick else [25_000, 50_000, 100_000],
+        scale_sizes=[500, 1000, 2000] if quick else [25_000, 50_000, 100_000],
         scale_latency=0.002,
         scale_c=32,
         console_cs=[16] if quick else [16, 32],
@@ -216,35 +216,36 @@ def prepare(cfg: Config, workdir: Path, report: Report) -> None:
     }
     print(f"machine: {os.cpu_count()} CPUs, load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     cold: dict[str, Any] = {}
-    if tmux_missing() is None:
-        from benchmarks.startup import measure as startup_measure
+    cold_help: dict[str, Any] = {}
+    if not cfg.quick:
+        if tmux_missing() is None:
+            from benchmarks.startup import measure as startup_measure
 
-        cold = guarded("cold start", lambda: startup_measure(1))
-    cold_help = guarded("cold help", lambda: {"wall_s": help_once()})
+            cold = guarded("cold start", lambda: startup_measure(1))
+        cold_help = guarded("cold help", lambda: {"wall_s": help_once()})
     report.results["cold_start"] = {"first_frame": cold, "delete_help": cold_help}
     # As after `pip install` (which compiles bytecode): this shell sets PYTHONDONTWRITEBYTECODE, so without a
     # cache every start of vias-tui would compile its own sources again, which no installed copy does.
-    cache = workdir / "pycache"
-    os.environ["PYTHONPYCACHEPREFIX"] = str(cache)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    log("warming up (bytecode cache, page cache): one small untimed run of each client …")
-    for name in CLIENTS:
-        if missing(name) is None:
-            guarded(f"warm-up {name}", lambda name=name: run_client(name, 50, 0.0, 4, workdir, timeout=120))
-    guarded("warm-up help", lambda: {"wall_s": help_once()})
-    warm_modules = (
-        "import tui_app.ui.app, tui_app.commands.console, tui_app.demo, benchmarks.console_probe, benchmarks.paste100k"
-    )
-    guarded("warm-up imports", lambda: {"rc": run_measured([sys.executable, "-c", warm_modules]).returncode})
-    print(
-        "bytecode: a warm cache in a private PYTHONPYCACHEPREFIX for every Python process measured (as installed); "
-        + (
-            f"cold (this shell, nothing cached): first frame {cold['first_frame_s']:.2f} s, "
-            f"delete --help {cold_help.get('wall_s', float('nan')):.2f} s"
-            if "first_frame_s" in cold
-            else "the cold start was not measured"
+    if not cfg.quick:
+        log("warming up (bytecode cache, page cache): one small untimed run of each client …")
+        for name in CLIENTS:
+            if missing(name) is None:
+                guarded(f"warm-up {name}", lambda name=name: run_client(name, 50, 0.0, 4, workdir, timeout=120))
+        guarded("warm-up help", lambda: {"wall_s": help_once()})
+        modules = (
+            "tui_app.ui.app, tui_app.commands.console, tui_app.demo, benchmarks.console_probe, benchmarks.paste100k"
         )
-    )
+        guarded("warm-up imports", lambda: {"rc": run_measured([sys.executable, "-c", f"import {modules}"]).returncode})
+    if "first_frame_s" in cold:
+        cold_text = (
+            f"cold (this shell's setting, nothing cached): first frame {cold['first_frame_s']:.2f} s, "
+            f"delete --help {cold_help.get('wall_s', float('nan')):.2f} s"
+        )
+    else:
+        cold_text = "the cold start was not measured" + (" (--quick)" if cfg.quick else "")
+    print(f"bytecode: a warm cache in a private PYTHONPYCACHEPREFIX for every Python process measured; {cold_text}")
 
 
 def help_once() -> float:
@@ -263,10 +264,12 @@ def section_throughput(cfg: Config, workdir: Path, report: Report, rng: random.R
         f"1. Throughput: L={latency * 1000:.0f} ms, N={n:,}, C in {', '.join(map(str, cfg.sweep))}; whole processes, "
         f"{cfg.rounds} interleaved round(s)"
     )
-    available = [name for name in CLIENTS if missing(name) is None]
+    available = [name for name in CLIENTS if missing(name) is None and not (cfg.quick and name == "httpx")]
     for name in CLIENTS:
-        if name not in available:
+        if missing(name):
             print(f"note: {missing(name)}")
+    if cfg.quick:
+        print("note: --quick leaves out bare httpx (reference only, and the slowest)")
     meter = Meter()
     records: list[dict[str, Any]] = []
     for round_no in range(cfg.rounds):
@@ -357,6 +360,10 @@ def section_throughput(cfg: Config, workdir: Path, report: Report, rng: random.R
                 context.append(f"{other} {ideal / cell[other]['wall_s']:.2f}")
         ratio = ideal / vias_wall
         note = f"of ideal: {', '.join(context)}" if context else ""
+        if not vias.get("walls"):
+            report.check(f"vias-tui >= {VS_IDEAL} of ideal at C={concurrency}", False, "not measured", "runs failed")
+            report.check(f"vias-tui >= {VS_AIOHTTP} of aiohttp at C={concurrency}", False, "not measured")
+            continue
         if ratio < VS_IDEAL and context:
             note += (
                 f"; the fake and the client share {os.cpu_count()} cores, and the fake answers a burst of "

@@ -37,6 +37,7 @@ class Terminal:
         argv = ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", SESSION, "-x", width]
         argv += ["-y", height, "bash", "-c", shell, ";", "set-option", "-t", SESSION, "remain-on-exit", "on"]
         # The server, and so the pane, starts from exactly `env`, nothing else of this shell's.
+        env = {k: v for k, v in env.items() if k not in ("TMUX", "TMUX_PANE")}  # not nested in the caller's tmux
         proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
         if proc.returncode != 0:
             raise RuntimeError(f"tmux new-session failed: {proc.stderr.strip()}")

@@ -27,7 +27,7 @@ from tui_app.ids import Plan
 from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
 from tui_app.paths import describe_os_error
 from tui_app.problems import JournalWriteError, OperatorError
-from tui_app.run_lock import RunBusy, busy_message, remove_owner, try_lock, write_owner
+from tui_app.run_lock import RunBusy, busy_message, is_live, remove_owner, try_lock, write_owner
 
 FSYNC_INTERVAL = 0.5  # seconds between fsyncs while lines are being written
 RESERVE_PER_ID = 1024  # bytes of journal one ID typically needs: a sent line and an outcome with an error
@@ -285,6 +285,14 @@ class RunJournal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def clean_stale_files(directory: Path) -> None:
+    """Remove the ballast and owner notes of runs no process is writing (a run killed with SIGKILL leaves them)."""
+    for leftover in [*directory.glob("*.reserve"), *directory.glob("*.owner")]:
+        journal = leftover.with_suffix(".jsonl")
+        if not journal.exists() or not is_live(journal):
+            leftover.unlink(missing_ok=True)
 
 
 def _allocate(fd: int, size: int) -> None:

@@ -5,7 +5,7 @@ naming the file and line, and everything else still counts."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,16 +209,21 @@ def find_run(directory: Path, run_id: str | None) -> Path:
     return matches[0]
 
 
-def find_interrupted_run(directory: Path, endpoint: str, project_id: str) -> RunLog | None:
-    """The newest run against this target, if it stopped early, has IDs left to send and is not running now."""
-    for path in list_runs(directory)[:20]:
+def runs_against(paths: Iterable[Path], endpoint: str, project_id: str) -> Iterator[RunLog]:
+    """The readable journals among `paths` of runs against this endpoint and project."""
+    for path in paths:
         try:
             log = read_run(path)
         except OperatorError:
             continue
-        if log.endpoint != endpoint or log.project_id != project_id:
-            continue
-        if log.status.stopped_early and log.unsettled() and not is_live(path):
+        if log.endpoint == endpoint and log.project_id == project_id:
+            yield log
+
+
+def find_interrupted_run(directory: Path, endpoint: str, project_id: str) -> RunLog | None:
+    """The newest run against this target, if it stopped early, has IDs left to send and is not running now."""
+    for log in runs_against(list_runs(directory)[:20], endpoint, project_id):
+        if log.status.stopped_early and log.unsettled() and not is_live(log.path):
             return log
         return None
     return None
@@ -229,15 +234,8 @@ def overlapping_live_run(
 ) -> tuple[RunLog, int] | None:
     """A run some process is writing right now against the same target whose unsettled IDs meet `ids`."""
     wanted = set(ids)
-    for path in list_runs(directory):
-        if path == exclude or not is_live(path):
-            continue
-        try:
-            log = read_run(path)
-        except OperatorError:
-            continue
-        if log.endpoint != endpoint or log.project_id != project_id:
-            continue
+    live = [path for path in list_runs(directory) if path != exclude and is_live(path)]
+    for log in runs_against(live, endpoint, project_id):
         overlap = len(wanted.intersection(log.unsettled()))
         if overlap:
             return log, overlap

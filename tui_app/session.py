@@ -22,7 +22,7 @@ import httpx
 
 from tui_app.engine import DeleteEngine, EngineEvent, Paused, RetryPolicy, RunSummary
 from tui_app.ids import Plan
-from tui_app.journal import RunJournal
+from tui_app.journal import RunJournal, clean_stale_files, reserve_size
 from tui_app.outcomes import OutcomeRecord, RunStatus, count_outcomes
 from tui_app.paths import check_output_path, default_runs_dir, private_dir
 from tui_app.problems import JournalWriteError, OperatorError
@@ -111,6 +111,7 @@ class RunSession:
         directory = spec.directory()
         target = spec.target
         with start_lock(directory):
+            clean_stale_files(directory)
             if not spec.allow_overlap:
                 refuse_overlap(spec, plan.valid)
             journal = RunJournal.create(
@@ -140,10 +141,12 @@ class RunSession:
         with start_lock(directory):
             journal = RunJournal.open_existing(path, spec.command)
             try:
+                clean_stale_files(directory)
                 log = read_run(path)  # read again under the lock: another process may just have finished it
                 ids = log.unsettled()
                 if not spec.allow_overlap and ids:
                     refuse_overlap(spec, ids, path)
+                journal.reserve(reserve_size(len(ids)))
             except BaseException:
                 journal.close()
                 raise

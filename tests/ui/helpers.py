@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -11,6 +10,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from tests.helpers import FAST
+from tests.helpers import until as wait_until
 from tui_app.demo import demo_context
 from tui_app.fake import FakeVias
 from tui_app.paths import default_runs_dir
@@ -32,13 +32,8 @@ def console(server: FakeVias, text: str = "", **overrides: object) -> ViasApp:
 async def until(
     pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 15.0, what: str = "condition"
 ) -> None:
-    """Let the app run until `condition` holds (bounded)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"{what} not met within {timeout:g}s")
-        await pilot.pause(0.01)
+    """Let the app run until `condition` holds (bounded); the app shares this event loop."""
+    await wait_until(condition, timeout, what=what)
 
 
 async def screen_ready(pilot: Pilot[object], kind: type[S], timeout: float = 15.0) -> S:

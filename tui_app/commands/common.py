@@ -97,7 +97,7 @@ class ProgressPrinter:
 
 
 def check_expiry(credentials: Credentials) -> None:
-    if credentials.expired:
+    if credentials.expired and not credentials.refreshable:
         raise OperatorError(f"the credentials {credentials.describe()}; get new ones and run again", EXIT_AUTH)
     if credentials.expiring_soon and not credentials.refreshable:
         print(f"warning: the credentials {credentials.describe()}; a long run may stop part-way", file=sys.stderr)

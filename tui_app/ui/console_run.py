@@ -10,9 +10,9 @@ from pathlib import Path
 from textual.message_pump import MessagePump
 
 from tui_app.credentials import Credentials
-from tui_app.engine import EngineEvent, Finished, OutcomeEvent, Paused, Resumed, RunStarted, Throttled
+from tui_app.engine import DeleteEngine, EngineEvent, Finished, OutcomeEvent, Paused, Resumed, RunStarted, Throttled
 from tui_app.ids import Plan
-from tui_app.outcomes import OutcomeRecord
+from tui_app.outcomes import OutcomeRecord, RunStatus
 from tui_app.problems import OperatorError
 from tui_app.resolve import Resolution
 from tui_app.runlog import RunLog
@@ -51,6 +51,17 @@ class ConsoleRun:
     target: MessagePump  # where messages go
     session: RunSession | None = None
     buffer: list[OutcomeRecord] = field(default_factory=list)
+    _stop: tuple[float, RunStatus] | None = None  # asked for before the engine existed
+
+    def stop(self, grace: float, status: RunStatus = RunStatus.CANCELLED) -> None:
+        """Cancel (or quit): at once if the engine runs, else as soon as it starts (it then sends nothing)."""
+        self._stop = (grace, status)
+        if self.session is not None and self.session.engine is not None:
+            self.session.cancel(grace, status)
+
+    def _engine_ready(self, engine: DeleteEngine) -> None:
+        if self._stop is not None:
+            engine.cancel(*self._stop)
 
     async def execute(self) -> None:
         context, request = self.context, self.request
@@ -77,7 +88,7 @@ class ConsoleRun:
             return
         self.session = session
         try:
-            result = await session.run(self._event)
+            result = await session.run(self._event, on_engine=self._engine_ready)
         except Exception as exc:  # a bug, not an operator mistake: say so; the session closed the journal
             self.target.post_message(messages.RunCrashed(f"{type(exc).__name__}: {exc}"))
             raise

@@ -105,7 +105,7 @@ class MainScreen(RunScreen):
             return "Still looking for credentials; try again in a moment."
         if app.credentials is None:
             return "No credentials: press F4 to paste a token or access keys (or log in)."
-        if app.credentials.expired:
+        if app.credentials.expired and not app.credentials.refreshable:
             return f"The credentials {app.credentials.describe()}. Press F4 for new ones."
         return None
 

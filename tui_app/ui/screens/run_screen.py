@@ -140,10 +140,10 @@ class RunScreen(Screen[None]):
             session.resume_with(found.auth())
 
     def _paused_choice(self, cancel: bool | None) -> None:
-        if self.run is None or self.run.session is None:
+        if self.run is None:
             return
         if cancel:
-            self.run.session.cancel(CANCEL_GRACE)
+            self.run.stop(CANCEL_GRACE)
         else:
             self.vias.open_credentials(self._pause_reason, self._credentials_after_pause)
 
@@ -206,8 +206,8 @@ class RunScreen(Screen[None]):
         self.app.push_screen(AskScreen(question, yes="Cancel the run", no="Keep running"), self._cancel_confirmed)
 
     def _cancel_confirmed(self, yes: bool | None) -> None:
-        if yes and self.run is not None and self.run.session is not None:
-            self.run.session.cancel(CANCEL_GRACE)
+        if yes and self.run is not None:
+            self.run.stop(CANCEL_GRACE)
             self.run_bar.idle(f"Cancelling: nothing more is sent; waiting up to {CANCEL_GRACE:g}s for answers…")
 
     def request_quit(self) -> None:
@@ -216,8 +216,7 @@ class RunScreen(Screen[None]):
             self.app.exit(0)
             return
         if self.quit_after_run:  # asked already and waiting for answers: a second ctrl+q stops at once
-            if self.run.session is not None:
-                self.run.session.cancel(0.0, RunStatus.INTERRUPTED)
+            self.run.stop(0.0, RunStatus.INTERRUPTED)
             return
         question = (
             "A run is in progress. Quit? Nothing more is sent; requests in flight get up to "
@@ -233,6 +232,5 @@ class RunScreen(Screen[None]):
             self.app.exit(0)
             return
         self.quit_after_run = True
-        if self.run.session is not None:
-            self.run.session.cancel(CANCEL_GRACE, RunStatus.INTERRUPTED)
+        self.run.stop(CANCEL_GRACE, RunStatus.INTERRUPTED)
         self.run_bar.idle(f"Quitting: waiting up to {CANCEL_GRACE:g}s for requests in flight (ctrl+q: now)…")
