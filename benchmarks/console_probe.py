@@ -33,7 +33,7 @@ class Probe:
         self.engine_started: float | None = None  # the engine's first dispatch (time.monotonic, as loop.time)
         self.status: str | None = None
         self.counts: dict[str, int] = {}
-        self.first_frame: float | None = None  # loop time the main screen was first seen mounted
+        self.main_mounted: float | None = None  # loop time the main screen was first seen mounted
         self.loop_started: float | None = None
 
     def attach(self, app: Any) -> None:
@@ -67,8 +67,8 @@ class Probe:
             if not app.screen_stack:  # not started yet: app.main would build the screen outside the app
                 continue
             main = app.main
-            if self.first_frame is None and main.is_mounted:
-                self.first_frame = loop.time()
+            if self.main_mounted is None and main.is_mounted:
+                self.main_mounted = loop.time()
             if self.run_started is None:
                 if main.run is not None:
                     self.run_started = loop.time()
@@ -103,9 +103,9 @@ class Probe:
             "lag_during_run": percentiles(during),
             "lags_during_run": [round(lag, 6) for lag in during],  # raw, so rounds can be pooled
             "lag_whole_session": percentiles([lag for _, lag in self.beats]),
-            "first_frame_after_loop_start_s": (
-                self.first_frame - self.loop_started
-                if self.first_frame is not None and self.loop_started is not None
+            "main_mounted_after_loop_start_s": (
+                self.main_mounted - self.loop_started
+                if self.main_mounted is not None and self.loop_started is not None
                 else None
             ),
         }

@@ -21,7 +21,9 @@ exactly N DELETEs with 200):
 How: each measured process runs under benchmarks/rusage_wrap.py, which reports that process's own CPU and peak
 RSS (os.wait4) and caps its address space. Python processes share a warm bytecode cache in a private directory
 (as after `pip install`); the cold figure is printed too. The harness says how much CPU other processes used
-meanwhile. How long: about 13-16 minutes on a 2-core machine; --quick about 40 s. Exit code 0 only if all PASS.
+meanwhile. Needs `pip install '.[bench]'` (aiohttp), curl >= 7.66 and tmux; a missing one is skipped with a note
+and its checks FAIL as "not measured".
+How long: about 13 minutes on a 2-core machine (12.8 measured); --quick 20-50 s. Exit 0 only if all PASS.
 """
 
 from __future__ import annotations
