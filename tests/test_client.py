@@ -17,7 +17,6 @@ from tui_app.vias.models import DeleteResult
 from tui_app.vias.wire import BODY_LIMIT, USER_AGENT, BoundedDecoder
 
 BASE = "https://vias.cn-north-4.myhuaweicloud.com"
-# Our own transport (not httpcore) is under the client: respx mocks at the httpx level.
 pytestmark = pytest.mark.respx(using="httpx")
 PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 TASK = "0d47bbf52962414bb7ae27fb6ea24230"
@@ -26,8 +25,12 @@ TOKEN = "MIIunitTESTtoken" + "x" * 100
 
 
 @pytest.fixture
-async def client():
-    async with ViasClient(region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)), timeout=2) as c:
+async def client(respx_mock: respx.MockRouter):
+    # The client drives its transport directly: respx answers as that transport.
+    transport = httpx.MockTransport(respx_mock.async_handler)
+    async with ViasClient(
+        region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)), timeout=2, transport=transport
+    ) as c:
         yield c
 
 
@@ -50,7 +53,7 @@ async def test_200_with_failures_is_partial(client: ViasClient, respx_mock: resp
         200, json={"total_count": 3, "failed_count": 1, "succeed_count": 2, "error_list": ["job 7: busy"]}
     )
     result = await client.delete_batch_task(TASK)
-    assert isinstance(result, DeleteResult) and result.is_partial and result.error_list == ["job 7: busy"]
+    assert isinstance(result, DeleteResult) and result.is_partial and result.error_list == ("job 7: busy",)
 
 
 async def test_200_with_only_an_error_list_is_partial(client: ViasClient, respx_mock: respx.MockRouter) -> None:

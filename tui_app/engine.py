@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -173,7 +174,8 @@ class DeleteEngine:
         self._journal_error: str | None = None
         self._total = 0
         self._gate: asyncio.Event | None = None
-        self._abort: asyncio.Future[None] | None = None
+        self._in_flight: set[asyncio.Future[DeleteResult | ApiError]] = set()
+        self._aborted = False
         self._abort_at: float | None = None
         self._wake: asyncio.Future[None] | None = None
         self._previously_sent: frozenset[str] = frozenset()
@@ -218,7 +220,6 @@ class DeleteEngine:
         loop = asyncio.get_running_loop()
         self._gate = asyncio.Event()
         self._gate.set()
-        self._abort = loop.create_future()
         self._wake = loop.create_future()
         self._pending = deque(dict.fromkeys(ids))  # an ID is sent at most once per run, even if repeated
         self._total = len(self._pending)
@@ -278,7 +279,7 @@ class DeleteEngine:
             raise
 
     async def _send_until_settled(self, task_id: str, progress: IdProgress) -> OutcomeRecord | None:
-        assert self._gate is not None and self._abort is not None
+        assert self._gate is not None
         attempts = progress.attempts
         while True:
             await self._wait_for_throttle()
@@ -295,17 +296,18 @@ class DeleteEngine:
                     self._journal_failed(exc)
                     return self._stopped_record(task_id, progress)
             started = time.monotonic()
+            run_clock = self.started_at or started
+            # A task of its own, so that the end of a cancel's grace can abort it without cancelling the worker.
             request = asyncio.ensure_future(self.client.delete_batch_task(task_id))
+            self._in_flight.add(request)
             progress.in_flight = True
             try:
-                await asyncio.wait((request, self._abort), return_when=asyncio.FIRST_COMPLETED)
+                answer = await request
             except asyncio.CancelledError:
-                request.cancel()
-                raise
-            progress.in_flight = False
-            run_clock = self.started_at or started
-            if not request.done():
-                request.cancel()
+                if not (self._aborted and request.cancelled()):
+                    request.cancel()
+                    raise  # the worker itself is being cancelled (the whole run was): still in flight, unknown
+                progress.in_flight = False
                 attempts.append(
                     Attempt(number, started - run_clock, time.monotonic() - started, "no answer (cancelled)")
                 )
@@ -316,7 +318,9 @@ class DeleteEngine:
                     progress.error,
                     note="cancelled while the request was in flight; the task may be deleted",
                 )
-            answer = request.result()
+            finally:
+                self._in_flight.discard(request)
+            progress.in_flight = False
             attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, _describe(answer)))
 
             if isinstance(answer, DeleteResult):
@@ -423,8 +427,9 @@ class DeleteEngine:
         self._halt(RunStatus.JOURNAL_FAILED)
 
     def _abort_in_flight(self) -> None:
-        if self._abort is not None and not self._abort.done():
-            self._abort.set_result(None)
+        self._aborted = True
+        for request in list(self._in_flight):
+            request.cancel()
 
     def _stopped_record(self, task_id: str, progress: IdProgress) -> OutcomeRecord:
         """The outcome of an ID the run stopped before it was settled."""
@@ -482,8 +487,9 @@ def _success_record(task_id: str, result: DeleteResult, attempts: list[Attempt],
 
 
 def _describe(answer: DeleteResult | ApiError) -> str:
+    # Interned: a long run keeps one per attempt, and nearly all of them read "HTTP 200".
     if isinstance(answer, DeleteResult):
-        return f"HTTP {answer.http_status}"
+        return sys.intern(f"HTTP {answer.http_status}")
     if answer.http_status is None:
-        return f"no answer ({answer.transport})"
-    return f"HTTP {answer.http_status}" + (f" {answer.code}" if answer.code else "")
+        return sys.intern(f"no answer ({answer.transport})")
+    return sys.intern(f"HTTP {answer.http_status}" + (f" {answer.code}" if answer.code else ""))

@@ -26,6 +26,7 @@ _SHOWN_CHARS = 60  # how much of a rejected entry we echo back
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
 _VALID_ID = re.compile(rf"[A-Za-z0-9_-]{{{ID_MIN_LEN},{ID_MAX_LEN}}}")  # the fast path; reasons come from the slow one
 _CANONICAL = re.compile(r"[0-9a-f]{32}")
+_PROJECT_ID = re.compile(r"[A-Za-z0-9_-]{4,64}")
 # A quoted string is one entry (so a space inside it is reported, not split); otherwise entries are
 # separated by whitespace, commas and semicolons.
 _TOKEN = re.compile(r""""[^"\n]*"|'[^'\n]*'|[^\s,;]+""")
@@ -90,7 +91,7 @@ def is_plain_id(candidate: str) -> bool:
 
 def is_project_id(value: str) -> bool:
     """Project IDs are path segments too: letters, digits, '-' and '_', 4-64 characters."""
-    return 4 <= len(value) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value)
+    return _PROJECT_ID.fullmatch(value) is not None
 
 
 def id_warning(valid_id: str) -> str | None:

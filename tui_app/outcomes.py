@@ -79,7 +79,7 @@ REPORT_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 100,000-ID run keeps every attempt until it ends
 class Attempt:
     number: int
     started: float  # seconds since the run started
@@ -95,7 +95,7 @@ class Attempt:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class OutcomeRecord:
     id: str
     outcome: Outcome

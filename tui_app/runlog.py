@@ -67,11 +67,10 @@ class RunLog:
         return RunStatus.parse(self.end.get("status")) if self.end else RunStatus.INTERRUPTED
 
     def apply(self, records: Iterable[OutcomeRecord]) -> None:
-        """Outcomes of a run in progress (the same objects the engine holds)."""
+        """Outcomes of a run in progress (the same objects the engine holds; every planned ID has one, so the
+        `sent` set, which only fills in for IDs without an outcome, is not needed)."""
         for record in records:
             self.records[record.id] = record
-            if record.attempts:
-                self.sent.add(record.id)
 
     def unsettled(self) -> list[str]:
         """IDs a resume should send: never answered (never sent, cancelled, unknown or in flight at a kill)."""

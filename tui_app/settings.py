@@ -13,16 +13,16 @@ import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+from typing import TYPE_CHECKING, Any
 
 from tui_app.ids import is_project_id
 from tui_app.paths import config_dir, describe_os_error, private_dir, write_private_file
 from tui_app.problems import OperatorError
 from tui_app.sdk_credentials import project_id_fallback
 from tui_app.vias.endpoints import Endpoint, EndpointError, resolve_endpoint
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 DEFAULT_PROFILE = "default"
 MAX_FILE_BYTES = 1 << 20
@@ -81,7 +81,10 @@ def check_profile_name(name: str) -> str:
     return name
 
 
-def _read_document(path: Path) -> tomlkit.TOMLDocument:
+def _read_document(path: Path) -> TOMLDocument:
+    import tomlkit  # here, not at the top: most commands read no profiles file, and this import costs ~10 ms
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -101,6 +104,8 @@ def _read_document(path: Path) -> tomlkit.TOMLDocument:
 
 def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     path = path or profiles_path()
+    if not path.exists() and not path.is_symlink():
+        return {}
     document = _read_document(path)
     table = document.get("profiles")
     if table is None:
@@ -119,6 +124,8 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
 
 def save_profiles(profiles: dict[str, Profile], path: Path | None = None) -> Path:
     """Write the profiles, keeping the file's comments and any keys vias-tui does not know."""
+    import tomlkit
+
     path = path or profiles_path()
     private_dir(path.parent)
     document = _read_document(path)

