@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import (
+    NO_KEYRING,
     SECRET_AK,
     SECRET_SECURITY_TOKEN,
     SECRET_SK,
@@ -245,3 +246,29 @@ def test_the_journal_and_report_never_hold_a_key(tmp_path: Path) -> None:
         if path.is_file():
             assert_no_secret(path.read_bytes(), path)
     assert all(json.loads(line)["outcome"] for line in report.read_text().splitlines())
+
+
+@pytest.mark.parametrize(
+    ("ak", "sk", "part"),
+    [
+        ("AKAK,AKAKAKAKAKAKAKAK", "s" * 40, "access key ID"),
+        ("AKAK AKAKAKAKAKAKAKAK", "s" * 40, "access key ID"),
+        ("AKAKAKAKAKAKAKAKAKAK", "s" * 20 + " é" + "s" * 18, "secret access key"),
+    ],
+)
+def test_keys_that_cannot_sign_are_one_line_before_anything_is_sent(
+    fake_thread: FakeVias, tmp_path: Path, ak: str, sk: str, part: str
+) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("0d47bbf52962414bb7ae27fb6ea24230\n")
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        str(ids),
+        "--yes",
+        env={"HUAWEICLOUD_SDK_AK": ak, "HUAWEICLOUD_SDK_SK": sk, **NO_KEYRING},
+    )
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert result.code == 3 and len(lines) == 1 and part in lines[0] and "Traceback" not in result.err, result.err
+    assert sk not in result.err and fake_thread.requests == []

@@ -200,13 +200,17 @@ def test_two_resumes_of_one_run_never_send_an_id_twice(tmp_path: Path) -> None:
     assert set(sent) == set(ids) and set(sent.values()) == {1}
 
 
-def test_two_deletes_of_the_same_ids_at_once_send_each_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spelling", ["same", "other"])
+def test_two_deletes_of_the_same_ids_at_once_send_each_once(tmp_path: Path, spelling: str) -> None:
     store = seeded_store(60)
     path = write_ids(tmp_path, list(store.tasks))
     with running_in_thread(FakeVias(store, FaultPlan(latency=0.1))) as server:
         first = start("delete", *target_args(server), "--ids-file", path, "--yes", "--concurrency", "2")
         wait_for(lambda: len(server.deletes_seen()) >= 2, what="the first run under way")
-        second = start("delete", *target_args(server), "--ids-file", path, "--yes", "--concurrency", "2")
+        args = target_args(server)
+        if spelling == "other":  # the same service, spelled differently: still the same tasks
+            args[1] = args[1].replace("127.0.0.1", "LOCALHOST") + "/"
+        second = start("delete", *args, "--ids-file", path, "--yes", "--concurrency", "2")
         (_, second_err) = second.communicate(timeout=60)
         first.communicate(timeout=60)
         sent = Counter(r.task_id for r in server.deletes_seen())
@@ -345,6 +349,35 @@ def test_journal_lines_of_the_wrong_shape_are_warned_about(tmp_path: Path) -> No
         assert f"{journal.path} line 3" in result.err
 
 
+def test_an_edited_journal_cannot_steer_a_resume(fake_thread: FakeVias, store: FakeStore, tmp_path: Path) -> None:
+    runs = private_dir(tmp_path / "state" / "vias-tui" / "runs")
+    good = list(store.tasks)[:2]
+    project = target_args(fake_thread)[3]
+    journal = RunJournal.create(
+        runs,
+        parse("\n".join(good)),
+        endpoint=fake_thread.url,
+        project_id=project,
+        profile="p",
+        concurrency=1,
+        command="test",
+    )
+    journal.close()
+    text = journal.path.read_text()
+    journal.path.write_text(text.replace(f'"{good[1]}"', '"../../../v3/x"'))  # an ID a paste could not give
+    result = run_cli("resume", "--last", "--yes", env=TOKEN_ENV)
+    assert result.code == 0 and "not plain IDs" in result.err and "Traceback" not in result.err, result.err
+    assert [r.task_id for r in fake_thread.deletes_seen()] == [good[0]]
+    assert all("v3" not in r.path for r in fake_thread.requests)
+    journal.path.write_text(text.replace(f'"{project}"', '"../other"'))
+    result = run_cli("resume", "--last", "--yes", env=TOKEN_ENV)
+    assert result.code == 2 and "not a project ID" in result.err, result.err
+    one_line_error(result.err)
+    nested = runs / "20000101T000000Z-nested.jsonl"
+    nested.write_text("[" * 100_000 + "\n")
+    assert run_cli("runs").code in (0, 2) and "Traceback" not in run_cli("runs").err
+
+
 def test_a_report_into_a_missing_directory_is_refused_before_sending(fake_thread: FakeVias, tmp_path: Path) -> None:
     result = run_cli(
         "delete",
@@ -360,18 +393,17 @@ def test_a_report_into_a_missing_directory_is_refused_before_sending(fake_thread
     one_line_error(result.err)
 
 
-def test_a_planted_link_and_a_loose_mode_at_the_report_path(
+def test_a_planted_link_a_device_or_a_fifo_at_the_report_path_is_refused_before_sending(
     fake_thread: FakeVias, store: FakeStore, tmp_path: Path
 ) -> None:
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me")
     link = tmp_path / "report.csv"
     link.symlink_to(precious)
-    loose = tmp_path / "loose.jsonl"
-    loose.write_text("old")
-    loose.chmod(0o666)
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
     ids = list(store.tasks)[:2]
-    for report in (link, loose):
+    for report, kind in ((link, "symbolic link"), (Path("/dev/null"), "device"), (fifo, "FIFO")):
         result = run_cli(
             "delete",
             *target_args(fake_thread),
@@ -382,11 +414,29 @@ def test_a_planted_link_and_a_loose_mode_at_the_report_path(
             str(report),
             env=TOKEN_ENV,
         )
-        assert result.code == 0, result.err
-        ids = list(store.tasks)[:2]
-    assert precious.read_text() == "keep me" and not link.is_symlink()
-    for report in (link, loose):
-        assert stat.S_IMODE(report.stat().st_mode) == 0o600 and "outcome" in report.read_text()
+        assert result.code == 2 and kind in result.err and "nothing was sent" in result.err, result.err
+        one_line_error(result.err)
+    assert fake_thread.requests == []
+    assert precious.read_text() == "keep me" and link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_loose_mode_report_becomes_private(fake_thread: FakeVias, store: FakeStore, tmp_path: Path) -> None:
+    loose = tmp_path / "loose.jsonl"
+    loose.write_text("old")
+    loose.chmod(0o666)
+    result = run_cli(
+        "delete",
+        *target_args(fake_thread),
+        "--ids-file",
+        write_ids(tmp_path, list(store.tasks)[:2]),
+        "--yes",
+        "--report",
+        str(loose),
+        env=TOKEN_ENV,
+    )
+    assert result.code == 0, result.err
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o600 and "outcome" in loose.read_text()
 
 
 def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:

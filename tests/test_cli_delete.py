@@ -270,3 +270,16 @@ def test_sigint_mid_run_exits_130_with_the_journal_intact(store: FakeStore, tmp_
     assert len(rows) == 40
     assert all(rows[i] is Outcome.CANCELLED for i in ids if i not in sent)
     assert all(rows[i] in (Outcome.DELETED, Outcome.UNKNOWN) for i in sent)
+
+
+def test_a_late_ctrl_c_cannot_cut_the_summary_short() -> None:
+    import os
+    import signal
+    import time
+
+    from tui_app.commands.common import _ignoring
+
+    with _ignoring(signal.SIGINT):
+        os.kill(os.getpid(), signal.SIGINT)  # would raise KeyboardInterrupt while the summary prints
+        time.sleep(0.05)
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # restored afterwards

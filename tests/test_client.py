@@ -200,6 +200,26 @@ async def test_list_parses_tasks_and_epoch_units(client: ViasClient, respx_mock:
     assert request.url.params["page_num"] == "2" and request.url.params["page_size"] == "50"
 
 
+async def test_a_list_that_echoes_the_token_or_lies_about_numbers(
+    client: ViasClient, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(f"{BASE}/v2/{PROJECT}/batch-tasks").respond(
+        200,
+        text=(
+            '{"count": 1' + "0" * 400 + ', "batch_task_list": ['
+            f'{{"id": "{TASK}", "num_task": 9{"9" * 300}, "created_at": 1{"0" * 400},'
+            f' "batch_task_status_info": {{"{TOKEN}": 3, "running": 1}}}},'
+            f'{{"id": "{TOKEN[:30]}"}}]}}'
+        ),
+    )
+    page = await client.list_batch_tasks()
+    assert not isinstance(page, ApiError)
+    assert [t.id for t in page.tasks] == [TASK]  # an ID made of the token is not a task we show
+    task = page.tasks[0]
+    assert page.count == 0 and task.num_task == 0 and task.created_at is None  # nonsense numbers, no crash
+    assert TOKEN[:12] not in repr(task) and task.running == 1
+
+
 def test_repr_and_errors_never_show_the_token() -> None:
     client = ViasClient(region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)))
     assert TOKEN not in repr(client) and TOKEN not in str(client.auth) and TOKEN not in f"{client.auth}"

@@ -185,3 +185,33 @@ async def test_mixed_faults_at_concurrency_16_account_for_every_id() -> None:
         assert request.task_id not in heard
         if request.answer == "200":
             heard.add(request.task_id)
+
+
+class _BuggyClient:
+    """A client with a bug for one ID: the request raises instead of answering."""
+
+    def __init__(self, bad: str) -> None:
+        self.bad = bad
+        self.sent: list[str] = []
+
+    async def delete_batch_task(self, task_id: str):  # type: ignore[no-untyped-def]
+        from tui_app.vias.models import DeleteResult
+
+        self.sent.append(task_id)
+        await asyncio.sleep(0.01)
+        if task_id == self.bad:
+            raise RuntimeError("a bug")
+        return DeleteResult(task_id, 200, total_count=1, succeed_count=1, failed_count=0)
+
+
+async def test_an_internal_error_settles_every_id_and_surfaces() -> None:
+    ids = [f"{n:032x}" for n in range(40)]
+    client = _BuggyClient(ids[5])
+    engine = DeleteEngine(client, concurrency=4, policy=FAST)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="a bug"):
+        await asyncio.wait_for(engine.run(ids), 10)
+    assert set(engine.records) == set(ids)  # exactly one outcome each, none left hanging
+    assert engine.records[ids[5]].outcome is Outcome.UNKNOWN  # it was sent: it may be gone
+    never = [i for i in ids if i not in client.sent]
+    assert never and all(engine.records[i].outcome is Outcome.CANCELLED for i in never)
+    assert len(client.sent) == len(set(client.sent))

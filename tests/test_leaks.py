@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SECRET_TOKEN, assert_no_token, run_cli, target_args
+from tests.helpers import TOKEN_ENV, seeded_store
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.fake.store import DEMO_IAM_USER
+from tui_app.secret import REDACTED, Scrubber, Token, TokenFormatError
 
 PASSWORD = "IAMpasswordCANARY-4242-do-not-print"
 
@@ -104,3 +108,31 @@ def test_token_and_password_appear_nowhere(tmp_path: Path) -> None:
         assert_no_token(data, path)
         assert PASSWORD.encode() not in data, path
     assert PASSWORD not in keyring_file.read_text()  # the password is never stored, even in the keyring
+
+
+def test_a_token_pasted_among_the_ids_is_never_stored_shown_or_sent(tmp_path: Path) -> None:
+    store = seeded_store(4)
+    ids = list(store.tasks)
+    ids_path = tmp_path / "ids.txt"
+    # the whole token on a line, a 30-character piece of it that would pass as an ID, and a piece inside junk
+    ids_path.write_text("\n".join([*ids, SECRET_TOKEN, SECRET_TOKEN[:30], f"note/{SECRET_TOKEN[5:40]}"]))
+    outputs = []
+    with running_in_thread(FakeVias(store)) as server:
+        target = target_args(server)
+        for extra in (["--dry-run"], ["--yes", "--report", str(tmp_path / "r.csv")]):
+            result = run_cli("delete", *target, "--ids-file", str(ids_path), *extra, env=TOKEN_ENV)
+            assert result.code == 0, result.err
+            outputs.append(result.out + result.err)
+        sent = [r.task_id for r in server.deletes_seen()]
+    assert sorted(sent) == sorted(ids)  # the piece of the token that looked like an ID was not sent
+    assert "one of your credentials" in outputs[0]
+    assert_no_token("\n".join(outputs))
+    for path, data in _all_files(tmp_path, ids_path).items():
+        assert_no_token(data, path)
+
+
+def test_short_secrets_are_removed_whole_and_tiny_tokens_refused() -> None:
+    scrub = Scrubber(["pw4242"])
+    assert scrub("bad password pw4242 for user") == f"bad password {REDACTED} for user"
+    with pytest.raises(TokenFormatError, match="far longer"):
+        Token("abc")

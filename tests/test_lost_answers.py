@@ -117,3 +117,25 @@ async def test_a_second_cancel_stops_at_once() -> None:
         await asyncio.wait_for(task, 2)
     assert time.monotonic() - started < 1.0
     assert {r.outcome for r in engine.records.values()} == {Outcome.UNKNOWN}
+
+
+async def test_gateway_timeouts_to_exhaustion_are_unknown_not_failed() -> None:
+    # A 504 (or 502) is the gateway losing track of a backend that may have deleted the task.
+    quick = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
+    gateway = [Behaviour("json", status=504, body={"error_msg": "gateway timeout"})] * 3
+    bad = [Behaviour("json", status=502, body={"error_msg": "bad gateway"}), GONE]
+    async with HostileServer(ok(), per_path={path(LOST): gateway, path(OTHER): bad}) as server:
+        engine, _, _ = await run(server, [LOST, OTHER], policy=quick)
+    assert len(server.attempts(path(LOST))) == 3
+    record = engine.records[LOST]
+    assert record.outcome is Outcome.UNKNOWN and "may be gone" in record.note, record.note
+    assert engine.records[OTHER].outcome is Outcome.NOT_FOUND and "probably deleted" in engine.records[OTHER].note
+
+
+async def test_a_2xx_other_than_200_is_unknown() -> None:
+    for status in (201, 202, 204):
+        async with HostileServer(Behaviour("json", status=status, body={})) as server:
+            engine, _, _ = await run(server, [LOST])
+        record = engine.records[LOST]
+        assert record.outcome is Outcome.UNKNOWN and f"HTTP {status}" in record.note, (status, record.note)
+        assert len(server.attempts(path(LOST))) == 1  # never sent again

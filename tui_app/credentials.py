@@ -30,7 +30,15 @@ from tui_app.keyring_store import (
     probe_keyring,
     read_entry,
 )
-from tui_app.sdk_credentials import ENV_AK, ENV_SK, SdkCredentialsError, credentials_file, keys_from_env, keys_from_file
+from tui_app.sdk_credentials import (
+    ENV_AK,
+    ENV_SK,
+    SdkCredentialsError,
+    check_keys,
+    credentials_file,
+    keys_from_env,
+    keys_from_file,
+)
 from tui_app.secret import Token, TokenFormatError
 from tui_app.vias.auth import AccessKeys, AkSkAuth, RequestAuth, TokenAuth
 from tui_app.vias.metadata import MetadataError, fetch_keys
@@ -127,6 +135,16 @@ class Credentials:
         if self.expires_at is None or self.expired:
             return False
         return (self.expires_at - datetime.now(timezone.utc)).total_seconds() < EXPIRY_WARNING_SECONDS
+
+    def secrets(self) -> list[str]:
+        """The values that must never be stored or shown (the access key ID is not one of them)."""
+        if self.token is not None:
+            return [self.token.reveal()]
+        assert self.keys is not None
+        values = [self.keys.sk.reveal()]
+        if self.keys.security_token is not None:
+            values.append(self.keys.security_token.reveal())
+        return values
 
     def auth(self) -> RequestAuth:
         if self.token is not None:
@@ -233,7 +251,18 @@ def find_credentials(
                 )
             )
         if entry is not None and entry.keys is not None and wants_keys:
-            keys = AccessKeys(entry.keys.ak, entry.keys.sk, entry.keys.security_token)
+            stored = entry.keys
+            try:  # written by us, but a keyring can be edited by hand or by another tool
+                check_keys(
+                    stored.ak,
+                    stored.sk.reveal(),
+                    stored.security_token.reveal() if stored.security_token else None,
+                    f"the keyring entry of profile {profile!r}",
+                )
+            except SdkCredentialsError as exc:
+                trail.append((CredentialSource.KEYRING, str(exc)))
+                return done(problem=f"{exc}; store them again with `vias-tui aksk set`")
+            keys = AccessKeys(stored.ak, stored.sk, stored.security_token)
             return done(
                 Credentials(CredentialSource.KEYRING, keys=keys, expires_at=entry.expires_at, where=entry.backend)
             )

@@ -172,6 +172,7 @@ class DeleteEngine:
         self._stop: RunStatus | None = None
         self._stop_error: ApiError | None = None
         self._journal_error: str | None = None
+        self._crash: BaseException | None = None  # the first internal error; run() re-raises it once all is settled
         self._total = 0
         self._gate: asyncio.Event | None = None
         self._in_flight: set[asyncio.Future[DeleteResult | ApiError]] = set()
@@ -227,7 +228,8 @@ class DeleteEngine:
         self._emit(RunStarted(self._total, self.concurrency))
         workers = [asyncio.create_task(self._worker()) for _ in range(min(self.concurrency, self._total))]
         try:
-            await asyncio.gather(*workers)
+            # return_exceptions: one worker failing must not leave the others running unwatched
+            results = await asyncio.gather(*workers, return_exceptions=True)
         except asyncio.CancelledError:
             self._halt(RunStatus.INTERRUPTED)
             for worker in workers:
@@ -235,7 +237,13 @@ class DeleteEngine:
             await asyncio.gather(*workers, return_exceptions=True)
             self._settle_leftovers()
             raise
+        for result in results:
+            if isinstance(result, BaseException) and self._crash is None:
+                self._crash = result
+                self._halt(RunStatus.CRASHED)
         self._settle_leftovers()
+        if self._crash is not None:
+            raise self._crash  # every ID has its outcome; the front end reports the crash
         summary = RunSummary(
             self._total,
             self._stop or RunStatus.FINISHED,
@@ -277,6 +285,22 @@ class DeleteEngine:
                 record = self._stopped_record(task_id, progress)
             self._finish(record)
             raise
+        except Exception as exc:  # a bug: this ID still ends in one honest outcome, and the run stops
+            if self._crash is None:
+                self._crash = exc
+            self._halt(RunStatus.CRASHED)
+            if progress.in_flight or progress.unanswered:
+                record = OutcomeRecord(
+                    task_id,
+                    Outcome.UNKNOWN,
+                    progress.attempts,
+                    progress.error,
+                    note=f"an internal error ({type(exc).__name__}) after it was sent; the task may be deleted",
+                )
+            else:
+                record = self._stopped_record(task_id, progress)
+            self._finish(record)
+            return None
 
     async def _send_until_settled(self, task_id: str, progress: IdProgress) -> OutcomeRecord | None:
         assert self._gate is not None
@@ -329,7 +353,7 @@ class DeleteEngine:
             if error.is_not_found:
                 note = "an earlier attempt got no answer; it probably deleted the task" if progress.unanswered else None
                 return OutcomeRecord(task_id, Outcome.NOT_FOUND, attempts, error, note=note)
-            if not error.answered and error.delivered:
+            if error.may_have_acted:
                 progress.unanswered = True
             if error.is_auth:
                 return self._on_auth_failure(task_id, error, progress)
@@ -478,9 +502,8 @@ class DeleteEngine:
 def _success_record(task_id: str, result: DeleteResult, attempts: list[Attempt], retried: bool) -> OutcomeRecord:
     if not result.body_ok:
         why = result.problem or "the body was not the documented JSON"
-        return OutcomeRecord(
-            task_id, Outcome.UNKNOWN, attempts, result=result, note=f"HTTP 200 but {why}; check the task"
-        )
+        head = "HTTP 200 but " if result.http_status == 200 else ""
+        return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, result=result, note=f"{head}{why}; check the task")
     outcome = Outcome.PARTIAL if result.is_partial else Outcome.DELETED
     note = "deleted on a retry" if retried and outcome is Outcome.DELETED else None
     return OutcomeRecord(task_id, outcome, attempts, result=result, note=note)

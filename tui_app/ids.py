@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from tui_app.problems import OperatorError
+from tui_app.secret import SCRUB_WINDOW, Scrubber
 
 ID_MIN_LEN = 4
 ID_MAX_LEN = 36  # the API's related filter accepts ^[a-z0-9_-]{4,36}$
@@ -22,6 +23,7 @@ MAX_INPUT_CHARS = 20_000_000
 MAX_ENTRIES = 200_000
 MAX_INPUT_BYTES = MAX_INPUT_CHARS  # IDs are ASCII: a file of more bytes is not a list of IDs
 _SHOWN_CHARS = 60  # how much of a rejected entry we echo back
+CREDENTIAL_REASON = "this is one of your credentials, not a task ID; never sent"
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
 _VALID_ID = re.compile(rf"[A-Za-z0-9_-]{{{ID_MIN_LEN},{ID_MAX_LEN}}}")  # the fast path; reasons come from the slow one
@@ -101,6 +103,12 @@ def id_warning(valid_id: str) -> str | None:
     return "not a 32-character lower-case hex ID like the documented examples"
 
 
+def escaped(text: object) -> str:
+    """Text from a file for a terminal line: control characters escaped (an ESC could recolour or move text)."""
+    value = str(text)
+    return value if value.isprintable() else value.encode("unicode_escape").decode("ascii")
+
+
 def shown(text: str) -> str:
     """A safe, short rendering of operator input for messages (controls escaped, length capped)."""
     escaped = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
@@ -163,6 +171,39 @@ class Plan:
                     plan.valid.append(entry.id)
                     plan.id_lines[entry.id] = entry.line
                 plan.entries.append(entry)
+        return plan
+
+    def without_secrets(self, secrets: Sequence[str]) -> Plan:
+        """The plan with the credentials taken out, before it is journalled, printed or sent.
+
+        An operator who pastes a token or secret key among the IDs must not find it in a journal or a report (a
+        skipped line is recorded with its text), nor send a secret key that looks like an ID in a URL.
+        """
+        secrets = [value for value in secrets if value]
+        if not secrets:
+            return self
+        scrub = Scrubber(secrets)
+        found = {
+            task_id: CREDENTIAL_REASON
+            for task_id in self.valid
+            if any(
+                task_id == value or value in task_id or (len(task_id) >= SCRUB_WINDOW and task_id in value)
+                for value in secrets
+            )
+        }
+        plan = self.without(found)
+        dirty = [i for i, entry in enumerate(plan.entries) if entry.id is None and scrub(entry.text) != entry.text]
+        if not dirty:
+            return plan
+        if plan is self:
+            plan = Plan(
+                list(self.valid), dict(self.duplicates), list(self.skipped), dict(self.warnings), list(self.entries)
+            )
+            plan.id_lines = dict(self.id_lines)
+        for i in dirty:
+            entry = plan.entries[i]
+            plan.entries[i] = entry._replace(text=scrub(entry.text), reason=scrub(entry.reason or ""))
+        plan.skipped = [item._replace(text=scrub(item.text), reason=scrub(item.reason)) for item in plan.skipped]
         return plan
 
     @classmethod

@@ -61,16 +61,40 @@ def private_dir(path: Path) -> Path:
 
 
 def check_output_path(path: Path) -> Path:
-    """Before a run: the report's directory exists and is writable, and the path is not a directory."""
+    """Before a run: the report's directory exists and is writable, and the path is a plain file or free.
+
+    An existing link, device or FIFO is refused rather than replaced: the report is renamed into place, and
+    renaming over `/dev/null` (as root) or a link someone planted would do harm the operator never asked for.
+    """
     path = path.expanduser()
     parent = path.parent
     if not parent.is_dir():
-        raise OperatorError(f"cannot write {path}: the directory {parent} does not exist; nothing was sent")
-    if path.is_dir():
-        raise OperatorError(f"cannot write {path}: it is a directory; nothing was sent")
+        raise OperatorError(f"cannot write {path}: the directory {parent} does not exist")
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OperatorError(f"cannot write {path}: {describe_os_error(exc)}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OperatorError(f"cannot write {path}: it is {_kind(info.st_mode)}, not a plain file; give a file path")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OperatorError(f"cannot write {path}: the directory {parent} is not writable; nothing was sent")
+        raise OperatorError(f"cannot write {path}: the directory {parent} is not writable")
     return path
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def write_private_file(path: Path, data: bytes) -> Path:

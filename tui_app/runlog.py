@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui_app.ids import Plan
+from tui_app.ids import Plan, id_problem, is_project_id, shown
 from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.problems import OperatorError
 from tui_app.run_lock import is_live
+from tui_app.vias.endpoints import endpoint_key
 
 WARNINGS_KEPT = 20
 
@@ -130,7 +131,7 @@ def read_run(path: Path) -> RunLog:
         for number, raw in enumerate(handle, start=1):
             try:
                 obj = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
                 warn(number, "not JSON (a line cut short by a crash?)")
                 continue
             if not isinstance(obj, dict):
@@ -150,6 +151,23 @@ def read_run(path: Path) -> RunLog:
                 warn(number, f"an entry of the wrong shape ({type(exc).__name__}: {str(exc)[:80]})")
     if log is None:
         raise OperatorError(f"{path} is not a vias-tui journal (no header line)")
+    if not is_project_id(log.project_id):
+        raise OperatorError(
+            f"{path} names the project {shown(log.project_id)!r}, which is not a project ID; "
+            "the journal was edited or damaged"
+        )
+    # A resume sends these IDs: anything a paste could not have produced stays out, whatever the file says.
+    bad = [i for i, task_id in enumerate(log.planned) if id_problem(task_id) is not None]
+    if bad:
+        corrupt += 1
+        if len(warnings) < WARNINGS_KEPT:
+            warnings.append(
+                f"{path}: {len(bad):,} planned ID(s) are not plain IDs (e.g. {shown(log.planned[bad[0]])!r}); "
+                "left out (the journal was edited or damaged)"
+            )
+        drop = set(bad)
+        log.planned = [task_id for i, task_id in enumerate(log.planned) if i not in drop]
+        log.planned_lines = [line for i, line in enumerate(log.planned_lines) if i not in drop]
     log.corrupt_lines, log.warnings = corrupt, warnings
     return log
 
@@ -208,20 +226,22 @@ def find_run(directory: Path, run_id: str | None) -> Path:
     return matches[0]
 
 
-def runs_against(paths: Iterable[Path], endpoint: str, project_id: str) -> Iterator[RunLog]:
-    """The readable journals among `paths` of runs against this endpoint and project."""
+def runs_against(paths: Iterable[Path], project_id: str, endpoint: str | None = None) -> Iterator[RunLog]:
+    """The readable journals among `paths` of runs against this project (and endpoint, however it was spelled)."""
+    project = project_id.lower()
+    key = endpoint_key(endpoint) if endpoint is not None else None
     for path in paths:
         try:
             log = read_run(path)
         except OperatorError:
             continue
-        if log.endpoint == endpoint and log.project_id == project_id:
+        if log.project_id.lower() == project and (key is None or endpoint_key(log.endpoint) == key):
             yield log
 
 
 def find_interrupted_run(directory: Path, endpoint: str, project_id: str) -> RunLog | None:
     """The newest run against this target, if it stopped early, has IDs left to send and is not running now."""
-    for log in runs_against(list_runs(directory)[:20], endpoint, project_id):
+    for log in runs_against(list_runs(directory)[:20], project_id, endpoint):
         if log.status.stopped_early and log.unsettled() and not is_live(log.path):
             return log
         return None
@@ -229,12 +249,16 @@ def find_interrupted_run(directory: Path, endpoint: str, project_id: str) -> Run
 
 
 def overlapping_live_run(
-    directory: Path, endpoint: str, project_id: str, ids: Iterable[str], exclude: Path | None = None
+    directory: Path, project_id: str, ids: Iterable[str], exclude: Path | None = None
 ) -> tuple[RunLog, int] | None:
-    """A run some process is writing right now against the same target whose unsettled IDs meet `ids`."""
+    """A run some process is writing right now against the same project whose unsettled IDs meet `ids`.
+
+    Matched by project alone: one project reached by two spellings of its endpoint (or a regional alias) is
+    still one set of tasks, and refusing a rare false overlap is cheaper than deleting twice.
+    """
     wanted = set(ids)
     live = [path for path in list_runs(directory) if path != exclude and is_live(path)]
-    for log in runs_against(live, endpoint, project_id):
+    for log in runs_against(live, project_id):
         overlap = len(wanted.intersection(log.unsettled()))
         if overlap:
             return log, overlap

@@ -40,7 +40,7 @@ def keys_from_env() -> SdkKeys | None:
         raise SdkCredentialsError(f"{ENV_AK if ak else ENV_SK} is set but {missing} is not")
     token = os.environ.get(ENV_SECURITY_TOKEN, "").strip()
     return SdkKeys(
-        check_ak(ak, ENV_AK),
+        check_keys(ak, sk, token or None, f"{ENV_AK}/{ENV_SK}"),
         Secret(sk),
         Secret(token) if token else None,
         os.environ.get(ENV_PROJECT_ID, "").strip() or None,
@@ -78,7 +78,7 @@ def keys_from_file(path: Path | None = None) -> SdkKeys | None:
         raise SdkCredentialsError(f"{path} [basic] needs both ak and sk")
     token = section.get("security_token", "").strip()
     return SdkKeys(
-        check_ak(ak, str(path)),
+        check_keys(ak, sk, token or None, str(path)),
         Secret(sk),
         Secret(token) if token else None,
         section.get("project_id", "").strip() or None,
@@ -101,7 +101,31 @@ def project_id_fallback() -> tuple[str, str] | None:
 
 
 def check_ak(ak: str, where: str) -> str:
-    # An AK is shown in part and goes into the Authorization header: printable ASCII, no spaces.
-    if not all(33 <= ord(ch) <= 126 for ch in ak) or len(ak) > 128:
-        raise SdkCredentialsError(f"the access key ID from {where} is not printable ASCII without spaces")
+    # An AK is shown in part and goes into the Authorization header (comma-separated): printable ASCII, no spaces
+    # or commas.
+    if not ak or not _printable(ak) or "," in ak or len(ak) > 128:
+        raise SdkCredentialsError(
+            f"the access key ID from {where} is not printable ASCII without spaces or commas; copy it again"
+        )
     return ak
+
+
+def check_keys(ak: str, sk: str, security_token: str | None, where: str) -> str:
+    """Every part of a key pair, wherever it came from, before it can fail deep inside a run.
+
+    Messages name the part and the place, never the value. Returns the AK.
+    """
+    check_ak(ak, where)
+    if not _printable(sk):
+        raise SdkCredentialsError(
+            f"the secret access key from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
+        )
+    if security_token is not None and not _printable(security_token):
+        raise SdkCredentialsError(
+            f"the security token from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
+        )
+    return ak
+
+
+def _printable(value: str) -> bool:
+    return bool(value) and all(33 <= ord(ch) <= 126 for ch in value)

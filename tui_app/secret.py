@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import NoReturn
 
 MAX_TOKEN_CHARS = 32_768  # IAM tokens are up to 32,768 characters
+MIN_TOKEN_CHARS = 8  # real ones are thousands; a few characters is a slip (and would be scrubbed from every text)
 SCRUB_WINDOW = 12  # any run of this many characters of a secret is replaced, so a partial echo is caught too
 REDACTED = "[secret removed]"
 
@@ -59,6 +60,10 @@ class Token(Secret):
         value = value.strip()
         if not value:
             raise TokenFormatError("the token is empty")
+        if len(value) < MIN_TOKEN_CHARS:
+            raise TokenFormatError(
+                f"the token is {len(value)} characters; IAM tokens are far longer: paste the whole token"
+            )
         if len(value) > MAX_TOKEN_CHARS:
             raise TokenFormatError(
                 f"the token is {len(value):,} characters; IAM tokens are at most {MAX_TOKEN_CHARS:,}"
@@ -88,17 +93,23 @@ def parse_expiry(text: str | None) -> datetime | None:
 class Scrubber:
     """Removes every secret (and any run of SCRUB_WINDOW of its characters) from texts a server sent back.
 
+    A secret shorter than the window is removed wherever it appears whole.
+
     A hostile or buggy server may echo the token in an error body; nothing we store or show may carry it.
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._grams: set[str] = set()
         self._first: set[str] = set()
+        self._short: set[str] = set()  # secrets shorter than the window (a short password): removed whole
         for value in secrets:
             self.add(value)
 
     def add(self, value: str) -> None:
+        if not value:
+            return
         if len(value) < SCRUB_WINDOW:
+            self._short.add(value)
             return
         for start in range(len(value) - SCRUB_WINDOW + 1):
             gram = value[start : start + SCRUB_WINDOW]
@@ -106,9 +117,12 @@ class Scrubber:
             self._first.add(gram[0])
 
     def __bool__(self) -> bool:
-        return bool(self._grams)
+        return bool(self._grams or self._short)
 
     def __call__(self, text: str) -> str:
+        for value in self._short:
+            if value in text:
+                text = text.replace(value, REDACTED)
         if not self._grams or len(text) < SCRUB_WINDOW:
             return text
         grams, first, window = self._grams, self._first, SCRUB_WINDOW

@@ -116,6 +116,7 @@ class RunSession:
         tls = preflight(spec)
         directory = spec.directory()
         target = spec.target
+        plan = plan.without_secrets(spec.auth.secrets())  # the front ends did so already; a journal must not differ
         with start_lock(directory):
             clean_stale_files(directory)
             if not spec.allow_overlap:
@@ -280,17 +281,17 @@ class RunSession:
 
 
 def refuse_overlap(spec: RunSpec, ids: list[str], exclude: Path | None = None) -> None:
-    """RunBusy, naming the run and its process, when a live run against the same target has these IDs unsettled."""
+    """RunBusy, naming the run and its process, when a live run in the same project has these IDs unsettled."""
     target = spec.target
-    hit = overlapping_live_run(spec.directory(), target.endpoint.base_url, target.project_id, ids, exclude)
+    hit = overlapping_live_run(spec.directory(), target.project_id, ids, exclude)
     if hit is None:
         return
     log, overlap = hit
     owner = read_owner(log.path)
     who = owner.describe() if owner is not None else "another process"
     raise RunBusy(
-        f"{overlap:,} of these IDs are still being deleted by run {log.run_id} ({who}) against the same "
-        "target; wait for it to finish, or pass --allow-overlap to send them anyway"
+        f"{overlap:,} of these IDs are still being deleted by run {log.run_id} ({who}) in the same "
+        "project; wait for it to finish, or pass --allow-overlap to send them anyway"
     )
 
 

@@ -9,7 +9,7 @@ from tui_app.commands.stored import read_line, read_secret
 from tui_app.credentials import AuthMode, auth_mode, find_credentials
 from tui_app.keyring_store import KeyringUnavailable, StoredKeys, store_keys
 from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
-from tui_app.sdk_credentials import SdkCredentialsError, check_ak
+from tui_app.sdk_credentials import SdkCredentialsError, check_keys
 from tui_app.secret import Secret, parse_expiry
 from tui_app.settings import selected_profile, selected_profile_name
 from tui_app.vias.auth import AccessKeys
@@ -23,11 +23,9 @@ def set_(args: argparse.Namespace) -> int:
     if not ak or not sk:
         raise OperatorError("not stored: both the access key ID and the secret access key are needed")
     try:
-        check_ak(ak, "the input")
+        check_keys(ak, sk, token or None, "the input")
     except SdkCredentialsError as exc:
         raise OperatorError(f"not stored: {exc}") from None
-    if any(not (33 <= ord(ch) <= 126) for ch in sk + token):
-        raise OperatorError("not stored: the secret key or security token has spaces or non-ASCII characters")
     expires = parse_expiry(args.expires_at) if args.expires_at else None
     if args.expires_at and expires is None:
         raise OperatorError(f"--expires-at {args.expires_at!r} is not an ISO 8601 time, e.g. 2026-11-29T09:05:22Z")

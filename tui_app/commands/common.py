@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -178,16 +179,31 @@ def execute(session: RunSession, *, report: str | None, report_format: str | Non
             progress.close()
 
     result = asyncio.run(drive())
-    print_summary(result, interrupted=interrupts > 0)
-    print_unrecorded(result)
-    if report:
-        path = Path(report)
-        try:
-            written = write_report(path, result.log.rows(), report_format or guess_format(path))
-            print(f"Report:  {written}")
-        except OperatorError as exc:
-            print(f"vias-tui: {exc}", file=sys.stderr)
+    # Outcomes the journal could not take exist only in what follows: a late Ctrl-C must not cut it short.
+    with _ignoring(signal.SIGINT):
+        print_summary(result, interrupted=interrupts > 0)
+        print_unrecorded(result)
+        if report:
+            path = Path(report)
+            try:
+                written = write_report(path, result.log.rows(), report_format or guess_format(path))
+                print(f"Report:  {written}")
+            except OperatorError as exc:
+                print(f"vias-tui: {exc}", file=sys.stderr)
     return exit_code(result, interrupted=interrupts > 0)
+
+
+@contextlib.contextmanager
+def _ignoring(sig: signal.Signals) -> Iterator[None]:
+    try:
+        previous = signal.signal(sig, signal.SIG_IGN)
+    except ValueError:  # not the main thread (tests): nothing to guard
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(sig, previous)
 
 
 def exit_code(result: SessionResult, interrupted: bool = False) -> int:

@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     plan = parse(read_ids_text(args.ids_file))
     lookup = find_credentials(target.profile, auth_mode(args.auth, profile.auth))
     credentials = lookup.credentials
+    if credentials is not None:
+        plan = plan.without_secrets(credentials.secrets())
     names: dict[str, str] = {}
     if args.preview and plan.valid:
         if credentials is None:
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print_dry_run(plan, target, credentials)
         return EXIT_OK
     if not plan.valid:
-        print_plan(plan, target, None)
+        print_plan(plan, target, credentials)
         raise OperatorError("no valid IDs to delete; nothing was sent")
     if credentials is None:
         raise OperatorError(lookup.explain_missing(target.profile), EXIT_AUTH)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import fields
 
-from tui_app.ids import is_project_id
+from tui_app.ids import escaped, is_project_id
 from tui_app.problems import EXIT_OK, OperatorError
 from tui_app.settings import (
     ENV,
@@ -33,7 +33,8 @@ def list_(args: argparse.Namespace) -> int:
     for name, profile in sorted(profiles.items()):
         where = profile.endpoint or profile.region or "(no target)"
         mark = "*" if name == current else " "
-        print(f"{mark} {name:<16} {where:<40} project {profile.project_id or '(none)'}")
+        project = escaped(profile.project_id or "(none)")
+        print(f"{mark} {escaped(name):<16} {escaped(where):<40} project {project}")
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tui_app.ids import escaped
 from tui_app.paths import default_runs_dir
 from tui_app.problems import EXIT_OK, OperatorError
 from tui_app.reports import FORMATS, guess_format, render_report, write_report
@@ -35,9 +36,9 @@ def list_(args: argparse.Namespace) -> int:
             state = log.status.value
         left = len(log.unsettled())
         resumable = f"  ({left} to resume: vias-tui resume {log.run_id})" if left and not live else ""
-        print(
-            f"{log.run_id}  {log.header.get('started_at', '?')}  {state:<14} {log.endpoint} project "
-            f"{log.project_id}  {log.summary_line()}{resumable}"
+        print(  # journals are files anyone with the account can edit: nothing in them may steer the terminal
+            f"{escaped(log.run_id)}  {escaped(log.header.get('started_at', '?'))}  {state:<14} "
+            f"{escaped(log.endpoint)} project {escaped(log.project_id)}  {log.summary_line()}{resumable}"
         )
     return EXIT_OK
 

@@ -143,6 +143,15 @@ class ViasClient:
         if isinstance(answer, ApiError):
             return answer
         status, headers, body = answer.status, answer.headers, answer.body
+        if 200 < status < 300:  # success of a kind the contract does not describe: the task may or may not be gone
+            return DeleteResult(
+                task_id,
+                status,
+                request_id=self._clean(wire.request_id(headers, None)),
+                body_ok=False,
+                raw_body=self._clean(wire.cut(body.text(), RAW_BODY_LIMIT)),
+                problem=f"HTTP {status} is not the documented answer (200 with counts)",
+            )
         if status != 200:
             return wire.scrubbed(wire.error_from(status, headers, body), self._scrub)
         text = body.text()
@@ -205,7 +214,7 @@ class ViasClient:
             )
         items = parsed.get("batch_task_list") or []
         tasks = (
-            [self._batch_task(item) for item in items if isinstance(item, dict) and is_plain_id(str(item.get("id")))]
+            [self._batch_task(item) for item in items if isinstance(item, dict) and self._listable(item.get("id"))]
             if isinstance(items, list)
             else []
         )
@@ -236,9 +245,18 @@ class ViasClient:
         finally:
             await response.aclose()
 
+    def _listable(self, value: object) -> bool:
+        """A listed task is shown only with a plain ID that carries no secret (an echoing server's ID would)."""
+        text = str(value)
+        return is_plain_id(text) and self._scrub(text) == text
+
     def _batch_task(self, item: dict[str, Any]) -> BatchTask:
         info = item.get("batch_task_status_info")
-        status = {str(k).lower(): n for k, v in info.items() if (n := _int(v))} if isinstance(info, dict) else {}
+        status: dict[str, int] = {}
+        if isinstance(info, dict):
+            for key, value in list(info.items())[:MAX_JOB_STATES]:  # states are a handful; the keys are text
+                if n := _int(value):
+                    status[self._task_text(key).lower()] = n
         text = self._task_text
         return BatchTask(
             id=str(item["id"]),
@@ -257,11 +275,15 @@ class ViasClient:
         return self._scrub(wire.text_field(value) or "")
 
 
+MAX_JOB_STATES = 32
+_MAX_COUNT = 2**53  # counts beyond what a float holds exactly are nonsense, and would overflow arithmetic
+
+
 def _int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if -_MAX_COUNT <= value <= _MAX_COUNT else None
     if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
         return int(value)
     return None

@@ -47,6 +47,25 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def endpoint_key(base_url: str) -> str:
+    """One spelling per endpoint, so runs recorded as `http://LOCALHOST:80/` and `http://127.0.0.1` are one target.
+
+    Scheme and host lower-cased, a trailing dot and the default port dropped, every loopback name folded into one.
+    """
+    parts = urlsplit(base_url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".").lower()
+    if is_loopback_host(host):
+        host = "loopback"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(scheme)
+    where = host if port in (None, default) else f"{host}:{port}"
+    return f"{scheme}://{where}{parts.path.rstrip('/')}"
+
+
 def region_endpoint(region: str) -> Endpoint:
     if region not in REGIONS:
         known = ", ".join(REGIONS)

@@ -108,6 +108,12 @@ class ApiError:
         return self.http_status is not None
 
     @property
+    def may_have_acted(self) -> bool:
+        """The service may have deleted the task although this attempt did not say so: the request was sent and no
+        answer came, or a gateway answered 502/504 for a backend it lost track of (the backend may have acted)."""
+        return (not self.answered and self.delivered) or self.http_status in (502, 504)
+
+    @property
     def settles_after_lost_answer(self) -> bool:
         """A refusal of the request itself: the same request sent earlier was refused the same way, so an earlier
         attempt that got no answer did not delete the task either. Credentials, throttling and 5xx say nothing."""
@@ -125,16 +131,16 @@ class ApiError:
         return self.is_throttle or self.http_status in (500, 502, 503, 504)
 
     def hint(self) -> str | None:
-        if self.code in HINTS:
-            return HINTS[self.code]
-        if self.transport is not None:
-            return _TRANSPORT_HINTS.get(self.transport)
-        if self.is_redirect:
+        if self.is_redirect:  # first: a redirect's body (and any code in it) is the other place's business
             return (
                 f"The endpoint redirects (HTTP {self.http_status}"
                 + (f" to {self.location}" if self.location else "")
                 + "): wrong endpoint or region? Redirects are never followed."
             )
+        if self.code in HINTS:
+            return HINTS[self.code]
+        if self.transport is not None:
+            return _TRANSPORT_HINTS.get(self.transport)
         if self.http_status == 404:
             return "Not found (404): the task is gone, or the endpoint is wrong."
         if self.http_status in (502, 503, 504):

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tui_app.sdk_credentials import SdkCredentialsError, check_keys
 from tui_app.secret import Secret, parse_expiry
 from tui_app.vias import wire
 from tui_app.vias.endpoints import is_loopback_host
@@ -95,6 +96,10 @@ async def _fetch(http: httpx.AsyncClient) -> MetadataKeys:
     ak, sk, token = (str(credential.get(k) or "").strip() for k in ("access", "secret", "securitytoken"))
     if not ak or not sk or not token:
         raise MetadataError("the metadata service's credential lacks access, secret or securitytoken")
+    try:
+        check_keys(ak, sk, token, "the metadata service")
+    except SdkCredentialsError as exc:
+        raise MetadataError(str(exc)) from None
     expires = credential.get("expires_at")
     return MetadataKeys(
         ak, Secret(sk), Secret(token), parse_expiry(expires if isinstance(expires, str) else None), time.time()

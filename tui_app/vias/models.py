@@ -31,7 +31,8 @@ JOB_STATES = (
 
 @dataclass(frozen=True, slots=True)  # slots: a 100,000-ID run keeps one per answered ID
 class DeleteResult:
-    """An HTTP 200 to a delete. `body_ok` is False when the body was not the documented JSON (or too large)."""
+    """A 2xx to a delete. `body_ok` is False when the body was not the documented JSON (or too large), or the
+    status was a 2xx other than the documented 200."""
 
     task_id: str
     http_status: int = 200
@@ -120,8 +121,8 @@ def epoch_to_datetime(value: object) -> datetime | None:
     """`created_at` is an epoch whose unit is undocumented: accept seconds or milliseconds."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    seconds = value / 1000 if value > 10**11 else value  # 10**11 s is the year 5138; ms since 1973
     try:
+        seconds = value / 1000 if value > 10**11 else value  # 10**11 s is the year 5138; ms since 1973
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
         return None

@@ -30,7 +30,7 @@ from tui_app.keyring_store import (
     store_keys,
     store_token,
 )
-from tui_app.sdk_credentials import SdkCredentialsError, check_ak
+from tui_app.sdk_credentials import SdkCredentialsError, check_keys
 from tui_app.secret import Secret, Token, TokenFormatError
 from tui_app.ui.screens.simple import AskScreen
 from tui_app.ui.styles import emphasis
@@ -186,12 +186,9 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
             self._message("Enter both the access key ID and the secret key.", error=True)
             return None
         try:
-            check_ak(ak, "the AK field")
+            check_keys(ak, sk, token or None, "the fields")
         except SdkCredentialsError as exc:
             self._message(f"Not used: {exc}.", error=True)
-            return None
-        if any(not (33 <= ord(ch) <= 126) for ch in sk + token):
-            self._message("Not used: the secret key or security token has spaces or non-ASCII characters.", True)
             return None
         return AccessKeys(ak, Secret(sk), Secret(token) if token else None)
 

@@ -162,6 +162,13 @@ class MainScreen(RunScreen):
         found = self._ready_credentials()
         if found is None:
             return
+        plan = request.plan.without_secrets(found.secrets())
+        if plan is not request.plan:
+            kept = set(plan.valid)
+            request = replace(request, ids=[i for i in request.ids if i in kept], plan=plan)
+            if not request.ids:
+                self.notify("The IDs box holds your credentials, not task IDs; nothing was sent.", severity="error")
+                return
 
         def looked_up(resolution: Resolution | None) -> None:
             if resolution is None:
