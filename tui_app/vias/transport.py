@@ -1,5 +1,5 @@
 """The HTTP/1.1 transport under the VIAS client's httpx API: a fixed pool of keep-alive connections on asyncio
-streams, with the framing written here.
+protocols, with the framing written here.
 
 Why not httpx's own pool (httpcore): at concurrency 32-64 it opened up to 195 connections for 64 slots and spent
 1.4-3.5 ms of CPU per delete in pool bookkeeping, so raising `--concurrency` made runs slower (benchmarks/). Why not
@@ -10,11 +10,21 @@ h11 under this pool: 0.25 ms per request, at the limit of the CPU budget. Why no
 What it does: `max_connections` slots (a semaphore held for the whole exchange, body included); idle connections
 reused most recent first when still open and idle under `keepalive_expiry`; a connection goes back to the pool only
 after its body was read to the end cleanly, and anything else (cancellation, a deadline, an early close, a protocol
-error, `Connection: close`) closes it. No retries, redirects, proxies, environment or HTTP/2. Only what a JSON API
-client needs: requests with Content-Length or chunked bodies; responses framed by Content-Length, chunked, or close;
-1xx skipped. Anything ambiguous is a RemoteProtocolError: Transfer-Encoding other than exactly "chunked",
-Transfer-Encoding with Content-Length, differing or non-digit Content-Length values, obs-fold, heads over 64 KiB.
-Header names or values with CR, LF or NUL are refused before anything is sent. Public httpx and asyncio APIs only.
+error, `Connection: close`) closes it.
+
+Leftover bytes are never credited to the next request: a connection goes back to the pool, and is taken from it,
+only with no unread bytes buffered and no EOF, so bytes past the framed end of an answer (a second pipelined
+response, trailing garbage) or bytes that arrive while it is idle retire it; the request is written in the same
+step as the check, with no await between. That needs the buffered byte count, which StreamReader has no public
+accessor for, hence a small asyncio.Protocol (`_Conn`, opened with `loop.create_connection`) with its own buffer:
+reading pauses above 256 KiB buffered, so a huge body streams in bounded memory.
+
+No retries, redirects, proxies, environment or HTTP/2. Only what a JSON API client needs: requests with
+Content-Length or chunked bodies; responses framed by Content-Length, chunked, or close; 1xx skipped. Anything
+ambiguous is a RemoteProtocolError: Transfer-Encoding other than exactly "chunked", Transfer-Encoding with
+Content-Length, differing or non-digit Content-Length values, obs-fold, heads over 64 KiB, status codes outside
+100-599. Header names or values with CR, LF or NUL are refused before anything is sent. Public httpx and asyncio
+APIs only.
 """
 
 from __future__ import annotations
@@ -35,30 +45,179 @@ else:  # pragma: no cover - Python 3.10
 
 _READ_SIZE = 65_536
 _MAX_HEAD = 65_536
+_HIGH_WATER = 262_144  # receive buffer size that pauses reading from the socket
+_LOW_WATER = 65_536  # ... and resumes it
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _BAD_VALUE = re.compile(rb"[\x00\r\n]")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
-class _Conn:
-    __slots__ = ("idle_since", "origin", "reader", "writer")
+class _Conn(asyncio.Protocol):
+    """One connection: an asyncio Protocol with its own receive buffer (the public API in place of StreamReader,
+    which cannot say how many bytes it holds). One reader at a time; reading pauses above `_HIGH_WATER` bytes
+    buffered and resumes once the consumer is down to `_LOW_WATER`."""
 
-    def __init__(
-        self, origin: tuple[str, str, int], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        self.origin, self.reader, self.writer = origin, reader, writer
+    __slots__ = (
+        "_buf",
+        "_drain",
+        "_eof",
+        "_exc",
+        "_lost",
+        "_paused",
+        "_waiter",
+        "_write_paused",
+        "idle_since",
+        "origin",
+        "transport",
+    )
+
+    transport: asyncio.Transport
+
+    def __init__(self, origin: tuple[str, str, int]) -> None:
+        self.origin = origin
         self.idle_since = 0.0
+        self._buf = bytearray()
+        self._eof = False  # the peer finished sending (or the connection ended cleanly)
+        self._exc: BaseException | None = None  # why the connection ended, when it was an error
+        self._lost = False
+        self._paused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._write_paused = False
+        self._drain: asyncio.Future[None] | None = None
+
+    # -- protocol callbacks ----------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        buf = self._buf
+        buf += data
+        if len(buf) > _HIGH_WATER and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False  # let the transport close itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
+        if exc is None:
+            self._eof = True
+        else:
+            self._exc = exc
+        self._wake()
+        drain, self._drain = self._drain, None
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        drain, self._drain = self._drain, None
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # -- the consumer's side ---------------------------------------------------------------------------
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buf)
+
+    @property
+    def at_eof(self) -> bool:
+        return self._eof
+
+    def clean(self) -> bool:
+        """Open, no EOF and nothing buffered: bytes here now would be read as the answer to the next request."""
+        return not self._buf and not self._eof and self._exc is None and not self.transport.is_closing()
 
     def reusable(self, now: float, expiry: float) -> bool:
-        return (
-            now - self.idle_since < expiry
-            and not self.reader.at_eof()
-            and self.reader.exception() is None
-            and not self.writer.transport.is_closing()
-        )
+        return now - self.idle_since < expiry and self.clean()
+
+    async def _wait(self) -> None:
+        if self._paused:  # waiting while paused would wait forever
+            self._paused = False
+            self.transport.resume_reading()
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+
+    def _take(self, n: int) -> bytes:
+        buf = self._buf
+        if n >= len(buf):
+            data = bytes(buf)
+            buf.clear()
+        else:
+            with memoryview(buf) as view:
+                data = view[:n].tobytes()
+            del buf[:n]
+        if self._paused and len(buf) <= _LOW_WATER:
+            self._paused = False
+            self.transport.resume_reading()
+        return data
+
+    async def readuntil(self, sep: bytes, limit: int) -> bytes:
+        """Bytes up to and including `sep`, like StreamReader.readuntil: IncompleteReadError at EOF,
+        LimitOverrunError when more than `limit` bytes come before `sep`, the connection's error if it broke."""
+        if self._exc is not None:
+            raise self._exc
+        buf = self._buf
+        start = 0
+        while True:
+            found = buf.find(sep, start)
+            if found >= 0:
+                if found > limit:
+                    raise asyncio.LimitOverrunError("separator found beyond the limit", found)
+                return self._take(found + len(sep))
+            start = max(0, len(buf) - len(sep) + 1)  # scan only new bytes next time
+            if start > limit:
+                raise asyncio.LimitOverrunError("separator not found within the limit", start)
+            if self._eof:
+                partial = self._take(len(buf))
+                raise asyncio.IncompleteReadError(partial, None)
+            await self._wait()
+            if self._exc is not None:
+                raise self._exc
+
+    async def read(self, n: int) -> bytes:
+        """Up to `n` bytes as soon as any are there; b"" at EOF."""
+        if self._exc is not None:
+            raise self._exc
+        if not self._buf and not self._eof:
+            await self._wait()
+            if self._exc is not None:
+                raise self._exc
+        return self._take(n)
+
+    def write(self, data: bytes) -> None:
+        self.transport.write(data)
+
+    async def drain(self) -> None:
+        """Wait while the transport's write buffer is over its high-water mark."""
+        if self._write_paused and not self._lost:
+            drain = self._drain
+            if drain is None:
+                drain = self._drain = asyncio.get_running_loop().create_future()
+            await drain
+        if self._lost:
+            raise self._exc or ConnectionResetError("Connection lost")
 
     def abort(self) -> None:
-        self.writer.transport.abort()
+        self.transport.abort()
 
 
 class RawPoolTransport(httpx.AsyncBaseTransport):
@@ -104,31 +263,32 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
         return None
 
     def _put_idle(self, conn: _Conn) -> None:
-        if self._closed:
-            conn.abort()
+        if self._closed or not conn.clean():
+            conn.abort()  # bytes past the answer's end belong to no request: never read them as the next answer
             return
         conn.idle_since = time.monotonic()
         self._idle.setdefault(conn.origin, []).append(conn)
 
     async def _connect(self, request: httpx.Request, origin: tuple[str, str, int], timeout: float | None) -> _Conn:
         scheme, host, port = origin
+        loop = asyncio.get_running_loop()
         try:
             async with deadline(timeout):
                 if scheme == "https":
                     if self._ssl is None:  # built once: loading the CA store costs ~20 ms
                         self._ssl = ssl.create_default_context()
                     sni = request.extensions.get("sni_hostname") or host
-                    reader, writer = await asyncio.open_connection(
-                        host, port, limit=_MAX_HEAD, ssl=self._ssl, server_hostname=sni
+                    _, conn = await loop.create_connection(
+                        lambda: _Conn(origin), host, port, ssl=self._ssl, server_hostname=sni
                     )
                 else:
-                    reader, writer = await asyncio.open_connection(host, port, limit=_MAX_HEAD)
+                    _, conn = await loop.create_connection(lambda: _Conn(origin), host, port)
         except TimeoutError:
             raise httpx.ConnectTimeout("timed out connecting", request=request) from None
         except OSError as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
         self.opened += 1
-        return _Conn(origin, reader, writer)
+        return conn
 
     # -- one request -----------------------------------------------------------------------------------
 
@@ -141,14 +301,15 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"unsupported scheme {scheme!r}", request=request)
         origin = (scheme, url.host, url.port or (443 if scheme == "https" else 80))
         timeouts = request.extensions.get("timeout") or {}
-        head = _serialize_head(request)  # refuses CR/LF/NUL before any I/O
+        data = _serialize_head(request) + await _request_body(request)  # refuses CR/LF/NUL before any I/O
         await self._acquire_slot(request, timeouts.get("pool"))
         conn: _Conn | None = None
         try:
+            # No await between taking an idle connection (checked empty) and writing the request on it.
             conn = self._take_idle(origin)
             if conn is None:
                 conn = await self._connect(request, origin, timeouts.get("connect"))
-            await _send(conn, request, head, timeouts.get("write"))
+            await _send(conn, request, data, timeouts.get("write"))
             status, reason, version, headers, framing = await _read_head(conn, request, timeouts.get("read"))
         except BaseException:
             if conn is not None:
@@ -184,16 +345,19 @@ def _serialize_head(request: httpx.Request) -> bytes:
     return b"".join(parts)
 
 
-async def _send(conn: _Conn, request: httpx.Request, head: bytes, timeout: float | None) -> None:
-    writer = conn.writer
+async def _request_body(request: httpx.Request) -> bytes:
     body = await request.aread()  # the API's requests have no or small bodies: one write for the whole request
     if request.headers.get("transfer-encoding", "").lower() == "chunked":
         body = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
+    return body
+
+
+async def _send(conn: _Conn, request: httpx.Request, data: bytes, timeout: float | None) -> None:
     try:
-        writer.write(head + body)
-        if writer.transport.get_write_buffer_size():
+        conn.write(data)
+        if conn.transport.get_write_buffer_size():
             async with deadline(timeout):
-                await writer.drain()
+                await conn.drain()
     except TimeoutError:
         raise httpx.WriteTimeout("timed out sending the request", request=request) from None
     except OSError as exc:
@@ -203,9 +367,9 @@ async def _send(conn: _Conn, request: httpx.Request, head: bytes, timeout: float
 async def _readuntil(conn: _Conn, request: httpx.Request, sep: bytes, timeout: float | None, what: str) -> bytes:
     try:
         if timeout is None:
-            return await conn.reader.readuntil(sep)
+            return await conn.readuntil(sep, _MAX_HEAD)
         async with deadline(timeout):
-            return await conn.reader.readuntil(sep)
+            return await conn.readuntil(sep, _MAX_HEAD)
     except TimeoutError:
         raise httpx.ReadTimeout("timed out reading the response", request=request) from None
     except asyncio.IncompleteReadError as exc:
@@ -229,6 +393,8 @@ async def _read_head(
         if version not in (b"HTTP/1.1", b"HTTP/1.0") or len(code) != 3 or not code.isdigit():
             raise httpx.RemoteProtocolError("malformed status line", request=request)
         status = int(code)
+        if not 100 <= status <= 599:
+            raise httpx.RemoteProtocolError("malformed status line", request=request)
         headers: list[tuple[bytes, bytes]] = []
         lengths: set[bytes] = set()
         te: bytes | None = None
@@ -290,10 +456,10 @@ class _Body(httpx.AsyncByteStream):
     async def _read(self, n: int) -> bytes:
         try:
             if self._timeout is None:
-                data = await self._conn.reader.read(n)
+                data = await self._conn.read(n)
             else:
                 async with deadline(self._timeout):
-                    data = await self._conn.reader.read(n)
+                    data = await self._conn.read(n)
         except TimeoutError:
             raise httpx.ReadTimeout("timed out reading the response", request=self._request) from None
         except OSError as exc:
