@@ -47,6 +47,7 @@ from benchmarks.common import ROOT, FakeProcess, machine_busy, med, own_cpu, per
 from benchmarks.startup import console_env
 from benchmarks.terminal import Terminal, tmux_missing
 from tui_app.fake import DEMO_PROJECT_ID
+from tui_app.ui.screens.confirm import READ_TIME
 
 # --- goals ---------------------------------------------------------------------------------------------
 VS_IDEAL = 0.85
@@ -540,6 +541,7 @@ def console_once(n: int, latency: float, concurrency: int, workdir: Path) -> dic
             terminal.wait_for(rf"\b{n:,} valid", timeout=60)
             terminal.keys("C-d")
             shown = terminal.wait_for(r"([\d,]+) will be DELETED", timeout=120)
+            time.sleep(READ_TIME)  # the confirmation refuses a count typed before it could be read
             terminal.keys(*shown.group(1).replace(",", ""))  # the count the confirmation shows, digit by digit
             terminal.keys("Enter")
             ideal = n * latency / concurrency

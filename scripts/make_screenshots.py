@@ -27,7 +27,7 @@ from tui_app.fake import FakeVias
 from tui_app.outcomes import Outcome
 from tui_app.ui.app import ViasApp, make_app
 from tui_app.ui.screens.browse import BrowseScreen
-from tui_app.ui.screens.confirm import ConfirmScreen
+from tui_app.ui.screens.confirm import READ_TIME, ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
 from tui_app.ui.screens.simple import HelpScreen
 from tui_app.ui.screens.target import TargetScreen
@@ -90,6 +90,7 @@ async def shoot(out: Path, runs: Path) -> list[Path]:
             screen = app.screen
             assert isinstance(screen, ConfirmScreen)
             count = str(screen.count)  # after the preview's default exclusions
+            await pilot.pause(READ_TIME)  # the confirmation refuses a count typed before it could be read
             await pilot.press(*count[:-1])
             save("02-confirmation")
             await pilot.press(count[-1], "enter")

@@ -20,6 +20,7 @@ from tests.helpers import ROOT, SECRET_TOKEN, assert_no_secret
 from tests.tmux import console_in_tmux
 from tui_app.fake import DEMO_PROJECT_ID
 from tui_app.runlog import read_run
+from tui_app.ui.screens.confirm import READ_TIME
 
 pytestmark = pytest.mark.slow
 TOKEN_ENV = {"VIAS_AUTH_TOKEN": SECRET_TOKEN}
@@ -168,6 +169,7 @@ def test_paste_confirm_delete_read_results(
         tmux.wait_for("Not confirmed")
         tmux.keys("C-d")
         tmux.wait_for("12 will be DELETED")
+        time.sleep(READ_TIME)  # a count typed before the confirmation could be read is refused
         tmux.keys("1", "3", "Enter")  # the wrong count does nothing
         tmux.wait_for("That is not 12")
         tmux.keys("BSpace", "BSpace", "1", "2", "Enter")
@@ -234,6 +236,7 @@ def test_quitting_mid_run_waits_for_the_answers_in_flight(slow_fake_process: str
         screen = tmux.wait_for("will be DELETED", timeout=30)
         count = re.search(r"(\d+) will be DELETED", screen)
         assert count is not None
+        time.sleep(READ_TIME)
         tmux.keys(*count.group(1), "Enter")
         tmux.wait_for("ETA", timeout=30)
         tmux.keys("C-q")

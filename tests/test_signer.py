@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tui_app.fake import verifier
@@ -329,6 +329,9 @@ def test_random_requests(
     path = "/" + "/".join(quote(segment, safe="") for segment in segments)
     # Sign the URL httpx will send (it removes "." and ".." segments), as the client must.
     url = str(httpx.URL(_encode_query(style, f"https://{HOST}{path}", query)))
+    # "/." normalises to no path at all, which the SDK's signer cannot sign (IndexError); the client's paths
+    # always start with /v2/{project}.
+    assume(urlsplit(url).path != "")
     token = TOKEN if temporary else None
     lookup = temp_keys if temporary else keys
     mine = ours(method, url, body, token=token)

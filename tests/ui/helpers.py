@@ -15,6 +15,7 @@ from tui_app.demo import demo_context
 from tui_app.fake import FakeVias
 from tui_app.paths import default_runs_dir
 from tui_app.ui.app import ViasApp, make_app
+from tui_app.ui.screens import confirm as confirm_screen
 from tui_app.ui.screens.confirm import ConfirmScreen
 
 S = TypeVar("S", bound=Screen)  # type: ignore[type-arg]
@@ -36,8 +37,11 @@ async def until(
     await wait_until(condition, timeout, what=what)
 
 
-async def screen_ready(pilot: Pilot[object], kind: type[S], timeout: float = 15.0) -> S:
-    """Wait until the screen on top is a `kind`, mounted, with its focus settled; return it."""
+async def screen_ready(pilot: Pilot[object], kind: type[S], timeout: float = 15.0, *, read: bool = True) -> S:
+    """Wait until the screen on top is a `kind`, mounted, with its focus settled; return it.
+
+    A confirmation is returned as read (see `has_been_read`) unless `read` is False: only the type-ahead tests
+    want keys typed at Pilot's speed to be refused."""
 
     def ready() -> bool:
         screen = pilot.app.screen
@@ -46,7 +50,15 @@ async def screen_ready(pilot: Pilot[object], kind: type[S], timeout: float = 15.
     await until(pilot, ready, timeout, what=f"{kind.__name__} ready")
     screen = pilot.app.screen
     assert isinstance(screen, kind)
+    if read and isinstance(screen, ConfirmScreen):
+        has_been_read(screen)
     return screen
+
+
+def has_been_read(screen: ConfirmScreen) -> None:
+    """Move the confirmation's shown time back by the type-ahead guard, as if the operator had been reading it
+    that long: Pilot types faster than anyone reads, and the guard would refuse its count (confirm.READ_TIME)."""
+    screen.shown_at -= confirm_screen.READ_TIME
 
 
 async def screen_gone(pilot: Pilot[object], kind: type[Screen], timeout: float = 15.0) -> None:  # type: ignore[type-arg]

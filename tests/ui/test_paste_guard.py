@@ -1,4 +1,6 @@
-"""Bracketed pastes are atomic: raw terminal input fed to the parser as the Linux driver does, and a real pty run."""
+"""Bracketed pastes are atomic: raw terminal input fed to the parser as the Linux driver does, and a real pty run.
+
+The guard's parsers run on a clock the tests move (`PAUSE`): a paste ends only at a pause after its end marker."""
 
 from __future__ import annotations
 
@@ -20,13 +22,34 @@ from textual._parser import ParseTimeout, Read1
 from textual._xterm_parser import XTermParser
 from textual.message import Message
 
-from tui_app.ui.paste_guard import MAX_PASTE_CHARS, PASTE_END, PASTE_START, PasteGuardParser, paste_guard_driver
+from tui_app.ui.paste_guard import (
+    END_PAUSE,
+    MAX_PASTE_CHARS,
+    PASTE_END,
+    PASTE_START,
+    PasteGuardParser,
+    paste_guard_driver,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "note: see log\x1b[0m\x04s2\r"  # the paste from the bug report
 TICK = object()  # in a chunk list: wait past the escape delay, then let the parser time out
+PAUSE = object()  # in a chunk list: no input for END_PAUSE (on the guard's clock), then the driver's tick
 
 Summary = tuple[str, str | None]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def guard(**kwargs: int) -> PasteGuardParser:
+    """The guard's parser on a clock that only `PAUSE` moves."""
+    return PasteGuardParser(clock=Clock(), **kwargs)
 
 
 def summary(event: Message) -> Summary:
@@ -43,6 +66,10 @@ def run(parser: XTermParser, *chunks: str | object) -> list[Summary]:
     for chunk in chunks:
         if chunk is TICK:
             time.sleep(constants.ESCAPE_DELAY + 0.05)
+        elif chunk is PAUSE:
+            clock = getattr(parser, "_clock", None)
+            if isinstance(clock, Clock):
+                clock.now += END_PAUSE
         else:
             assert isinstance(chunk, str)
             out += map(summary, parser.feed(chunk))
@@ -80,15 +107,83 @@ CONTENTS = {
     "tildes": "~~\x1b~~",
     "unicode": "emoji 🙂 ünïcödé",
     "empty": "",
+    # The end marker inside the pasted text (xterm and tmux do not filter it from the clipboard).
+    "fake-end-marker": "id1\n" + PASTE_END + "\x04s2\r",
+    "fake-end-markers": PASTE_END + "\x04" + PASTE_END + "s" + PASTE_END + PASTE_END + "2\r" + PASTE_END,
+    "fake-end-then-keys": "id" + PASTE_END + "\x1b[A\x1b[<0;10;5M\x1b[<0;10;5m\x1bOP\x1b[15~\r",
+    "fake-end-then-partial-markers": "a" + PASTE_END + "\x1b[20" + PASTE_END + "\x1b[201" + PASTE_END + "\x1b",
 }
 
 
 @pytest.mark.parametrize("content", CONTENTS.values(), ids=CONTENTS.keys())
 def test_a_paste_is_one_paste_event_however_it_is_split(content: str) -> None:
-    stream = "\x04" + bracketed(content) + "q"
+    """However the terminal's reads cut it, as long as it does not pause inside it."""
     expected = [("key", "ctrl+d"), ("paste", content), ("key", "q")]
-    for chunks in splits(stream):
-        assert run(PasteGuardParser(), *chunks) == expected, chunks
+    for chunks in splits("\x04" + bracketed(content)):
+        assert run(guard(), *chunks, PAUSE, "q") == expected, chunks
+
+
+HOSTILE_READS = {
+    "the-report": PASTE_START + "id1\n" + PASTE_END + "\x04s2\r" + PASTE_END,
+    "marker-then-ctrl-d": PASTE_START + "id1" + PASTE_END + "\x04" + PASTE_END,
+    "marker-then-escape-sequences": PASTE_START
+    + "id1"
+    + PASTE_END
+    + "\x1b[B\x1b[<0;10;5M\x1b[<0;10;5m\x1b\r"
+    + PASTE_END,
+    "many-markers": PASTE_START + (PASTE_END + "\x04s2\r") * 50 + PASTE_END,
+    "marker-then-start-of-a-marker": PASTE_START + "id1" + PASTE_END + "\x1b[20\x04" + PASTE_END,
+}
+
+
+@pytest.mark.parametrize("read", HOSTILE_READS.values(), ids=HOSTILE_READS.keys())
+def test_a_hostile_paste_in_one_read_yields_no_key(read: str) -> None:
+    got = run(guard(), read)
+    assert got == []  # nothing before the pause: the paste is still open
+    got += run(guard(), read, PAUSE)
+    assert got == [("paste", read[len(PASTE_START) : -len(PASTE_END)])]
+
+
+def test_a_read_that_follows_a_marker_before_the_pause_continues_the_paste() -> None:
+    """The report's paste with the reads cut right after the fake marker: no pause, so still all text."""
+    chunks = [PASTE_START + "id1\n" + PASTE_END, "\x04s2\r", PASTE_END, PAUSE, "q"]
+    assert run(guard(), *chunks) == [("paste", "id1\n" + PASTE_END + "\x04s2\r"), ("key", "q")]
+
+
+def test_a_pause_right_after_a_fake_marker_lets_the_rest_through_as_keys() -> None:
+    """The documented limit: a terminal that stalls right after a marker inside the paste. (The confirmation's
+    READ_TIME refuses keys like these: tests/ui/test_type_ahead.py.)"""
+    rest = "\x04s2\r" + PASTE_END
+    got = run(guard(), PASTE_START + "id1\n" + PASTE_END, PAUSE, rest)
+    assert got == [("paste", "id1\n"), *run(XTermParser(), rest)]
+    assert got[1:5] == [("key", "ctrl+d"), ("key", "s"), ("key", "2"), ("key", "enter")]
+
+
+def test_keys_in_the_same_read_as_the_end_marker_are_pasted_and_the_keyboard_still_works() -> None:
+    # A slow reader can get the real end marker and the next keys in one read: they become text, which the IDs box
+    # shows and refuses; the pause ends the paste and the keys after it are keys.
+    got = run(guard(), bracketed("id1") + "\x04", PAUSE, "q\x04")
+    assert got == [("paste", "id1" + PASTE_END + "\x04"), ("key", "q"), ("key", "ctrl+d")]
+
+
+def test_only_a_pause_that_the_driver_saw_ends_a_paste() -> None:
+    clock = Clock()
+    parser = PasteGuardParser(clock=clock)
+    assert list(parser.feed(bracketed("a"))) == []
+    clock.now += 10
+    assert list(parser.tick()) == []  # the tick after a read came late (the thread was kept waiting): no pause seen
+    assert list(parser.feed("b")) == []  # more was waiting to be read: the marker was text
+    assert list(parser.tick()) == []
+    clock.now += END_PAUSE - 0.01
+    assert list(parser.tick()) == []  # not long enough
+    clock.now += 0.01
+    assert list(map(summary, parser.tick())) == [("paste", "a" + PASTE_END + "b")]
+    assert list(map(summary, parser.feed("c"))) == [("key", "c")]
+
+
+def test_a_pause_without_an_end_marker_does_not_end_a_paste() -> None:
+    chunks = [PASTE_START + "a", PAUSE, PAUSE, "b\x1b[201", PAUSE, "~", PAUSE]
+    assert run(guard(), *chunks) == [("paste", "ab")]
 
 
 def test_stock_parser_turns_the_hostile_paste_into_key_presses() -> None:
@@ -100,11 +195,11 @@ def test_stock_parser_turns_the_hostile_paste_into_key_presses() -> None:
 
 
 def test_the_guard_delivers_the_hostile_paste_whole() -> None:
-    assert run(PasteGuardParser(), bracketed(HOSTILE)) == [("paste", HOSTILE)]
+    assert run(guard(), bracketed(HOSTILE), PAUSE) == [("paste", HOSTILE)]
 
 
 def test_nul_stays_in_the_paste_so_it_cannot_merge_two_pieces_into_one_id() -> None:
-    assert run(PasteGuardParser(), "\x00" + bracketed("a\x00b\x00") + "\x00") == [
+    assert run(guard(), "\x00" + bracketed("a\x00b\x00"), PAUSE, "\x00") == [
         ("key", "ctrl+@"),
         ("paste", "a\x00b\x00"),
         ("key", "ctrl+@"),
@@ -114,42 +209,48 @@ def test_nul_stays_in_the_paste_so_it_cannot_merge_two_pieces_into_one_id() -> N
 def test_a_paste_never_times_out() -> None:
     # ESC and a near end marker in the content, and the end marker itself, each cut by pauses longer than ESCDELAY
     chunks = [PASTE_START + "abc\x1b", TICK, "[31m\x1b[20", TICK, "2~\x04", TICK, PASTE_END[:3], TICK, PASTE_END[3:]]
-    assert run(PasteGuardParser(), *chunks) == [("paste", "abc\x1b[31m\x1b[202~\x04")]
+    assert run(guard(), *chunks, PAUSE) == [("paste", "abc\x1b[31m\x1b[202~\x04")]
     assert ("key", "escape") in run(XTermParser(), *chunks)  # Textual's own parser times out inside the paste
 
 
 def test_two_pastes_and_keys_between() -> None:
-    stream = bracketed("id-1\r") + "\x1b[A" + bracketed("id-2\x1b") + bracketed("") + "\r"
+    # A start marker right after an end marker: two pastes, with no pause between them.
+    first, second = bracketed("id-1\r"), bracketed("id-2\x1b") + bracketed("")
     expected = [("paste", "id-1\r"), ("key", "up"), ("paste", "id-2\x1b"), ("paste", ""), ("key", "enter")]
-    for chunks in splits(stream):
-        assert run(PasteGuardParser(), *chunks) == expected, chunks
+    for chunks in splits(first):
+        assert run(guard(), *chunks, PAUSE, "\x1b[A", second, PAUSE, "\r") == expected, chunks
+    for chunks in splits(second):
+        assert run(guard(), first, PAUSE, "\x1b[A", *chunks, PAUSE, "\r") == expected, chunks
 
 
 def test_a_5_mb_paste() -> None:
-    content = "".join(f"{i:032x}\x1b[0m\x04s\r\n" for i in range(130_000))  # ~5 MB with ESC, ctrl+d, CR on every line
+    # ~5 MB with an end marker, ESC, ctrl+d and CR on every line
+    content = "".join(f"{i:032x}{PASTE_END}\x1b[0m\x04s\r\n" for i in range(110_000))
     assert len(content) > 5_000_000
-    stream = "\x04" + bracketed(content) + "q"
+    stream = "\x04" + bracketed(content)
     started = time.monotonic()
     for chunks in ([stream], [stream[i : i + 4096] for i in range(0, len(stream), 4096)]):
-        assert run(PasteGuardParser(), *chunks) == [("key", "ctrl+d"), ("paste", content), ("key", "q")]
+        assert run(guard(), *chunks, PAUSE, "q") == [("key", "ctrl+d"), ("paste", content), ("key", "q")]
     assert time.monotonic() - started < 10
 
 
 def test_a_paste_over_the_cap_is_delivered_in_pieces_still_as_pastes() -> None:
     assert MAX_PASTE_CHARS == 64 * 1024 * 1024
     content = "0123456789abcdefghij\x04\r\x1b[A"  # 25 characters
-    for chunks in splits(bracketed(content) + "q"):
-        got = run(PasteGuardParser(max_paste=10), *chunks)
+    for chunks in splits(bracketed(content)):
+        got = run(guard(max_paste=10), *chunks, PAUSE, "q")
         assert got == [("paste", content[:10]), ("paste", content[10:20]), ("paste", content[20:]), ("key", "q")]
     # A paste of exactly the cap is not followed by an empty one.
-    assert run(PasteGuardParser(max_paste=10), bracketed(content[:20])) == [
+    assert run(guard(max_paste=10), bracketed(content[:20]), PAUSE) == [
         ("paste", content[:10]),
         ("paste", content[10:20]),
     ]
 
 
 def test_input_ending_inside_a_paste_delivers_it_as_a_paste() -> None:
-    assert run(PasteGuardParser(), PASTE_START + "abc\x04\x1b[20", "") == [("paste", "abc\x04\x1b[20")]
+    assert run(guard(), PASTE_START + "abc\x04\x1b[20", "") == [("paste", "abc\x04\x1b[20")]
+    assert run(guard(), bracketed("abc"), "") == [("paste", "abc")]  # the end marker, before the pause
+    assert run(guard(), bracketed("abc") + "\x1b[20", "") == [("paste", "abc" + PASTE_END + "\x1b[20")]
 
 
 OUTSIDE = {
@@ -178,14 +279,14 @@ OUTSIDE = {
 @pytest.mark.parametrize("chunks", OUTSIDE.values(), ids=OUTSIDE.keys())
 def test_input_outside_pastes_parses_exactly_as_textual_parses_it(chunks: list[str | object]) -> None:
     expected = run(XTermParser(), *chunks)
-    assert run(PasteGuardParser(), *chunks) == expected
+    assert run(guard(), *chunks) == expected
     if TICK not in chunks:
         stream = "".join(c for c in chunks if isinstance(c, str))
-        assert run(PasteGuardParser(), *list(stream)) == run(XTermParser(), *list(stream))
+        assert run(guard(), *list(stream)) == run(XTermParser(), *list(stream))
 
 
 def test_the_lone_escape_key_still_waits_for_the_escape_delay() -> None:
-    parser = PasteGuardParser()
+    parser = guard()
     assert run(parser, "\x1b") == []
     assert run(parser, TICK) == [("key", "escape")]
     assert run(parser, "q") == [("key", "q")]

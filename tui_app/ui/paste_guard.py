@@ -8,11 +8,27 @@ than ESCAPE_DELAY) it is reissued as key presses (the `while True` loop in `pars
 `ESC[0m` + ^D + "s2" + CR + `ESC[201~` pastes "note" and presses ^ [ 0 m ctrl+d s 2 enter, running the app's bindings.
 
 `PasteGuardParser` keeps Textual's parser for everything outside a paste and takes over from the start marker:
-the paste is read with plain string searches for ESC[201~ (an end marker split across reads is held back until the
-next read), with no escape timeout, and delivered as one `events.Paste`. Everything, ESC, NUL and other control
-characters included, stays text for the widget to handle. (Textual drops NUL from pastes, #1661; here that would
-merge `ab<NUL>cd` into the plain ID `abcd`, so the IDs box shows NUL as a picture and reports it instead.)
-A paste longer than `MAX_PASTE_CHARS` is delivered in pieces of that size, still as pastes.
+the paste is read with plain string searches for ESC[201~, with no escape timeout, and delivered as one
+`events.Paste`. Everything, ESC, NUL and other control characters included, stays text for the widget to handle.
+(Textual drops NUL from pastes, #1661; here that would merge `ab<NUL>cd` into the plain ID `abcd`, so the IDs box
+shows NUL as a picture and reports it instead.) A paste longer than `MAX_PASTE_CHARS` is delivered in pieces of
+that size, still as pastes.
+
+Where a paste ends. The pasted text may itself hold the end marker (xterm and tmux do not filter it out of the
+clipboard): `ESC[200~ id1 LF ESC[201~ ^D s 2 CR ESC[201~` would otherwise end at the first marker and press
+ctrl+d s 2 Enter. A terminal sends a paste in one go, so its real end marker is followed by a pause, or directly by
+the start of the next paste; a marker followed by anything else is part of the text. The rule:
+- An end marker ends the paste when the input then pauses for `END_PAUSE` (no data, seen on a tick of the driver's
+  input loop after a read-less wait), or when the next thing read is a start marker ESC[200~ (a new paste).
+- An end marker followed by anything else, in the same read or in a read before that pause, is pasted text.
+- When the input pauses after a paste holding end markers that were followed by more input, the paste ends there:
+  everything read, markers included, is its text. So keys typed in the same instant as the real end marker (the
+  app was slow to read) are pasted as text, shown and refused by the IDs box, and never lock the keyboard.
+So a paste never yields a key event unless the terminal pauses for END_PAUSE in the middle of it, right after an
+end marker inside the pasted text (a stalled remote link, say): then what follows the pause arrives as keys. Those
+keys were read before any screen they open could be read, and the delete confirmation refuses a count submitted by
+input read within its READ_TIME (screens/confirm.py). The cost of the rule: a paste is delivered END_PAUSE (plus
+at most one 0.1 s tick of the input loop) after its end marker arrives.
 
 Private Textual pieces this relies on (tests/ui/test_paste_guard.py fails if they change):
 - `textual._xterm_parser.XTermParser` and the `Parser.parse` generator protocol of `textual._parser` (`Read1`,
@@ -24,6 +40,7 @@ Private Textual pieces this relies on (tests/ui/test_paste_guard.py fails if the
 from __future__ import annotations
 
 import sys
+import time
 import types
 from collections.abc import Callable, Generator, Iterable
 from typing import Any, cast
@@ -38,27 +55,41 @@ ESC = "\x1b"
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
 MAX_PASTE_CHARS = 64 * 1024 * 1024  # a terminal that never ends a paste must not grow memory without bound
+# Seconds without input that confirm an end marker as the end of the paste. A terminal writes a paste back to back:
+# the reads of one paste follow each other within milliseconds, through tmux or ssh too while the link works. And a
+# paste that shows up a quarter of a second after the terminal sent it still looks immediate to the operator.
+END_PAUSE = 0.25
 
 
 class PasteGuardParser(XTermParser):
     """`XTermParser` whose bracketed pastes are atomic, whatever bytes they hold."""
 
-    def __init__(self, debug: bool = False, *, max_paste: int = MAX_PASTE_CHARS) -> None:
+    def __init__(
+        self,
+        debug: bool = False,
+        *,
+        max_paste: int = MAX_PASTE_CHARS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         # Set before super().__init__(), which starts the parse generator.
         self._max_paste = max_paste
+        self._clock = clock
         self._paste: list[str] | None = None  # pieces of the paste being read; None outside a paste
         self._paste_size = 0
         self._paste_delivered = False  # part of this paste already went out (it hit the cap)
-        self._held = ""  # the end of the last read, if it may be the start of a split end marker
+        self._marker_seen = False  # this paste has read an end marker (which may have been the real one)
+        self._held = ""  # the end of the input, while it is or may become an end marker (see `_read_paste`)
+        self._last_read = 0.0  # clock() at the last read
+        self._read_since_tick = False
         super().__init__(debug)
 
     def feed(self, data: str) -> Iterable[Message]:
         if not data:  # end of input: a paste cut short is still a paste
             if self._paste is not None:
-                held, self._held = self._held, ""
-                yield from self._end_paste(held)
+                yield from self._end_paste(self._take_held())
             yield from super().feed(data)
             return
+        self._last_read, self._read_since_tick = self._clock(), True
         while data:
             if self._paste is None:
                 # A paste can only start at a "~", so the stock parser gets pieces ending at one; if that piece
@@ -97,6 +128,7 @@ class PasteGuardParser(XTermParser):
                     inner = stock(token_callback)
                     request = next(inner)
                     self._paste, self._paste_size, self._paste_delivered = [], 0, False
+                    self._marker_seen = False
                     continue
                 if not PASTE_START.startswith(candidate):
                     candidate = ""
@@ -105,21 +137,48 @@ class PasteGuardParser(XTermParser):
             except StopIteration:
                 return
 
+    def tick(self) -> Iterable[Message]:
+        """Called by the driver's input loop after every wait for input, with or without a read."""
+        if self._paste is None:
+            yield from super().tick()
+            return
+        # Only a tick with no read since the last one counts: its wait found nothing to read. (A tick right after
+        # a read may come late, if the input thread was kept waiting, while more of the paste is ready to read.)
+        read, self._read_since_tick = self._read_since_tick, False
+        if not read and self._marker_seen and self._clock() - self._last_read >= END_PAUSE:
+            yield from self._end_paste(self._take_held())
+
     def _read_paste(self, data: str) -> Generator[Message, None, str]:
-        """Add a read to the paste; returns what follows the end marker, if the paste ended."""
+        """Add a read to the paste; returns what follows its end, if a start marker just after an end marker
+        ended it. An end marker that reaches the end of the input (or is followed by no more than the start of
+        a start marker) is held back: the next read or a pause decides what it is."""
         text = self._held + data
-        end = text.find(PASTE_END)
-        if end == -1:
-            # Hold back a trailing ESC[201 (or part of it): the rest of the marker may come in the next read.
-            # The marker has one ESC, at its start, so only the last ESC can begin it.
-            esc = text.rfind(ESC, max(0, len(text) - len(PASTE_END) + 1))
-            keep = esc if esc != -1 and PASTE_END.startswith(text[esc:]) else len(text)
-            self._held = text[keep:]
-            yield from self._add(text[:keep])
-            return ""
         self._held = ""
-        yield from self._end_paste(text[:end])
-        return text[end + len(PASTE_END) :]
+        end = text.find(PASTE_END)
+        while end != -1:
+            self._marker_seen = True
+            after = end + len(PASTE_END)
+            if text.startswith(PASTE_START, after):
+                yield from self._end_paste(text[:end])
+                return text[after:]
+            if len(text) - after < len(PASTE_START) and PASTE_START.startswith(text[after:]):
+                # Nothing after it yet, or part of a start marker: the next read or a pause decides.
+                self._held = text[end:]
+                yield from self._add(text[:end])
+                return ""
+            end = text.find(PASTE_END, after)  # followed by more input: that marker is text
+        # Hold back a trailing ESC[201 (or part of it): the rest of the marker may come in the next read.
+        # The marker has one ESC, at its start, so only the last ESC can begin it.
+        esc = text.rfind(ESC, max(0, len(text) - len(PASTE_END) + 1))
+        keep = esc if esc != -1 and PASTE_END.startswith(text[esc:]) else len(text)
+        self._held = text[keep:]
+        yield from self._add(text[:keep])
+        return ""
+
+    def _take_held(self) -> str:
+        """The held-back input, as the last of the paste's text: a lone end marker is the paste's end, not text."""
+        held, self._held = self._held, ""
+        return "" if held == PASTE_END else held
 
     def _add(self, text: str) -> Generator[Message, None, None]:
         assert self._paste is not None

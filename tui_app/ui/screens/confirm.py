@@ -6,14 +6,22 @@ The destructive button is disabled until the count matches and never has focus f
 resolved, not-found IDs are excluded by default and tasks with running jobs can be excluded too; the number to
 type and the per-ID table follow those choices. At 80x24 everything fits without scrolling the dialog: title and
 counts, target, options, at least three rows of the table (which scrolls) and both buttons.
+
+Type-ahead does not confirm: the right count submitted (Enter, or the Delete button by key or click) by input that
+the terminal delivered less than `READ_TIME` after the screen was shown is refused, the count box is cleared and
+nothing is sent. The time that counts is when the key or mouse button was read from the terminal (Textual stamps
+every event with it), not when the app got round to handling it, so keys typed ahead and queued behind a burst of
+other input are refused however late they are handled. This backs up the paste guard (paste_guard.py): keys that a
+paste could still inject arrive in the same instant as the keys that opened this screen, and cannot confirm.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import on
+from textual import _time, events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,6 +35,13 @@ from tui_app.ui.widgets.rows_table import Column, RowsTable
 from tui_app.ui.widgets.toggle import TextToggle
 
 SAMPLE = 4
+# Seconds the confirmation must have been on screen before the input that submits the count was typed. Nobody
+# reads the count, the target and the list, then types the count, in half a second; the keys of a paste or of
+# type-ahead arrive within milliseconds of the keys that opened the screen. Long enough to catch any machine-speed
+# burst, short enough that a quick but deliberate operator never meets it.
+READ_TIME = 0.5
+TOO_QUICK = "Too quick: read, retype"  # fits beside the prompt at 80 columns, for counts up to 6 digits
+clock: Callable[[], float] = _time.get_time  # the clock Textual stamps input events with (`Message.time`)
 TASK_COLUMNS = [
     Column("Action", "action", 8),
     Column("ID", "id", 32),
@@ -84,6 +99,8 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self.resolution = request.resolution
         self.result = ConfirmResult(list(request.ids), {})
         self._ready = False  # a toggle created on reports a change before the screen has mounted
+        self.shown_at = clock()  # set again when mounted; tests move it back (tests/ui/helpers.py, has_been_read)
+        self._input_at: float | None = None  # when the last key or mouse button this screen saw was read
 
     @property
     def count(self) -> int:
@@ -143,8 +160,38 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         return text
 
     def on_mount(self) -> None:
+        self.shown_at = clock()
         self._ready = True
         self._recount()
+
+    # Keys reach the screen as they bubble up from the focused widget, before the app runs the bindings (Enter in
+    # the count box, Enter on the Delete button), so the key that submits is the last one seen here. The count's
+    # digits are stopped by the box, which is fine: they never submit. Clicks are made by Textual on handling the
+    # button release, so the release's time is the one to keep.
+    def on_key(self, event: events.Key) -> None:
+        self._input_at = event.time
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self._input_at = event.time
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._input_at = event.time
+
+    def _too_quick(self) -> bool:
+        """Whether the input that submits was read too soon after the screen was shown (see the module docstring).
+        Refusing clears the count: it has to be typed again, after reading."""
+        read_at = self._input_at if self._input_at is not None else clock()
+        self._input_at = None
+        if read_at >= self.shown_at + READ_TIME:
+            return False
+        self.app.bell()
+        field = self.query_one("#confirm-input", Input)
+        with field.prevent(Input.Changed):  # its handler would clear the message below
+            field.value = ""
+        self.query_one("#confirm-yes", Button).disabled = True
+        field.focus()
+        self.query_one("#confirm-feedback", Static).update(TOO_QUICK)
+        return True
 
     def _recount(self) -> None:
         excluded: dict[str, str] = {}
@@ -221,14 +268,15 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     @on(Input.Submitted, "#confirm-input")
     def _submitted(self, event: Input.Submitted) -> None:
         if self._matches(event.value):
-            self.dismiss(self.result)
+            if not self._too_quick():
+                self.dismiss(self.result)
         else:
             self.app.bell()
             self.query_one("#confirm-feedback", Static).update(f"That is not {self.count}.")
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
-        if self._matches(self.query_one("#confirm-input", Input).value):
+        if self._matches(self.query_one("#confirm-input", Input).value) and not self._too_quick():
             self.dismiss(self.result)
 
     @on(Button.Pressed, "#confirm-no")
