@@ -107,3 +107,14 @@ def test_no_accidental_override(cls: type) -> None:
 
 def test_the_cli_knows_the_engine_limit() -> None:
     assert CONCURRENCY_LIMIT == MAX_CONCURRENCY
+
+
+def test_input_events_are_stamped_with_the_clock_the_confirmation_reads() -> None:
+    # screens/confirm.py compares `Message.time` of the submitting key with `textual._time.get_time` (private;
+    # Textual is pinned to major 8). If Textual moves or renames it, the type-ahead guard must not silently drift.
+    from textual import _time, events
+
+    assert tui_app.ui.screens.confirm.clock is _time.get_time
+    before = _time.get_time()
+    key = events.Key("a", "a")
+    assert before <= key.time <= _time.get_time()
