@@ -8,9 +8,10 @@ import pytest
 
 from tests.helpers import FAST, SECRET_TOKEN
 from tests.helpers import client_for as client_at
-from tui_app.engine import DeleteEngine, OutcomeEvent, Paused, Resumed, RetryPolicy, RunStarted, Throttled
+from tui_app.engine import DeleteEngine, RetryPolicy
 from tui_app.fake import FakeStore, FakeVias, FaultPlan
 from tui_app.outcomes import Outcome, RunStatus
+from tui_app.run_events import OutcomeEvent, Paused, Resumed, RunStarted, Throttled
 from tui_app.secret import Token
 from tui_app.vias.auth import TokenAuth
 from tui_app.vias.client import ViasClient

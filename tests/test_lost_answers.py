@@ -8,9 +8,10 @@ import time
 
 from tests.helpers import QUICK_THROTTLE, client_for
 from tests.hostile_server import Behaviour, HostileServer, auth_failed, ok, throttled
-from tui_app.engine import DeleteEngine, Paused, RetryPolicy
+from tui_app.engine import DeleteEngine, RetryPolicy
 from tui_app.fake import DEMO_PROJECT_ID
 from tui_app.outcomes import Outcome, RunStatus
+from tui_app.run_events import Paused
 from tui_app.secret import Token
 from tui_app.vias.auth import TokenAuth
 

@@ -19,6 +19,16 @@ from typing import Protocol
 
 from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.problems import JournalWriteError
+from tui_app.run_events import (
+    EngineEvent,
+    Finished,
+    OutcomeEvent,
+    Paused,
+    Resumed,
+    RunStarted,
+    RunSummary,
+    Throttled,
+)
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.errors import ApiError
 from tui_app.vias.models import DeleteResult
@@ -59,63 +69,6 @@ class RetryPolicy:
         if error.retry_after is not None:
             return min(error.retry_after, self.max_retry_after)
         return self.backoff(throttles, rand)
-
-
-# --- events ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunStarted:
-    total: int
-    concurrency: int
-
-
-@dataclass(frozen=True)
-class Throttled:
-    task_id: str
-    delay: float  # the whole run waits this long before sending again
-    retry_after: bool  # the delay came from the server's Retry-After
-
-
-@dataclass(frozen=True)
-class OutcomeEvent:
-    record: OutcomeRecord
-    done: int
-    total: int
-
-
-@dataclass(frozen=True)
-class Paused:
-    reason: str
-    error: ApiError
-
-
-@dataclass(frozen=True)
-class Resumed:
-    pass
-
-
-@dataclass(frozen=True)
-class Finished:
-    summary: RunSummary
-
-
-EngineEvent = RunStarted | Throttled | OutcomeEvent | Paused | Resumed | Finished
-
-
-@dataclass
-class RunSummary:
-    total: int
-    status: RunStatus
-    elapsed: float
-    counts: dict[Outcome, int] = field(default_factory=dict)
-    stop_error: ApiError | None = None  # what stopped the run: rejected credentials or an unusable endpoint
-    unrecorded: list[OutcomeRecord] = field(default_factory=list)  # outcomes the journal could not take
-    journal_error: str | None = None
-
-    @property
-    def all_gone(self) -> bool:
-        return self.counts.get(Outcome.DELETED, 0) + self.counts.get(Outcome.NOT_FOUND, 0) == self.total
 
 
 @dataclass

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TextIO
 
 from tui_app.credentials import Credentials
-from tui_app.engine import EngineEvent, OutcomeEvent, RunStarted, Throttled
 from tui_app.ids import Plan, shown
 from tui_app.outcomes import GONE, Outcome, RunStatus
 from tui_app.problems import (
@@ -25,6 +24,7 @@ from tui_app.problems import (
     OperatorError,
 )
 from tui_app.reports import guess_format, write_report
+from tui_app.run_events import EngineEvent, OutcomeEvent, RunStarted, Throttled
 from tui_app.session import RunSession, SessionResult
 from tui_app.settings import Target
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from textual.message_pump import MessagePump
 
 from tui_app.credentials import Credentials
-from tui_app.engine import DeleteEngine, EngineEvent, Finished, OutcomeEvent, Paused, Resumed, RunStarted, Throttled
+from tui_app.engine import DeleteEngine
 from tui_app.ids import Plan
 from tui_app.outcomes import OutcomeRecord, RunStatus
 from tui_app.problems import OperatorError
 from tui_app.resolve import Resolution
+from tui_app.run_events import EngineEvent, Finished, OutcomeEvent, Paused, Resumed, RunStarted, Throttled
 from tui_app.runlog import RunLog
 from tui_app.session import RunSession, RunSpec
 from tui_app.ui import messages

@@ -16,7 +16,7 @@ Leftover bytes are never credited to the next request: a connection goes back to
 only with no unread bytes buffered and no EOF, so bytes past the framed end of an answer (a second pipelined
 response, trailing garbage) or bytes that arrive while it is idle retire it; the request is written in the same
 step as the check, with no await between. That needs the buffered byte count, which StreamReader has no public
-accessor for, hence a small asyncio.Protocol (`_Conn`, opened with `loop.create_connection`) with its own buffer:
+accessor for, hence `Connection` (connection.py), a small asyncio.Protocol with its own buffer:
 reading pauses above 256 KiB buffered, so a huge body streams in bounded memory.
 
 No retries, redirects, proxies, environment or HTTP/2. Only what a JSON API client needs: requests with
@@ -38,6 +38,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from tui_app.vias.connection import Connection
+
 if sys.version_info >= (3, 11):
     from asyncio import timeout as deadline
 else:  # pragma: no cover - Python 3.10
@@ -45,179 +47,9 @@ else:  # pragma: no cover - Python 3.10
 
 _READ_SIZE = 65_536
 _MAX_HEAD = 65_536
-_HIGH_WATER = 262_144  # receive buffer size that pauses reading from the socket
-_LOW_WATER = 65_536  # ... and resumes it
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _BAD_VALUE = re.compile(rb"[\x00\r\n]")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
-
-
-class _Conn(asyncio.Protocol):
-    """One connection: an asyncio Protocol with its own receive buffer (the public API in place of StreamReader,
-    which cannot say how many bytes it holds). One reader at a time; reading pauses above `_HIGH_WATER` bytes
-    buffered and resumes once the consumer is down to `_LOW_WATER`."""
-
-    __slots__ = (
-        "_buf",
-        "_drain",
-        "_eof",
-        "_exc",
-        "_lost",
-        "_paused",
-        "_waiter",
-        "_write_paused",
-        "idle_since",
-        "origin",
-        "transport",
-    )
-
-    transport: asyncio.Transport
-
-    def __init__(self, origin: tuple[str, str, int]) -> None:
-        self.origin = origin
-        self.idle_since = 0.0
-        self._buf = bytearray()
-        self._eof = False  # the peer finished sending (or the connection ended cleanly)
-        self._exc: BaseException | None = None  # why the connection ended, when it was an error
-        self._lost = False
-        self._paused = False
-        self._waiter: asyncio.Future[None] | None = None
-        self._write_paused = False
-        self._drain: asyncio.Future[None] | None = None
-
-    # -- protocol callbacks ----------------------------------------------------------------------------
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        buf = self._buf
-        buf += data
-        if len(buf) > _HIGH_WATER and not self._paused:
-            self._paused = True
-            self.transport.pause_reading()
-        self._wake()
-
-    def eof_received(self) -> bool:
-        self._eof = True
-        self._wake()
-        return False  # let the transport close itself
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._lost = True
-        if exc is None:
-            self._eof = True
-        else:
-            self._exc = exc
-        self._wake()
-        drain, self._drain = self._drain, None
-        if drain is not None and not drain.done():
-            drain.set_result(None)
-
-    def pause_writing(self) -> None:
-        self._write_paused = True
-
-    def resume_writing(self) -> None:
-        self._write_paused = False
-        drain, self._drain = self._drain, None
-        if drain is not None and not drain.done():
-            drain.set_result(None)
-
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    # -- the consumer's side ---------------------------------------------------------------------------
-
-    @property
-    def buffered(self) -> int:
-        return len(self._buf)
-
-    @property
-    def at_eof(self) -> bool:
-        return self._eof
-
-    def clean(self) -> bool:
-        """Open, no EOF and nothing buffered: bytes here now would be read as the answer to the next request."""
-        return not self._buf and not self._eof and self._exc is None and not self.transport.is_closing()
-
-    def reusable(self, now: float, expiry: float) -> bool:
-        return now - self.idle_since < expiry and self.clean()
-
-    async def _wait(self) -> None:
-        if self._paused:  # waiting while paused would wait forever
-            self._paused = False
-            self.transport.resume_reading()
-        waiter = self._waiter = asyncio.get_running_loop().create_future()
-        try:
-            await waiter
-        finally:
-            self._waiter = None
-
-    def _take(self, n: int) -> bytes:
-        buf = self._buf
-        if n >= len(buf):
-            data = bytes(buf)
-            buf.clear()
-        else:
-            with memoryview(buf) as view:
-                data = view[:n].tobytes()
-            del buf[:n]
-        if self._paused and len(buf) <= _LOW_WATER:
-            self._paused = False
-            self.transport.resume_reading()
-        return data
-
-    async def readuntil(self, sep: bytes, limit: int) -> bytes:
-        """Bytes up to and including `sep`, like StreamReader.readuntil: IncompleteReadError at EOF,
-        LimitOverrunError when more than `limit` bytes come before `sep`, the connection's error if it broke."""
-        if self._exc is not None:
-            raise self._exc
-        buf = self._buf
-        start = 0
-        while True:
-            found = buf.find(sep, start)
-            if found >= 0:
-                if found > limit:
-                    raise asyncio.LimitOverrunError("separator found beyond the limit", found)
-                return self._take(found + len(sep))
-            start = max(0, len(buf) - len(sep) + 1)  # scan only new bytes next time
-            if start > limit:
-                raise asyncio.LimitOverrunError("separator not found within the limit", start)
-            if self._eof:
-                partial = self._take(len(buf))
-                raise asyncio.IncompleteReadError(partial, None)
-            await self._wait()
-            if self._exc is not None:
-                raise self._exc
-
-    async def read(self, n: int) -> bytes:
-        """Up to `n` bytes as soon as any are there; b"" at EOF."""
-        if self._exc is not None:
-            raise self._exc
-        if not self._buf and not self._eof:
-            await self._wait()
-            if self._exc is not None:
-                raise self._exc
-        return self._take(n)
-
-    def write(self, data: bytes) -> None:
-        self.transport.write(data)
-
-    async def drain(self) -> None:
-        """Wait while the transport's write buffer is over its high-water mark."""
-        if self._write_paused and not self._lost:
-            drain = self._drain
-            if drain is None:
-                drain = self._drain = asyncio.get_running_loop().create_future()
-            await drain
-        if self._lost:
-            raise self._exc or ConnectionResetError("Connection lost")
-
-    def abort(self) -> None:
-        self.transport.abort()
 
 
 class RawPoolTransport(httpx.AsyncBaseTransport):
@@ -230,7 +62,7 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
         self._ssl = ssl_context
         self._expiry = keepalive_expiry
         self._slots: asyncio.Semaphore | None = None
-        self._idle: dict[tuple[str, str, int], list[_Conn]] = {}
+        self._idle: dict[tuple[str, str, int], list[Connection]] = {}
         self._closed = False
         self.opened = 0
 
@@ -252,7 +84,7 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
         assert self._slots is not None
         self._slots.release()
 
-    def _take_idle(self, origin: tuple[str, str, int]) -> _Conn | None:
+    def _take_idle(self, origin: tuple[str, str, int]) -> Connection | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
         while idle:
@@ -262,14 +94,14 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
             conn.abort()
         return None
 
-    def _put_idle(self, conn: _Conn) -> None:
+    def _put_idle(self, conn: Connection) -> None:
         if self._closed or not conn.clean():
             conn.abort()  # bytes past the answer's end belong to no request: never read them as the next answer
             return
         conn.idle_since = time.monotonic()
         self._idle.setdefault(conn.origin, []).append(conn)
 
-    async def _connect(self, request: httpx.Request, origin: tuple[str, str, int], timeout: float | None) -> _Conn:
+    async def _connect(self, request: httpx.Request, origin: tuple[str, str, int], timeout: float | None) -> Connection:
         scheme, host, port = origin
         loop = asyncio.get_running_loop()
         try:
@@ -279,10 +111,10 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
                         self._ssl = ssl.create_default_context()
                     sni = request.extensions.get("sni_hostname") or host
                     _, conn = await loop.create_connection(
-                        lambda: _Conn(origin), host, port, ssl=self._ssl, server_hostname=sni
+                        lambda: Connection(origin), host, port, ssl=self._ssl, server_hostname=sni
                     )
                 else:
-                    _, conn = await loop.create_connection(lambda: _Conn(origin), host, port)
+                    _, conn = await loop.create_connection(lambda: Connection(origin), host, port)
         except TimeoutError:
             raise httpx.ConnectTimeout("timed out connecting", request=request) from None
         except OSError as exc:
@@ -303,7 +135,7 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout") or {}
         data = _serialize_head(request) + await _request_body(request)  # refuses CR/LF/NUL before any I/O
         await self._acquire_slot(request, timeouts.get("pool"))
-        conn: _Conn | None = None
+        conn: Connection | None = None
         try:
             # No await between taking an idle connection (checked empty) and writing the request on it.
             conn = self._take_idle(origin)
@@ -352,7 +184,7 @@ async def _request_body(request: httpx.Request) -> bytes:
     return body
 
 
-async def _send(conn: _Conn, request: httpx.Request, data: bytes, timeout: float | None) -> None:
+async def _send(conn: Connection, request: httpx.Request, data: bytes, timeout: float | None) -> None:
     try:
         conn.write(data)
         if conn.transport.get_write_buffer_size():
@@ -364,7 +196,7 @@ async def _send(conn: _Conn, request: httpx.Request, data: bytes, timeout: float
         raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
 
 
-async def _readuntil(conn: _Conn, request: httpx.Request, sep: bytes, timeout: float | None, what: str) -> bytes:
+async def _readuntil(conn: Connection, request: httpx.Request, sep: bytes, timeout: float | None, what: str) -> bytes:
     try:
         if timeout is None:
             return await conn.readuntil(sep, _MAX_HEAD)
@@ -383,7 +215,7 @@ async def _readuntil(conn: _Conn, request: httpx.Request, sep: bytes, timeout: f
 
 
 async def _read_head(
-    conn: _Conn, request: httpx.Request, timeout: float | None
+    conn: Connection, request: httpx.Request, timeout: float | None
 ) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]], tuple[str, int]]:
     while True:
         head = await _readuntil(conn, request, b"\r\n\r\n", timeout, "head")
@@ -444,7 +276,7 @@ class _Body(httpx.AsyncByteStream):
     def __init__(
         self,
         transport: RawPoolTransport,
-        conn: _Conn,
+        conn: Connection,
         request: httpx.Request,
         timeout: float | None,
         framing: tuple[str, int],

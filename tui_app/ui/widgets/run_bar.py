@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from tui_app.engine import RunSummary
 from tui_app.outcomes import Outcome, RunStatus
+from tui_app.run_events import RunSummary
 from tui_app.ui.styles import emphasis, outcome_style
 
 READY = "Ready: paste IDs, then ctrl+d to delete."

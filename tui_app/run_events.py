@@ -1,0 +1,65 @@
+"""What a run tells its front ends while it goes (typed events) and when it ends (the summary).
+
+The engine emits these through `on_event`; the CLI's progress printer and the console's run screen read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
+from tui_app.vias.errors import ApiError
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    total: int
+    concurrency: int
+
+
+@dataclass(frozen=True)
+class Throttled:
+    task_id: str
+    delay: float  # the whole run waits this long before sending again
+    retry_after: bool  # the delay came from the server's Retry-After
+
+
+@dataclass(frozen=True)
+class OutcomeEvent:
+    record: OutcomeRecord
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Paused:
+    reason: str
+    error: ApiError
+
+
+@dataclass(frozen=True)
+class Resumed:
+    pass
+
+
+@dataclass(frozen=True)
+class Finished:
+    summary: RunSummary
+
+
+EngineEvent = RunStarted | Throttled | OutcomeEvent | Paused | Resumed | Finished
+
+
+@dataclass
+class RunSummary:
+    total: int
+    status: RunStatus
+    elapsed: float
+    counts: dict[Outcome, int] = field(default_factory=dict)
+    stop_error: ApiError | None = None  # what stopped the run: rejected credentials or an unusable endpoint
+    unrecorded: list[OutcomeRecord] = field(default_factory=list)  # outcomes the journal could not take
+    journal_error: str | None = None
+
+    @property
+    def all_gone(self) -> bool:
+        return self.counts.get(Outcome.DELETED, 0) + self.counts.get(Outcome.NOT_FOUND, 0) == self.total
