@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -26,6 +27,7 @@ from tui_app.demo import demo_context, demo_server
 from tui_app.fake import FakeVias
 from tui_app.outcomes import Outcome
 from tui_app.ui.app import ViasApp, make_app
+from tui_app.ui.input_rhythm import BURST_GAP
 from tui_app.ui.screens.browse import BrowseScreen
 from tui_app.ui.screens.confirm import READ_TIME, ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
@@ -43,6 +45,13 @@ async def wait_for(pilot: Pilot[object], condition: Callable[[], bool], timeout:
         if loop.time() > deadline:
             raise RuntimeError("the demo did not reach the expected state")
         await pilot.pause(0.02)
+
+
+async def by_hand(pilot: Pilot[Any], *keys: str) -> None:
+    """Keys as a person types them: the confirmation refuses a count whose keys came in a burst."""
+    for key in keys:
+        await pilot.pause(3 * BURST_GAP)
+        await pilot.press(key)
 
 
 def ready(app: ViasApp, kind: type) -> Callable[[], bool]:
@@ -91,9 +100,9 @@ async def shoot(out: Path, runs: Path) -> list[Path]:
             assert isinstance(screen, ConfirmScreen)
             count = str(screen.count)  # after the preview's default exclusions
             await pilot.pause(READ_TIME)  # the confirmation refuses a count typed before it could be read
-            await pilot.press(*count[:-1])
+            await by_hand(pilot, *count[:-1])
             save("02-confirmation")
-            await pilot.press(count[-1], "enter")
+            await by_hand(pilot, count[-1], "enter")
             await wait_for(pilot, lambda: main.run is not None and main.results.pending() < len(main.results) - 8)
             await pilot.pause(0.3)
             save("03-run-in-progress")

@@ -15,6 +15,7 @@ from tui_app.demo import demo_context
 from tui_app.fake import FakeVias
 from tui_app.paths import default_runs_dir
 from tui_app.ui.app import ViasApp, make_app
+from tui_app.ui.input_rhythm import BURST_GAP
 from tui_app.ui.screens import confirm as confirm_screen
 from tui_app.ui.screens.confirm import ConfirmScreen
 
@@ -57,8 +58,20 @@ async def screen_ready(pilot: Pilot[object], kind: type[S], timeout: float = 15.
 
 def has_been_read(screen: ConfirmScreen) -> None:
     """Move the confirmation's shown time back by the type-ahead guard, as if the operator had been reading it
-    that long: Pilot types faster than anyone reads, and the guard would refuse its count (confirm.READ_TIME)."""
+    that long, and take Pilot's keys as typed by hand: Pilot types faster than anyone reads or types, and the
+    guards would refuse its count (confirm.READ_TIME, input_rhythm.BURST_GAP). Tests of those guards type with
+    `type_by_hand` instead."""
     screen.shown_at -= confirm_screen.READ_TIME
+    app = screen.app
+    assert isinstance(app, ViasApp)
+    app.input_rhythm.gap = 0.0
+
+
+async def type_by_hand(pilot: Pilot[object], *keys: str) -> None:
+    """One key at a time, as a person types: tens of milliseconds apart (input_rhythm.py refuses faster keys)."""
+    for key in keys:
+        await pilot.pause(3 * BURST_GAP)
+        await pilot.press(key)
 
 
 async def screen_gone(pilot: Pilot[object], kind: type[Screen], timeout: float = 15.0) -> None:  # type: ignore[type-arg]

@@ -52,6 +52,7 @@ INTENDED = {
     "render",
     "render_line",
     "on_mount",
+    "on_event",  # ViasApp: every key's read time, for the confirmation's burst check (input_rhythm.py)
     "on_unmount",
     "on_resize",
     "on_click",

@@ -7,7 +7,15 @@ import pytest
 from textual import events
 from textual.widgets import Input, Static
 
-from tests.ui.helpers import console, has_been_read, run_finished, screen_ready, type_text, until
+from tests.ui.helpers import (
+    console,
+    has_been_read,
+    run_finished,
+    screen_ready,
+    type_by_hand,
+    type_text,
+    until,
+)
 from tui_app.fake import FakeStore, FakeVias, FaultPlan
 from tui_app.ui.paste_guard import END_PAUSE, PASTE_END, PASTE_START, PasteGuardParser
 from tui_app.ui.screens import confirm
@@ -88,8 +96,30 @@ async def test_the_real_guard_lets_the_count_through_once_read_time_has_passed(
         await pilot.press("ctrl+d")
         screen = await screen_ready(pilot, ConfirmScreen, read=False)
         await until(pilot, lambda: confirm.clock() >= screen.shown_at + confirm.READ_TIME, what="the guard time")
-        await type_text(pilot, "2")
-        await pilot.press("enter")
+        await type_by_hand(pilot, "2", "enter")
+        await run_finished(pilot, app)
+    assert len(fake.deletes_seen()) == 2
+
+
+async def test_keys_in_a_burst_refuse_the_count_however_late_they_come(fake: FakeVias, store: FakeStore) -> None:
+    """The rest of a crafted paste, let through as keys by a stall and spread out by a slow link, arrives long
+    after the screen appeared, but its keys come in bursts no person types: refused; typed by hand, accepted."""
+    ids = list(store.tasks)[:2]
+    app = console(fake, "\n".join(ids))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+d")
+        screen = await screen_ready(pilot, ConfirmScreen, read=False)
+        screen.shown_at -= confirm.READ_TIME  # read for long enough: only the rhythm can refuse now
+        driver = app._driver
+        assert driver is not None
+        burst = [events.Key("f20", None), events.Key("f20", None), events.Key("2", "2")]  # one read's worth
+        for event in burst:
+            driver.process_message(event)
+        await until(pilot, lambda: screen.query_one("#confirm-input", Input).value == "2", what="the 2")
+        await type_by_hand(pilot, "enter")  # even a deliberate Enter: the count itself came in a burst
+        await until(pilot, lambda: confirm.TOO_FAST in feedback(screen), what="the refusal")
+        assert screen.query_one("#confirm-input", Input).value == "" and fake.deletes_seen() == []
+        await type_by_hand(pilot, "2", "enter")
         await run_finished(pilot, app)
     assert len(fake.deletes_seen()) == 2
 

@@ -8,7 +8,7 @@ import gc
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -20,6 +20,7 @@ from tui_app.settings import Target
 from tui_app.ui import messages
 from tui_app.ui.context import ConsoleContext
 from tui_app.ui.help import help_sections
+from tui_app.ui.input_rhythm import InputRhythm
 from tui_app.ui.paste_guard import paste_guard_driver
 from tui_app.ui.screens.credentials import CredentialsContext, CredentialsScreen
 from tui_app.ui.screens.main import MainScreen
@@ -48,6 +49,14 @@ class ViasApp(App[int]):
         if context.session_credentials is not None:
             self.set_reactive(ViasApp.credentials, context.session_credentials)
         self.set_reactive(ViasApp.checking, context.look_for_credentials)
+        self.input_rhythm = InputRhythm()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every key passes here first, whichever widget gets it: the confirmation asks whether keys came in a
+        # burst since it appeared (input_rhythm.py).
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.input_rhythm.saw(event.time)
+        await super().on_event(event)
 
     def _fatal_error(self) -> None:
         """Textual's crash report prints local variables; ours must not (a frame may hold a secret).

@@ -13,6 +13,8 @@ nothing is sent. The time that counts is when the key or mouse button was read f
 every event with it), not when the app got round to handling it, so keys typed ahead and queued behind a burst of
 other input are refused however late they are handled. This backs up the paste guard (paste_guard.py): keys that a
 paste could still inject arrive in the same instant as the keys that opened this screen, and cannot confirm.
+And keys that came faster than anyone types at any time since the screen appeared (input_rhythm.py) refuse the
+count too, however late it is submitted: a crafted paste spread over seconds by a slow link still comes in bursts.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from textual.widgets import Button, Input, Static
 
 from tui_app.ids import shown
 from tui_app.resolve import Resolution, created_text
+from tui_app.ui.input_rhythm import InputRhythm
 from tui_app.ui.styles import emphasis
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 from tui_app.ui.widgets.toggle import TextToggle
@@ -41,6 +44,7 @@ SAMPLE = 4
 # burst, short enough that a quick but deliberate operator never meets it.
 READ_TIME = 0.5
 TOO_QUICK = "Too quick: read, retype"  # fits beside the prompt at 80 columns, for counts up to 6 digits
+TOO_FAST = "Keys came in a burst: retype"  # not typed one by one: a paste, a script, or a stalled link
 clock: Callable[[], float] = _time.get_time  # the clock Textual stamps input events with (`Message.time`)
 TASK_COLUMNS = [
     Column("Action", "action", 8),
@@ -100,7 +104,8 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self.result = ConfirmResult(list(request.ids), {})
         self._ready = False  # a toggle created on reports a change before the screen has mounted
         self.shown_at = clock()  # set again when mounted; tests move it back (tests/ui/helpers.py, has_been_read)
-        self._input_at: float | None = None  # when the last key or mouse button this screen saw was read
+        self._input_at: float | None = None
+        self._trusted_from = float("-inf")  # when the last key or mouse button this screen saw was read
 
     @property
     def count(self) -> int:
@@ -178,19 +183,23 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self._input_at = event.time
 
     def _too_quick(self) -> bool:
-        """Whether the input that submits was read too soon after the screen was shown (see the module docstring).
-        Refusing clears the count: it has to be typed again, after reading."""
+        """Whether the input that submits was read too soon after the screen was shown, or keys came in a burst
+        since then (see the module docstring). Refusing clears the count: it has to be typed again, by hand."""
         read_at = self._input_at if self._input_at is not None else clock()
         self._input_at = None
-        if read_at >= self.shown_at + READ_TIME:
+        rhythm: InputRhythm | None = getattr(self.app, "input_rhythm", None)
+        burst = rhythm is not None and rhythm.burst_since(max(self.shown_at, self._trusted_from))
+        if read_at >= self.shown_at + READ_TIME and not burst:
             return False
+        self._trusted_from = clock()  # a burst before this refusal is forgiven; the next count must be typed
         self.app.bell()
         field = self.query_one("#confirm-input", Input)
         with field.prevent(Input.Changed):  # its handler would clear the message below
             field.value = ""
         self.query_one("#confirm-yes", Button).disabled = True
         field.focus()
-        self.query_one("#confirm-feedback", Static).update(TOO_QUICK)
+        early = read_at < self.shown_at + READ_TIME
+        self.query_one("#confirm-feedback", Static).update(TOO_QUICK if early else TOO_FAST)
         return True
 
     def _recount(self) -> None:
