@@ -10,6 +10,8 @@ from tests.conftest import SECRET_TOKEN, assert_no_token, run_cli, target_args
 from tests.helpers import TOKEN_ENV, seeded_store
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.fake.store import DEMO_IAM_USER
+from tui_app.ids import parse
+from tui_app.sdk_credentials import SdkCredentialsError, check_keys
 from tui_app.secret import REDACTED, Scrubber, Token, TokenFormatError
 
 PASSWORD = "IAMpasswordCANARY-4242-do-not-print"
@@ -136,3 +138,43 @@ def test_short_secrets_are_removed_whole_and_tiny_tokens_refused() -> None:
     assert scrub("bad password pw4242 for user") == f"bad password {REDACTED} for user"
     with pytest.raises(TokenFormatError, match="far longer"):
         Token("abc")
+
+
+def test_a_configured_key_not_in_use_or_a_wrapped_piece_of_one_is_never_recorded_or_sent(tmp_path: Path) -> None:
+    store = seeded_store(2)
+    ids = list(store.tasks)
+    secret_key = "SKcanarySKcanarySKcanarySKcanary12345678"  # 40, like Huawei Cloud's
+    ids_path = tmp_path / "ids.txt"
+    # the whole key (auto picks the token, so the key is not the one in use), then the key wrapped over two lines
+    ids_path.write_text("\n".join([*ids, secret_key, secret_key[:33], secret_key[33:]]) + "\n")
+    env = {**TOKEN_ENV, "HUAWEICLOUD_SDK_AK": "AKIDEXAMPLEEXAMPLE00", "HUAWEICLOUD_SDK_SK": secret_key}
+    with running_in_thread(FakeVias(store)) as server:
+        result = run_cli(
+            "delete",
+            *target_args(server),
+            "--ids-file",
+            str(ids_path),
+            "--yes",
+            "--report",
+            str(tmp_path / "r.csv"),
+            env=env,
+        )
+        sent = sorted(r.task_id for r in server.deletes_seen())
+    assert result.code == 0, result.err
+    assert sent == sorted(ids)  # neither piece of the key was sent as an ID
+    for path, data in _all_files(tmp_path, ids_path).items():
+        assert secret_key[5:17].encode() not in data and secret_key[-7:].encode() not in data, path
+    assert secret_key[5:17] not in result.out + result.err
+
+
+def test_a_skipped_entry_longer_than_any_id_is_recorded_by_its_start_only(tmp_path: Path) -> None:
+    unknown_secret = "Zx" * 30  # a key of some other account: nothing can recognise it
+    plan = parse(f"0d47bbf52962414bb7ae27fb6ea24230\n{unknown_secret}/x\n").without_secrets([])
+    assert [s.text for s in plan.skipped] == [f"{unknown_secret[:16]}…(62 characters)"]
+
+
+def test_keys_too_short_to_be_real_are_refused_and_scrubbing_never_cascades() -> None:
+    with pytest.raises(SdkCredentialsError, match="40"):
+        check_keys("AKIDEXAMPLEEXAMPLE00", "e", None, "the test")
+    scrub = Scrubber(["ecret", "pw4242"])  # a short secret that occurs inside the placeholder itself
+    assert scrub("bad ecret pw4242 here") == f"bad {REDACTED} {REDACTED} here"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from tui_app.problems import OperatorError
-from tui_app.secret import SCRUB_WINDOW, Scrubber
+from tui_app.secret import REDACTED, SCRUB_WINDOW, Scrubber
 
 ID_MIN_LEN = 4
 ID_MAX_LEN = 36  # the API's related filter accepts ^[a-z0-9_-]{4,36}$
@@ -23,6 +23,7 @@ MAX_INPUT_CHARS = 20_000_000
 MAX_ENTRIES = 200_000
 MAX_INPUT_BYTES = MAX_INPUT_CHARS  # IDs are ASCII: a file of more bytes is not a list of IDs
 _SHOWN_CHARS = 60  # how much of a rejected entry we echo back
+_KEPT_CHARS = 16  # of a skipped entry longer than any ID, in journals and reports
 CREDENTIAL_REASON = "this is one of your credentials, not a task ID; never sent"
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -174,25 +175,29 @@ class Plan:
         return plan
 
     def without_secrets(self, secrets: Sequence[str]) -> Plan:
-        """The plan with the credentials taken out, before it is journalled, printed or sent.
+        """The plan as it may be journalled, printed or sent: credentials taken out, long junk cut.
 
         An operator who pastes a token or secret key among the IDs must not find it in a journal or a report (a
-        skipped line is recorded with its text), nor send a secret key that looks like an ID in a URL.
+        skipped line is recorded with its text), nor send a piece of one that passes as an ID (a key wrapped
+        over two lines) in a URL. A skipped entry longer than any ID is recorded by its start and length only:
+        it may be a secret of some other account, which nothing here can recognise.
         """
         secrets = [value for value in secrets if value]
-        if not secrets:
-            return self
-        scrub = Scrubber(secrets)
-        found = {
-            task_id: CREDENTIAL_REASON
-            for task_id in self.valid
-            if any(
-                task_id == value or value in task_id or (len(task_id) >= SCRUB_WINDOW and task_id in value)
-                for value in secrets
-            )
-        }
+        found = {task_id: CREDENTIAL_REASON for task_id in self.valid if _is_credential(task_id, secrets)}
         plan = self.without(found)
-        dirty = [i for i, entry in enumerate(plan.entries) if entry.id is None and scrub(entry.text) != entry.text]
+        scrub = Scrubber(secrets)
+
+        def recorded(text: str, reason: str | None) -> str:
+            if reason == CREDENTIAL_REASON:  # a piece of a key may be too short for the scrubber to know it
+                return REDACTED
+            text = scrub(text)
+            return text if len(text) <= ID_MAX_LEN else f"{text[:_KEPT_CHARS]}…({len(text)} characters)"
+
+        dirty = [
+            i
+            for i, entry in enumerate(plan.entries)
+            if entry.id is None and recorded(entry.text, entry.reason) != entry.text
+        ]
         if not dirty:
             return plan
         if plan is self:
@@ -202,14 +207,29 @@ class Plan:
             plan.id_lines = dict(self.id_lines)
         for i in dirty:
             entry = plan.entries[i]
-            plan.entries[i] = entry._replace(text=scrub(entry.text), reason=scrub(entry.reason or ""))
-        plan.skipped = [item._replace(text=scrub(item.text), reason=scrub(item.reason)) for item in plan.skipped]
+            plan.entries[i] = entry._replace(text=recorded(entry.text, entry.reason), reason=scrub(entry.reason or ""))
+        plan.skipped = [
+            item._replace(text=recorded(item.text, item.reason), reason=scrub(item.reason)) for item in plan.skipped
+        ]
         return plan
 
     @classmethod
     def from_ids(cls, ids: list[str]) -> Plan:
         """A plan from IDs that came from a trusted place (a journal, a marked list); still validated."""
         return parse("\n".join(ids))
+
+
+def _is_credential(task_id: str, secrets: Sequence[str]) -> bool:
+    """A would-be ID that is a secret, holds one, or is a piece of one (a long piece anywhere, or the start or the
+    end of one: what wrapping a key over lines leaves)."""
+    return any(
+        task_id == value
+        or value in task_id
+        or value.startswith(task_id)
+        or value.endswith(task_id)
+        or (len(task_id) >= SCRUB_WINDOW and task_id in value)
+        for value in secrets
+    )
 
 
 def _unwrap(token: str) -> str:

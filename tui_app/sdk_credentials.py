@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_app.keyring_store import ENV_TOKEN
 from tui_app.secret import Secret
 
 ENV_AK = "HUAWEICLOUD_SDK_AK"
@@ -100,6 +101,24 @@ def project_id_fallback() -> tuple[str, str] | None:
     return None
 
 
+MIN_SECRET_CHARS = 16  # Huawei Cloud's SKs are 40 characters; a few characters is a slip, not a key
+
+
+def ambient_secrets() -> list[str]:
+    """Secret values configured for vias-tui or the SDK in this environment, used or not: scrubbed from what is
+    recorded all the same (an operator may paste one among the IDs). Cheap and quiet: no keyring, no errors."""
+    values = [os.environ.get(name, "").strip() for name in (ENV_TOKEN, ENV_SK, ENV_SECURITY_TOKEN)]
+    try:
+        keys = keys_from_file()
+    except (SdkCredentialsError, OSError):
+        keys = None
+    if keys is not None:
+        values.append(keys.sk.reveal())
+        if keys.security_token is not None:
+            values.append(keys.security_token.reveal())
+    return [value for value in values if len(value) >= 4]
+
+
 def check_ak(ak: str, where: str) -> str:
     # An AK is shown in part and goes into the Authorization header (comma-separated): printable ASCII, no spaces
     # or commas.
@@ -116,6 +135,14 @@ def check_keys(ak: str, sk: str, security_token: str | None, where: str) -> str:
     Messages name the part and the place, never the value. Returns the AK.
     """
     check_ak(ak, where)
+    if len(sk) < MIN_SECRET_CHARS:
+        raise SdkCredentialsError(
+            f"the secret access key from {where} is {len(sk)} characters; Huawei Cloud's are 40: copy it again"
+        )
+    if security_token is not None and len(security_token) < MIN_SECRET_CHARS:
+        raise SdkCredentialsError(
+            f"the security token from {where} is {len(security_token)} characters; real ones are far longer"
+        )
     if not _printable(sk):
         raise SdkCredentialsError(
             f"the secret access key from {where} contains spaces, line breaks or non-ASCII characters; copy it again"

@@ -3,6 +3,7 @@ that came back from a server which might echo one."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import NoReturn
@@ -120,9 +121,10 @@ class Scrubber:
         return bool(self._grams or self._short)
 
     def __call__(self, text: str) -> str:
-        for value in self._short:
-            if value in text:
-                text = text.replace(value, REDACTED)
+        if self._short and any(value in text for value in self._short):
+            # One pass, longest first: a replacement is never scanned again (a short secret may occur in REDACTED).
+            pattern = "|".join(re.escape(v) for v in sorted(self._short, key=len, reverse=True))
+            text = re.sub(pattern, REDACTED, text)
         if not self._grams or len(text) < SCRUB_WINDOW:
             return text
         grams, first, window = self._grams, self._first, SCRUB_WINDOW

@@ -29,6 +29,7 @@ from tui_app.problems import JournalWriteError, OperatorError
 from tui_app.run_events import EngineEvent, Paused, RunSummary
 from tui_app.run_lock import RunBusy, read_owner, start_lock
 from tui_app.runlog import RunLog, overlapping_live_run, read_run
+from tui_app.sdk_credentials import ambient_secrets
 from tui_app.settings import Target
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.client import ViasClient
@@ -117,7 +118,9 @@ class RunSession:
         tls = preflight(spec)
         directory = spec.directory()
         target = spec.target
-        plan = plan.without_secrets(spec.auth.secrets())  # the front ends did so already; a journal must not differ
+        plan = plan.without_secrets(
+            spec.auth.secrets() + ambient_secrets()
+        )  # as the front ends did: no secret recorded
         with start_lock(directory):
             clean_stale_files(directory)
             if not spec.allow_overlap:

@@ -160,10 +160,13 @@ def test_a_pause_right_after_a_fake_marker_lets_the_rest_through_as_keys() -> No
 
 
 def test_keys_in_the_same_read_as_the_end_marker_are_pasted_and_the_keyboard_still_works() -> None:
-    # A slow reader can get the real end marker and the next keys in one read: they become text, which the IDs box
-    # shows and refuses; the pause ends the paste and the keys after it are keys.
+    # A slow reader can get the real end marker and the next keys in one read: they are never keys, but the pause
+    # splits them off at that marker (most likely the terminal's), so the pasted ID stays whole; after the pause,
+    # keys are keys.
     got = run(guard(), bracketed("id1") + "\x04", PAUSE, "q\x04")
-    assert got == [("paste", "id1" + PASTE_END + "\x04"), ("key", "q"), ("key", "ctrl+d")]
+    assert got == [("paste", "id1"), ("paste", "\x04"), ("key", "q"), ("key", "ctrl+d")]
+    got = run(guard(), bracketed("0d47bbf52962414bb7ae27fb6ea24230") + "\rxyz", PAUSE)  # Enter, typed at once
+    assert got == [("paste", "0d47bbf52962414bb7ae27fb6ea24230"), ("paste", "\rxyz")]
 
 
 def test_only_a_pause_that_the_driver_saw_ends_a_paste() -> None:
@@ -177,7 +180,7 @@ def test_only_a_pause_that_the_driver_saw_ends_a_paste() -> None:
     clock.now += END_PAUSE - 0.01
     assert list(parser.tick()) == []  # not long enough
     clock.now += 0.01
-    assert list(map(summary, parser.tick())) == [("paste", "a" + PASTE_END + "b")]
+    assert list(map(summary, parser.tick())) == [("paste", "a"), ("paste", "b")]
     assert list(map(summary, parser.feed("c"))) == [("key", "c")]
 
 

@@ -23,6 +23,7 @@ from tui_app.credentials import Credentials, auth_mode, find_credentials
 from tui_app.engine import DEFAULT_CONCURRENCY
 from tui_app.ids import Plan, parse, read_ids_text
 from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
+from tui_app.sdk_credentials import ambient_secrets
 from tui_app.session import RunSession, RunSpec, preflight, refuse_overlap
 from tui_app.settings import Target, concurrency_setting, resolve_target, selected_profile
 from tui_app.vias.client import ViasClient
@@ -37,8 +38,7 @@ def run(args: argparse.Namespace) -> int:
     plan = parse(read_ids_text(args.ids_file))
     lookup = find_credentials(target.profile, auth_mode(args.auth, profile.auth))
     credentials = lookup.credentials
-    if credentials is not None:
-        plan = plan.without_secrets(credentials.secrets())
+    plan = plan.without_secrets((credentials.secrets() if credentials else []) + ambient_secrets())
     names: dict[str, str] = {}
     if args.preview and plan.valid:
         if credentials is None:

@@ -21,14 +21,17 @@ the start of the next paste; a marker followed by anything else is part of the t
 - An end marker ends the paste when the input then pauses for `END_PAUSE` (no data, seen on a tick of the driver's
   input loop after a read-less wait), or when the next thing read is a start marker ESC[200~ (a new paste).
 - An end marker followed by anything else, in the same read or in a read before that pause, is pasted text.
-- When the input pauses after a paste holding end markers that were followed by more input, the paste ends there:
-  everything read, markers included, is its text. So keys typed in the same instant as the real end marker (the
-  app was slow to read) are pasted as text, shown and refused by the IDs box, and never lock the keyboard.
+- When the input pauses after a paste whose last end marker was followed by more input (and no marker closes it),
+  that marker was most likely the terminal's and what followed it keys typed within END_PAUSE: the paste is split
+  there into two pastes, never keys. So the pasted text keeps its last ID whole, and the early keys show in the IDs
+  box as a pasted line, refused there; the keyboard works again after the pause.
 So a paste never yields a key event unless the terminal pauses for END_PAUSE in the middle of it, right after an
 end marker inside the pasted text (a stalled remote link, say): then what follows the pause arrives as keys. Those
 keys were read before any screen they open could be read, and the delete confirmation refuses a count submitted by
-input read within its READ_TIME (screens/confirm.py). The cost of the rule: a paste is delivered END_PAUSE (plus
-at most one 0.1 s tick of the input loop) after its end marker arrives.
+input read within its READ_TIME, or while keys have come faster than anyone types since it appeared
+(screens/confirm.py, input_rhythm.py): a slow link that spreads the rest of a paste out still delivers bursts.
+The cost of the rule: a paste is delivered END_PAUSE (plus at most one 0.1 s tick of the input loop) after its end
+marker arrives.
 
 Private Textual pieces this relies on (tests/ui/test_paste_guard.py fails if they change):
 - `textual._xterm_parser.XTermParser` and the `Parser.parse` generator protocol of `textual._parser` (`Read1`,
@@ -78,6 +81,8 @@ class PasteGuardParser(XTermParser):
         self._paste_size = 0
         self._paste_delivered = False  # part of this paste already went out (it hit the cap)
         self._marker_seen = False  # this paste has read an end marker (which may have been the real one)
+        self._inner_at: int | None = None  # where in the paste the last end marker followed by more input begins
+        self._held_was_end = False  # the paste's last held-back input was a whole end marker
         self._held = ""  # the end of the input, while it is or may become an end marker (see `_read_paste`)
         self._last_read = 0.0  # clock() at the last read
         self._read_since_tick = False
@@ -128,7 +133,7 @@ class PasteGuardParser(XTermParser):
                     inner = stock(token_callback)
                     request = next(inner)
                     self._paste, self._paste_size, self._paste_delivered = [], 0, False
-                    self._marker_seen = False
+                    self._marker_seen, self._inner_at = False, None
                     continue
                 if not PASTE_START.startswith(candidate):
                     candidate = ""
@@ -146,7 +151,22 @@ class PasteGuardParser(XTermParser):
         # a read may come late, if the input thread was kept waiting, while more of the paste is ready to read.)
         read, self._read_since_tick = self._read_since_tick, False
         if not read and self._marker_seen and self._clock() - self._last_read >= END_PAUSE:
-            yield from self._end_paste(self._take_held())
+            held = self._take_held()
+            if self._held_was_end or self._inner_at is None or self._paste_delivered:
+                yield from self._end_paste(held)
+                return
+            # The paste ended without a marker of its own at the end: the last marker followed by more input was
+            # most likely the terminal's, and what followed it keys typed within END_PAUSE. Both stay pastes (never
+            # keys), but apart, so the pasted text keeps its last line whole.
+            assert self._paste is not None
+            text = "".join(self._paste) + held
+            self._paste.clear()
+            self._paste_size = 0
+            cut = self._inner_at
+            yield from self._end_paste(text[:cut])
+            rest = text[cut + len(PASTE_END) :]
+            if rest:
+                yield events.Paste(rest)
 
     def _read_paste(self, data: str) -> Generator[Message, None, str]:
         """Add a read to the paste; returns what follows its end, if a start marker just after an end marker
@@ -154,6 +174,7 @@ class PasteGuardParser(XTermParser):
         a start marker) is held back: the next read or a pause decides what it is."""
         text = self._held + data
         self._held = ""
+        inner: int | None = None  # in `text`: the last end marker followed by more input
         end = text.find(PASTE_END)
         while end != -1:
             self._marker_seen = True
@@ -164,21 +185,29 @@ class PasteGuardParser(XTermParser):
             if len(text) - after < len(PASTE_START) and PASTE_START.startswith(text[after:]):
                 # Nothing after it yet, or part of a start marker: the next read or a pause decides.
                 self._held = text[end:]
+                self._note_inner(inner)
                 yield from self._add(text[:end])
                 return ""
+            inner = end
             end = text.find(PASTE_END, after)  # followed by more input: that marker is text
         # Hold back a trailing ESC[201 (or part of it): the rest of the marker may come in the next read.
         # The marker has one ESC, at its start, so only the last ESC can begin it.
         esc = text.rfind(ESC, max(0, len(text) - len(PASTE_END) + 1))
         keep = esc if esc != -1 and PASTE_END.startswith(text[esc:]) else len(text)
         self._held = text[keep:]
+        self._note_inner(inner)
         yield from self._add(text[:keep])
         return ""
+
+    def _note_inner(self, inner: int | None) -> None:
+        if inner is not None:  # as an offset in the whole paste, before this read's text is added
+            self._inner_at = self._paste_size + inner
 
     def _take_held(self) -> str:
         """The held-back input, as the last of the paste's text: a lone end marker is the paste's end, not text."""
         held, self._held = self._held, ""
-        return "" if held == PASTE_END else held
+        self._held_was_end = held == PASTE_END
+        return "" if self._held_was_end else held
 
     def _add(self, text: str) -> Generator[Message, None, None]:
         assert self._paste is not None

@@ -21,6 +21,7 @@ from tui_app.paths import default_runs_dir
 from tui_app.problems import OperatorError
 from tui_app.resolve import Resolution
 from tui_app.runlog import find_interrupted_run, list_runs, read_run
+from tui_app.sdk_credentials import ambient_secrets
 from tui_app.ui import batch_files, messages
 from tui_app.ui.console_run import FLUSH_INTERVAL, RunRequest, confirmation, resume_request
 from tui_app.ui.details import details_text
@@ -162,7 +163,7 @@ class MainScreen(RunScreen):
         found = self._ready_credentials()
         if found is None:
             return
-        plan = request.plan.without_secrets(found.secrets())
+        plan = request.plan.without_secrets(found.secrets() + ambient_secrets())
         if plan is not request.plan:
             kept = set(plan.valid)
             request = replace(request, ids=[i for i in request.ids if i in kept], plan=plan)
