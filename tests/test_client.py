@@ -220,6 +220,12 @@ async def test_a_list_that_echoes_the_token_or_lies_about_numbers(
     assert TOKEN[:12] not in repr(task) and task.running == 1
 
 
+async def test_negative_counts_are_not_a_deletion(client: ViasClient, respx_mock: respx.MockRouter) -> None:
+    respx_mock.delete(URL).respond(200, json={"total_count": 1, "succeed_count": 1, "failed_count": "-3"})
+    result = await client.delete_batch_task(TASK)
+    assert isinstance(result, DeleteResult) and not result.body_ok and "negative" in (result.problem or "")
+
+
 def test_repr_and_errors_never_show_the_token() -> None:
     client = ViasClient(region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)))
     assert TOKEN not in repr(client) and TOKEN not in str(client.auth) and TOKEN not in f"{client.auth}"

@@ -211,6 +211,21 @@ async def test_other_malformed_status_lines_are_refused(line: bytes) -> None:
             await http.get(f"{server.url}/")
 
 
+@pytest.mark.parametrize(
+    ("head", "why"),
+    [
+        (b"HTTP/1.1 404 NF\r\nX-A: a\nContent-Length: 0\r\n\r\n", "malformed response header"),  # hidden CL
+        (b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", "invalid Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", "invalid Content-Length"),
+    ],
+)
+async def test_heads_that_hide_or_overflow_their_framing_are_refused(head: bytes, why: str) -> None:
+    server = keep_alive(head + b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    async with server, client() as (http, _):
+        with pytest.raises(httpx.RemoteProtocolError, match=why):
+            await http.get(f"{server.url}/")
+
+
 async def test_head_over_64_kib_is_refused() -> None:
     server = keep_alive(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70_000 + b"\r\nContent-Length: 0\r\n\r\n")
     async with server, client() as (http, transport):

@@ -91,7 +91,10 @@ _STOP_REASONS = {
     RunStatus.JOURNAL_FAILED: "the journal could not be written",
     RunStatus.CRASHED: "the run stopped on an internal error",
 }
-LOST_ANSWER = "an earlier attempt got no answer; the task may be gone"
+LOST_ANSWER = (
+    "an earlier attempt may have reached the service unanswered (no answer, or a gateway's 502/504); "
+    "the task may be gone"
+)
 
 
 class DeleteEngine:
@@ -304,7 +307,9 @@ class DeleteEngine:
                 return _success_record(task_id, answer, attempts, progress.error is not None)
             error = progress.error = answer
             if error.is_not_found:
-                note = "an earlier attempt got no answer; it probably deleted the task" if progress.unanswered else None
+                note = (
+                    "an earlier attempt went unanswered; it probably deleted the task" if progress.unanswered else None
+                )
                 return OutcomeRecord(task_id, Outcome.NOT_FOUND, attempts, error, note=note)
             if error.may_have_acted:
                 progress.unanswered = True
@@ -316,12 +321,10 @@ class DeleteEngine:
             if error.is_throttle:
                 progress.throttles += 1
                 if progress.throttles > self.policy.max_throttled:
-                    return self._settle(
-                        task_id,
-                        progress,
-                        Outcome.FAILED,
-                        f"still throttled after {progress.throttles} tries; the service did not act",
-                    )
+                    note = f"still throttled after {progress.throttles} tries"
+                    if not progress.unanswered:
+                        note += "; the service did not act"
+                    return self._settle(task_id, progress, Outcome.FAILED, note)
                 self._throttle(task_id, error, progress.throttles)
                 continue
             if not error.is_retryable:  # a refusal of the request itself: the task was not deleted
@@ -331,7 +334,7 @@ class DeleteEngine:
                         Outcome.FAILED,
                         attempts,
                         error,
-                        note="an earlier attempt got no answer; this answer says it was refused",
+                        note="an earlier attempt went unanswered; this answer says it was refused",
                     )
                 return self._settle(task_id, progress, Outcome.FAILED, None)
             progress.failures += 1

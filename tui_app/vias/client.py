@@ -169,6 +169,16 @@ class ViasClient:
                 problem=problem or "the body was not the documented JSON",
             )
         errors = parsed.get("error_list")
+        counts = [_int(parsed.get(key)) for key in ("total_count", "succeed_count", "failed_count")]
+        if any(n is not None and n < 0 for n in counts):  # a body that lies about itself says nothing
+            return DeleteResult(
+                task_id,
+                status,
+                request_id=request_id,
+                body_ok=False,
+                raw_body=clean(wire.cut(text, RAW_BODY_LIMIT)),
+                problem="the body's counts are negative",
+            )
         return DeleteResult(
             task_id,
             status,

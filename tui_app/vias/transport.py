@@ -50,6 +50,7 @@ _MAX_HEAD = 65_536
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _BAD_VALUE = re.compile(rb"[\x00\r\n]")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_LENGTH = re.compile(rb"[0-9]{1,18}")  # ASCII digits only (bytes.isdigit() takes no others); beyond 10**18 is a lie
 
 
 class RawPoolTransport(httpx.AsyncBaseTransport):
@@ -236,6 +237,8 @@ async def _read_head(
             if not sep or not _TOKEN.fullmatch(name):
                 raise httpx.RemoteProtocolError("malformed response header", request=request)
             value = value.strip(b" \t")
+            if _BAD_VALUE.search(value):  # a bare LF or NUL: a header hidden inside another one
+                raise httpx.RemoteProtocolError("malformed response header", request=request)
             headers.append((name, value))
             lname = name.lower()
             if lname == b"content-length":
@@ -259,7 +262,7 @@ async def _read_head(
                 raise httpx.RemoteProtocolError("unsupported Transfer-Encoding", request=request)
             framing = ("chunked", 0)
         elif lengths:
-            if len(lengths) != 1 or not next(iter(lengths)).isdigit():
+            if len(lengths) != 1 or not _LENGTH.fullmatch(next(iter(lengths))):
                 raise httpx.RemoteProtocolError("invalid Content-Length", request=request)
             framing = ("length", int(next(iter(lengths))))
         else:
