@@ -23,7 +23,7 @@ RSS (os.wait4) and caps its address space. Python processes share a warm bytecod
 (as after `pip install`); the cold figure is printed too. The harness says how much CPU other processes used
 meanwhile. Needs `pip install '.[bench]'` (aiohttp), curl >= 7.66 and tmux; a missing one is skipped with a note
 and its checks FAIL as "not measured".
-How long: about 11 minutes on a 2-core machine (10.4 measured); --quick 20-50 s. Exit 0 only if all PASS.
+How long: about 10 minutes on a 2-core machine (10.2 measured); --quick 20-50 s. Exit 0 only if all PASS.
 """
 
 from __future__ import annotations

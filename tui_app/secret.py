@@ -120,6 +120,10 @@ class Scrubber:
     def __bool__(self) -> bool:
         return bool(self._grams or self._short)
 
+    def may_hold(self, text: str) -> bool:
+        """Cheap pre-check: whether `text` could be or contain a piece of a long secret (its first window is one)."""
+        return len(text) >= SCRUB_WINDOW and text[:SCRUB_WINDOW] in self._grams
+
     def __call__(self, text: str) -> str:
         if self._short and any(value in text for value in self._short):
             # One pass, longest first: a replacement is never scanned again (a short secret may occur in REDACTED).

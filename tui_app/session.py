@@ -118,9 +118,8 @@ class RunSession:
         tls = preflight(spec)
         directory = spec.directory()
         target = spec.target
-        plan = plan.without_secrets(
-            spec.auth.secrets() + ambient_secrets()
-        )  # as the front ends did: no secret recorded
+        # As the front ends did: no secret is recorded, whichever front end opened the session.
+        plan = plan.without_secrets(spec.auth.secrets() + ambient_secrets())
         with start_lock(directory):
             clean_stale_files(directory)
             if not spec.allow_overlap:
