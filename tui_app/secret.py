@@ -103,6 +103,7 @@ class Scrubber:
         self._grams: set[str] = set()
         self._first: set[str] = set()
         self._short: set[str] = set()  # secrets shorter than the window (a short password): removed whole
+        self._short_pattern: re.Pattern[str] | None = None
         for value in secrets:
             self.add(value)
 
@@ -111,6 +112,8 @@ class Scrubber:
             return
         if len(value) < SCRUB_WINDOW:
             self._short.add(value)
+            # One pass, longest first: a replacement is never scanned again (a short secret may occur in REDACTED).
+            self._short_pattern = re.compile("|".join(re.escape(v) for v in sorted(self._short, key=len, reverse=True)))
             return
         for start in range(len(value) - SCRUB_WINDOW + 1):
             gram = value[start : start + SCRUB_WINDOW]
@@ -125,10 +128,8 @@ class Scrubber:
         return len(text) >= SCRUB_WINDOW and text[:SCRUB_WINDOW] in self._grams
 
     def __call__(self, text: str) -> str:
-        if self._short and any(value in text for value in self._short):
-            # One pass, longest first: a replacement is never scanned again (a short secret may occur in REDACTED).
-            pattern = "|".join(re.escape(v) for v in sorted(self._short, key=len, reverse=True))
-            text = re.sub(pattern, REDACTED, text)
+        if self._short_pattern is not None:
+            text = self._short_pattern.sub(REDACTED, text)
         if not self._grams or len(text) < SCRUB_WINDOW:
             return text
         grams, first, window = self._grams, self._first, SCRUB_WINDOW

@@ -144,51 +144,43 @@ class ViasClient:
             return answer
         status, headers, body = answer.status, answer.headers, answer.body
         if 200 < status < 300:  # success of a kind the contract does not describe: the task may or may not be gone
-            return DeleteResult(
-                task_id,
-                status,
-                request_id=self._clean(wire.request_id(headers, None)),
-                body_ok=False,
-                raw_body=self._clean(wire.cut(body.text(), RAW_BODY_LIMIT)),
-                problem=f"HTTP {status} is not the documented answer (200 with counts)",
-            )
+            undocumented = f"HTTP {status} is not the documented answer (200 with counts)"
+            return self._unreadable(task_id, status, wire.request_id(headers, None), body.text(), undocumented)
         if status != 200:
             return wire.scrubbed(wire.error_from(status, headers, body), self._scrub)
         text = body.text()
         problem = body.problem()
         parsed = wire.json_object(text) if problem is None else None
-        clean = self._clean
-        request_id = clean(wire.request_id(headers, parsed))
         if parsed is None:
-            return DeleteResult(
-                task_id,
-                status,
-                request_id=request_id,
-                body_ok=False,
-                raw_body=clean(wire.cut(text, RAW_BODY_LIMIT)),
-                problem=problem or "the body was not the documented JSON",
-            )
+            why = problem or "the body was not the documented JSON"
+            return self._unreadable(task_id, status, wire.request_id(headers, None), text, why)
+        request_id = wire.request_id(headers, parsed)
+        total, succeeded, failed = (_int(parsed.get(k)) for k in ("total_count", "succeed_count", "failed_count"))
+        if any(n is not None and n < 0 for n in (total, succeeded, failed)):  # a body that lies says nothing
+            return self._unreadable(task_id, status, request_id, text, "the body's counts are negative")
         errors = parsed.get("error_list")
-        counts = [_int(parsed.get(key)) for key in ("total_count", "succeed_count", "failed_count")]
-        if any(n is not None and n < 0 for n in counts):  # a body that lies about itself says nothing
-            return DeleteResult(
-                task_id,
-                status,
-                request_id=request_id,
-                body_ok=False,
-                raw_body=clean(wire.cut(text, RAW_BODY_LIMIT)),
-                problem="the body's counts are negative",
-            )
         return DeleteResult(
             task_id,
             status,
-            total_count=_int(parsed.get("total_count")),
-            succeed_count=_int(parsed.get("succeed_count")),
-            failed_count=_int(parsed.get("failed_count")),
+            total_count=total,
+            succeed_count=succeeded,
+            failed_count=failed,
             error_list=tuple(self._scrub(wire.cut(str(e), FIELD_LIMIT)) for e in errors[:1000] if e is not None)
             if isinstance(errors, list)
             else (),
-            request_id=request_id,
+            request_id=self._clean(request_id),
+        )
+
+    def _unreadable(self, task_id: str, status: int, request_id: str | None, text: str, problem: str) -> DeleteResult:
+        """A 2xx whose meaning cannot be read: kept (scrubbed, cut) with why, for an `unknown` outcome."""
+        clean = self._clean
+        return DeleteResult(
+            task_id,
+            status,
+            request_id=clean(request_id),
+            body_ok=False,
+            raw_body=clean(wire.cut(text, RAW_BODY_LIMIT)),
+            problem=problem,
         )
 
     def _clean(self, text: str | None) -> str | None:
