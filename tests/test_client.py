@@ -8,12 +8,12 @@ import httpx
 import pytest
 import respx
 
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import DeleteResult
 from tui_app.secret import Token
 from tui_app.vias.auth import TokenAuth
 from tui_app.vias.client import ViasClient
 from tui_app.vias.endpoints import EndpointError, parse_endpoint, region_endpoint, resolve_endpoint
-from tui_app.vias.errors import ApiError
-from tui_app.vias.models import DeleteResult
 from tui_app.vias.wire import BODY_LIMIT, USER_AGENT, BoundedDecoder
 
 BASE = "https://vias.cn-north-4.myhuaweicloud.com"

@@ -196,7 +196,7 @@ class _BuggyClient:
         self.sent: list[str] = []
 
     async def delete_batch_task(self, task_id: str):  # type: ignore[no-untyped-def]
-        from tui_app.vias.models import DeleteResult
+        from tui_app.domain.models import DeleteResult
 
         self.sent.append(task_id)
         await asyncio.sleep(0.01)

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui_app.domain.identifiers import is_project_id
 from tui_app.ids import MAX_ENTRIES, InputTooLarge, id_problem, parse
-from tui_app.vias.client import InvalidIdentifier, ViasClient, is_project_id
+from tui_app.vias.client import InvalidIdentifier, ViasClient
 
 HEX = "0d47bbf52962414bb7ae27fb6ea24230"
 HEX2 = "1d47bbf52962414bb7ae27fb6ea24231"

@@ -17,6 +17,8 @@ import pytest
 
 from tests.helpers import ROOT
 from tui_app import journal as journal_module
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import DeleteResult
 from tui_app.ids import parse
 from tui_app.journal import RunJournal, reserve_size
 from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
@@ -24,8 +26,6 @@ from tui_app.paths import private_dir
 from tui_app.problems import JournalWriteError, OperatorError
 from tui_app.run_lock import RunBusy, is_live
 from tui_app.runlog import read_run
-from tui_app.vias.errors import ApiError
-from tui_app.vias.models import DeleteResult
 
 IDS = [f"{n:032x}" for n in range(1, 6)]
 

@@ -8,10 +8,10 @@ import pytest
 
 from tests.conftest import SECRET_TOKEN, assert_no_token, run_cli, target_args
 from tests.helpers import TOKEN_ENV, seeded_store
+from tui_app.domain.keys import SdkCredentialsError, check_keys
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.fake.store import DEMO_IAM_USER
 from tui_app.ids import parse
-from tui_app.sdk_credentials import SdkCredentialsError, check_keys
 from tui_app.secret import REDACTED, Scrubber, Token, TokenFormatError
 
 PASSWORD = "IAMpasswordCANARY-4242-do-not-print"

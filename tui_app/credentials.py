@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 
+from tui_app.domain.keys import SdkCredentialsError, check_keys
 from tui_app.keyring_store import (
     ENV_TOKEN,
     KEYRING_TIMEOUT,
@@ -33,8 +34,6 @@ from tui_app.keyring_store import (
 from tui_app.sdk_credentials import (
     ENV_AK,
     ENV_SK,
-    SdkCredentialsError,
-    check_keys,
     credentials_file,
     keys_from_env,
     keys_from_file,

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import DeleteResult
 from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.problems import JournalWriteError
 from tui_app.run_events import (
@@ -30,8 +32,6 @@ from tui_app.run_events import (
     Throttled,
 )
 from tui_app.vias.auth import RequestAuth
-from tui_app.vias.errors import ApiError
-from tui_app.vias.models import DeleteResult
 
 MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 16  # see the README's Performance section: throughput is C / latency up to the quota

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from tui_app.domain.identifiers import ID_MAX_LEN, ID_MIN_LEN, PLAIN_ID
 from tui_app.problems import OperatorError
 from tui_app.secret import REDACTED, Scrubber
 
-ID_MIN_LEN = 4
-ID_MAX_LEN = 36  # the API's related filter accepts ^[a-z0-9_-]{4,36}$
 # Pastes beyond these are refused whole with a clear message rather than parsed slowly.
 MAX_INPUT_CHARS = 20_000_000
 MAX_ENTRIES = 200_000
@@ -27,9 +26,8 @@ _KEPT_CHARS = 16  # of a skipped entry longer than any ID, in journals and repor
 CREDENTIAL_REASON = "this is one of your credentials, not a task ID; never sent"
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
-_VALID_ID = re.compile(rf"[A-Za-z0-9_-]{{{ID_MIN_LEN},{ID_MAX_LEN}}}")  # the fast path; reasons come from the slow one
+_VALID_ID = PLAIN_ID  # the fast path; reasons come from the slow one
 _CANONICAL = re.compile(r"[0-9a-f]{32}")
-_PROJECT_ID = re.compile(r"[A-Za-z0-9_-]{4,64}")
 # A quoted string is one entry (so a space inside it is reported, not split); otherwise entries are
 # separated by whitespace, commas and semicolons.
 _TOKEN = re.compile(r""""[^"\n]*"|'[^'\n]*'|[^\s,;]+""")
@@ -86,15 +84,6 @@ def id_problem(candidate: str) -> str | None:
     if len(candidate) > ID_MAX_LEN:
         return f"too long ({len(candidate)} characters, at most {ID_MAX_LEN})"
     return None
-
-
-def is_plain_id(candidate: str) -> bool:
-    return id_problem(candidate) is None
-
-
-def is_project_id(value: str) -> bool:
-    """Project IDs are path segments too: letters, digits, '-' and '_', 4-64 characters."""
-    return _PROJECT_ID.fullmatch(value) is not None
 
 
 def id_warning(valid_id: str) -> str | None:

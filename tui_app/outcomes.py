@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from tui_app.vias.errors import ApiError
-from tui_app.vias.models import DeleteResult
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import DeleteResult
 
 
 class Outcome(str, Enum):

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timezone
 
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import BatchTask, BatchTaskPage
 from tui_app.engine import RetryPolicy
-from tui_app.vias.errors import ApiError
-from tui_app.vias.models import BatchTask, BatchTaskPage
 
 PAGE_SIZE = 200  # the API's maximum
 MAX_PAGES = 10_000  # the API's page_num limit

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tui_app.domain.errors import ApiError
 from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
-from tui_app.vias.errors import ApiError
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui_app.ids import Plan, id_problem, is_project_id, shown
+from tui_app.domain.identifiers import is_project_id
+from tui_app.ids import Plan, id_problem, shown
 from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.problems import OperatorError
 from tui_app.run_lock import is_live

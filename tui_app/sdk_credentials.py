@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_app.domain.keys import SdkCredentialsError, check_keys
 from tui_app.keyring_store import ENV_TOKEN
 from tui_app.secret import Secret
 
@@ -26,10 +27,6 @@ class SdkKeys:
     security_token: Secret | None
     project_id: str | None
     where: str  # for messages: the variables or the file
-
-
-class SdkCredentialsError(ValueError):
-    """Keys are configured but unusable; the message says where and why (never the values)."""
 
 
 def keys_from_env() -> SdkKeys | None:
@@ -101,9 +98,6 @@ def project_id_fallback() -> tuple[str, str] | None:
     return None
 
 
-MIN_SECRET_CHARS = 16  # Huawei Cloud's SKs are 40 characters; a few characters is a slip, not a key
-
-
 def ambient_secrets() -> list[str]:
     """Secret values configured for vias-tui or the SDK in this environment, used or not: scrubbed from what is
     recorded all the same (an operator may paste one among the IDs). Cheap and quiet: no keyring, no errors."""
@@ -117,42 +111,3 @@ def ambient_secrets() -> list[str]:
         if keys.security_token is not None:
             values.append(keys.security_token.reveal())
     return [value for value in values if len(value) >= 4]
-
-
-def check_ak(ak: str, where: str) -> str:
-    # An AK is shown in part and goes into the Authorization header (comma-separated): printable ASCII, no spaces
-    # or commas.
-    if not ak or not _printable(ak) or "," in ak or len(ak) > 128:
-        raise SdkCredentialsError(
-            f"the access key ID from {where} is not printable ASCII without spaces or commas; copy it again"
-        )
-    return ak
-
-
-def check_keys(ak: str, sk: str, security_token: str | None, where: str) -> str:
-    """Every part of a key pair, wherever it came from, before it can fail deep inside a run.
-
-    Messages name the part and the place, never the value. Returns the AK.
-    """
-    check_ak(ak, where)
-    if len(sk) < MIN_SECRET_CHARS:
-        raise SdkCredentialsError(
-            f"the secret access key from {where} is {len(sk)} characters; Huawei Cloud's are 40: copy it again"
-        )
-    if security_token is not None and len(security_token) < MIN_SECRET_CHARS:
-        raise SdkCredentialsError(
-            f"the security token from {where} is {len(security_token)} characters; real ones are far longer"
-        )
-    if not _printable(sk):
-        raise SdkCredentialsError(
-            f"the secret access key from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
-        )
-    if security_token is not None and not _printable(security_token):
-        raise SdkCredentialsError(
-            f"the security token from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
-        )
-    return ak
-
-
-def _printable(value: str) -> bool:
-    return bool(value) and all(33 <= ord(ch) <= 126 for ch in value)

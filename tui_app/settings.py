@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui_app.ids import is_project_id
+from tui_app.domain.identifiers import is_project_id
 from tui_app.paths import config_dir, describe_os_error, private_dir, write_private_file
 from tui_app.problems import OperatorError
 from tui_app.sdk_credentials import project_id_fallback

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tui_app.domain.errors import ApiError, Transport
+from tui_app.domain.models import DeleteResult
 from tui_app.ids import parse
 from tui_app.journal import RunJournal
 from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus
 from tui_app.paths import private_dir
-from tui_app.vias.errors import ApiError, Transport
-from tui_app.vias.models import DeleteResult
 
 IDS = [f"{n:02d}{'7c1e5a9b' * 3}{n:06d}" for n in range(1, 9)]
 

@@ -7,9 +7,9 @@ import argparse
 
 from tui_app.commands.stored import read_line, read_secret
 from tui_app.credentials import AuthMode, auth_mode, find_credentials
+from tui_app.domain.keys import SdkCredentialsError, check_keys
 from tui_app.keyring_store import KeyringUnavailable, StoredKeys, store_keys
 from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
-from tui_app.sdk_credentials import SdkCredentialsError, check_keys
 from tui_app.secret import Secret, parse_expiry
 from tui_app.settings import selected_profile, selected_profile_name
 from tui_app.vias.auth import AccessKeys

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import fields
 
-from tui_app.ids import escaped, is_project_id
+from tui_app.domain.identifiers import is_project_id
+from tui_app.ids import escaped
 from tui_app.problems import EXIT_OK, OperatorError
 from tui_app.settings import (
     ENV,

@@ -19,10 +19,10 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tui_app.domain.models import JOB_STATES
 from tui_app.fake.faults import FAULTS, FaultPlan
 from tui_app.fake.store import FakeStore
 from tui_app.fake.verifier import verify_request
-from tui_app.vias.models import JOB_STATES
 
 MAX_HEADER_BYTES = 65_536
 _CREDENTIAL: contextvars.ContextVar[str] = contextvars.ContextVar(

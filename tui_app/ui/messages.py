@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.message import Message
 
 from tui_app.credentials import CredentialLookup
+from tui_app.domain.errors import ApiError
 from tui_app.outcomes import OutcomeRecord
 from tui_app.runlog import RunLog
 from tui_app.session import SessionResult
-from tui_app.vias.errors import ApiError
 
 
 class RunBegan(Message):

@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tui_app.ids import is_plain_id, is_project_id
+from tui_app.domain.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError
+from tui_app.domain.identifiers import is_plain_id, is_project_id
+from tui_app.domain.models import BatchTask, BatchTaskPage, DeleteResult, epoch_to_datetime
 from tui_app.secret import Scrubber
 from tui_app.vias import wire
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.endpoints import Endpoint
-from tui_app.vias.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError
-from tui_app.vias.models import BatchTask, BatchTaskPage, DeleteResult, epoch_to_datetime
 from tui_app.vias.signer import canonical_url
 from tui_app.vias.transport import RawPoolTransport, deadline
 
@@ -291,4 +291,4 @@ def _int(value: object) -> int | None:
     return None
 
 
-__all__ = ["ApiError", "InvalidIdentifier", "ListFilters", "ViasClient", "is_project_id"]
+__all__ = ["InvalidIdentifier", "ListFilters", "ViasClient"]

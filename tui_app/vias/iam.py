@@ -8,10 +8,10 @@ from datetime import datetime
 
 import httpx
 
+from tui_app.domain.errors import ApiError
 from tui_app.secret import Scrubber, Token, TokenFormatError, parse_expiry
 from tui_app.vias import wire
 from tui_app.vias.endpoints import parse_endpoint
-from tui_app.vias.errors import ApiError
 
 
 @dataclass(frozen=True)

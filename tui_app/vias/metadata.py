@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui_app.sdk_credentials import SdkCredentialsError, check_keys
+from tui_app.domain.keys import SdkCredentialsError, check_keys
 from tui_app.secret import Secret, parse_expiry
 from tui_app.vias import wire
 from tui_app.vias.endpoints import is_loopback_host

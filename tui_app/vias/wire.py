@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import httpx
 
 from tui_app import __version__
+from tui_app.domain.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError, Transport
 from tui_app.problems import OperatorError
 from tui_app.secret import Scrubber
-from tui_app.vias.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError, Transport
 
 USER_AGENT = f"vias-tui/{__version__}"
 BODY_LIMIT = 1 << 20  # decoded bytes kept of any answer; the API's bodies are a few hundred bytes

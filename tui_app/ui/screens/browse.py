@@ -19,13 +19,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import JOB_STATES, BatchTask
 from tui_app.ids import shown
 from tui_app.resolve import PAGE_SIZE, created_text
 from tui_app.ui.styles import emphasis
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 from tui_app.vias.client import ListFilters, ViasClient
-from tui_app.vias.errors import ApiError
-from tui_app.vias.models import JOB_STATES, BatchTask
 
 LOAD_AHEAD = 40  # start loading the next page when the cursor is this close to the last loaded row
 SORTS = (

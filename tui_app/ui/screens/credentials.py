@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from tui_app.credentials import Credentials, CredentialSource
+from tui_app.domain.keys import SdkCredentialsError, check_keys
 from tui_app.keyring_store import (
     KeyringStatus,
     KeyringUnavailable,
@@ -30,7 +31,6 @@ from tui_app.keyring_store import (
     store_keys,
     store_token,
 )
-from tui_app.sdk_credentials import SdkCredentialsError, check_keys
 from tui_app.secret import Secret, Token, TokenFormatError
 from tui_app.ui.screens.simple import AskScreen
 from tui_app.ui.styles import emphasis

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from tui_app.ids import is_project_id
+from tui_app.domain.identifiers import is_project_id
 from tui_app.problems import OperatorError
 from tui_app.settings import Profile, SettingsError, Target, load_profiles, save_profiles
 from tui_app.ui.styles import emphasis
