@@ -75,9 +75,18 @@ def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60, cwd: Path = ROOT
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 60,
+    cwd: Path = ROOT,
+    process: bool = False,
 ) -> CliResult:
-    """Run `python -m tui_app` as an operator would, with the test's isolated environment."""
+    """Run the CLI as an operator would, with the test's isolated environment: in this process through
+    `cli.main` with the test's streams (fast), or as `python -m tui_app` when `process` (signals, exit on a
+    crash, a real stdin) or when VIAS_CLI_ROOT points at another checkout."""
+    if not process and CLI_ROOT == ROOT:
+        return run_cli_in_process(*args, env=env, stdin=stdin, cwd=cwd)
     full_env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(CLI_ROOT), **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "tui_app", *args],
@@ -89,6 +98,34 @@ def run_cli(
         cwd=cwd if cwd != ROOT else CLI_ROOT,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_cli_in_process(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd: Path = ROOT
+) -> CliResult:
+    """`cli.main` in this process, with its own environment, working directory, keyring backend and streams."""
+    import io
+
+    import keyring
+    import keyring.core
+
+    from tui_app import cli
+
+    saved_env, saved_cwd, saved_keyring = dict(os.environ), Path.cwd(), keyring.get_keyring()
+    os.environ.update({"NO_COLOR": "1", **(env or {})})
+    backend = os.environ.get("PYTHON_KEYRING_BACKEND")
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        if backend:
+            keyring.set_keyring(keyring.core.load_keyring(backend))
+        os.chdir(cwd)
+        code = cli.main(list(args), stdin=io.StringIO(stdin or ""), stdout=out, stderr=err)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        keyring.set_keyring(saved_keyring)
+    return CliResult(code, out.getvalue(), err.getvalue())
 
 
 def target_args(server: FakeVias | str) -> list[str]:

@@ -277,7 +277,7 @@ def test_a_late_ctrl_c_cannot_cut_the_summary_short() -> None:
     import signal
     import time
 
-    from tui_app.commands.common import _ignoring
+    from tui_app.commands.execute import _ignoring
 
     with _ignoring(signal.SIGINT):
         os.kill(os.getpid(), signal.SIGINT)  # would raise KeyboardInterrupt while the summary prints

@@ -60,7 +60,11 @@ def test_no_keyring_is_explained_without_a_traceback() -> None:
 
 def test_hanging_keyring_gives_the_timeout_message() -> None:
     status = run_cli(
-        "token", "status", env={"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.HangingKeyring"}, timeout=30
+        "token",
+        "status",
+        env={"PYTHON_KEYRING_BACKEND": "tests.memory_keyring.HangingKeyring"},
+        timeout=30,
+        process=True,  # a hung keyring thread must not outlive the test in this process
     )
     assert status.code == 3 and "did not answer" in status.out
 

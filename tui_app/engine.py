@@ -378,7 +378,7 @@ class DeleteEngine:
         until = time.monotonic() + delay
         if until > self._throttle_until + 0.05:
             self._throttle_until = until
-            self._emit(Throttled(task_id, delay, error.retry_after is not None))
+            self._emit(Throttled(task_id, delay))
 
     async def _wait_for_throttle(self) -> None:
         while self._stop is None and (wait := self._throttle_until - time.monotonic()) > 0:

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, TextIO
 
 from tui_app.domain.identifiers import ID_MAX_LEN, ID_MIN_LEN, PLAIN_ID
 from tui_app.problems import OperatorError
@@ -109,6 +109,7 @@ class Skipped(NamedTuple):
     line: int
     text: str
     reason: str
+    excluded: bool = False  # a valid ID left out by choice (at the confirmation or by a flag), not bad input
 
 
 class Entry(NamedTuple):
@@ -121,6 +122,7 @@ class Entry(NamedTuple):
     text: str
     id: str | None
     reason: str | None = None
+    excluded: bool = False  # a valid ID left out by choice, with `reason`
 
 
 @dataclass
@@ -136,14 +138,25 @@ class Plan:
     def duplicate_count(self) -> int:
         return sum(self.duplicates.values())
 
+    @property
+    def excluded_count(self) -> int:
+        """Valid IDs left out by choice (they are among `skipped`, but are not bad input)."""
+        return sum(1 for item in self.skipped if item.excluded)
+
+    @property
+    def invalid_count(self) -> int:
+        return len(self.skipped) - self.excluded_count
+
     def summary(self) -> str:
+        excluded = f", {self.excluded_count} excluded" if self.excluded_count else ""
         return (
             f"{len(self.valid)} valid, {self.duplicate_count} duplicate(s) dropped, "
-            f"{len(self.skipped)} skipped, {len(self.warnings)} unusual"
+            f"{self.invalid_count} skipped{excluded}, {len(self.warnings)} unusual"
         )
 
-    def without(self, excluded: dict[str, str]) -> Plan:
-        """The same plan with some valid IDs moved to skipped (id -> reason): excluded at confirmation."""
+    def without(self, excluded: dict[str, str], *, by_choice: bool = True) -> Plan:
+        """The same plan with some valid IDs moved to skipped (id -> reason): excluded at the confirmation or by a
+        flag (`by_choice`), or taken out because they are not task IDs after all (credentials)."""
         if not excluded:
             return self
         plan = Plan(
@@ -152,11 +165,11 @@ class Plan:
         for entry in self.entries:
             if entry.id is not None and entry.id in excluded:
                 reason = excluded[entry.id]
-                plan.skipped.append(Skipped(entry.line, entry.text, reason))
-                plan.entries.append(Entry(entry.line, entry.text, None, reason))
+                plan.skipped.append(Skipped(entry.line, entry.text, reason, by_choice))
+                plan.entries.append(Entry(entry.line, entry.text, None, reason, by_choice))
             else:
                 if entry.id is None:
-                    plan.skipped.append(Skipped(entry.line, entry.text, entry.reason or ""))
+                    plan.skipped.append(Skipped(entry.line, entry.text, entry.reason or "", entry.excluded))
                 else:
                     plan.valid.append(entry.id)
                     plan.id_lines[entry.id] = entry.line
@@ -174,7 +187,7 @@ class Plan:
         secrets = [value for value in secrets if value]
         scrub = Scrubber(secrets)
         found = {task_id: CREDENTIAL_REASON for task_id in self.valid if _is_credential(task_id, secrets, scrub)}
-        plan = self.without(found)
+        plan = self.without(found, by_choice=False)
 
         def recorded(text: str, reason: str | None) -> str:
             if reason == CREDENTIAL_REASON:  # a piece of a key may be too short for the scrubber to know it
@@ -307,15 +320,18 @@ async def parse_async(text: str, chunk_lines: int = 2_000) -> Plan:
     return builder.plan
 
 
-def read_ids_text(source: str) -> str:
-    """The IDs file (or stdin for '-'), decoded leniently so binary junk becomes skippable entries.
+def read_ids_text(source: str, stdin: TextIO | None = None) -> str:
+    """The IDs file (or `stdin`, default sys.stdin, for '-'), decoded leniently so binary junk becomes skippable
+    entries.
 
     Read through at most MAX_INPUT_BYTES + 1 bytes whatever the file is: a device (/dev/zero), a FIFO or a /proc
     file reports a size of 0 and never ends, so the size on disk proves nothing.
     """
     try:
         if source == "-":
-            data = _read_bounded(sys.stdin.buffer)
+            stream = stdin or sys.stdin
+            buffer = getattr(stream, "buffer", None)
+            data = _read_bounded(buffer) if buffer is not None else stream.read(MAX_INPUT_BYTES + 1).encode()
         else:
             with open(Path(source).expanduser(), "rb") as handle:
                 data = _read_bounded(handle)

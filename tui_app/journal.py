@@ -24,7 +24,7 @@ from typing import Any
 
 from tui_app import __version__
 from tui_app.ids import Plan
-from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
+from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus, skipped_record
 from tui_app.paths import describe_os_error
 from tui_app.problems import JournalWriteError, OperatorError
 from tui_app.run_lock import RunBusy, busy_message, is_live, remove_owner, try_lock, write_owner
@@ -123,9 +123,7 @@ class RunJournal:
                 }
             )
             for entry in plan.skipped:
-                journal.outcome(
-                    OutcomeRecord(entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text, line=entry.line)
-                )
+                journal.outcome(skipped_record(entry.line, entry.text, entry.reason, entry.excluded))
         except (OperatorError, JournalWriteError) as exc:
             journal.discard()
             if isinstance(exc, OperatorError):

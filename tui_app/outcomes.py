@@ -106,6 +106,7 @@ class OutcomeRecord:
     text: str | None = None  # the original input, for skipped entries
     line: int | None = None
     name: str | None = None  # the task's name when it was resolved
+    excluded: bool = False  # skipped: a valid ID left out by choice (at the confirmation or by a flag)
 
     @property
     def http_status(self) -> int | None:
@@ -158,6 +159,8 @@ class OutcomeRecord:
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
+        if self.excluded:
+            data["excluded"] = True
         if self.error is not None:
             data["error"] = self.error.to_json()
         if self.result is not None:
@@ -185,6 +188,7 @@ class OutcomeRecord:
             text=_optional_text(data.get("text")),
             line=int(line) if line is not None else None,
             name=_optional_text(data.get("name")),
+            excluded=data.get("excluded") is True,
         )
 
 
@@ -196,6 +200,11 @@ def _text(value: object) -> str:
 
 def _optional_text(value: object) -> str | None:
     return None if value is None else _text(value)
+
+
+def skipped_record(line: int, text: str, reason: str, excluded: bool = False) -> OutcomeRecord:
+    """The record of an input entry that was never sent: bad input, or a valid ID left out by choice."""
+    return OutcomeRecord(text, Outcome.SKIPPED, note=reason, text=text, line=line, excluded=excluded)
 
 
 def count_outcomes(records: Iterable[OutcomeRecord]) -> dict[Outcome, int]:

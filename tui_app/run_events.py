@@ -19,9 +19,24 @@ class RunStarted:
 
 @dataclass(frozen=True)
 class Throttled:
+    """The service said when to come back (Retry-After): the whole run waits that long before sending again."""
+
     task_id: str
-    delay: float  # the whole run waits this long before sending again
-    retry_after: bool  # the delay came from the server's Retry-After
+    delay: float
+
+
+@dataclass(frozen=True)
+class Paced:
+    """The run paces its requests to what the gateway admits (after a 429), or stopped pacing (`rate` None)."""
+
+    rate: float | None  # requests per second
+    limit: float | None = None  # the limit the gateway named in its answer, per second, when it named one
+
+    def describe(self) -> str:
+        if self.rate is None:
+            return "no longer throttled"
+        named = f" (the gateway's limit: {self.limit:g}/s)" if self.limit is not None else ""
+        return f"throttled: pacing at ~{self.rate:.0f}/s{named}"
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,7 @@ class Finished:
     summary: RunSummary
 
 
-EngineEvent = RunStarted | Throttled | OutcomeEvent | Paused | Resumed | Finished
+EngineEvent = RunStarted | Throttled | Paced | OutcomeEvent | Paused | Resumed | Finished
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 from tui_app.domain.identifiers import is_project_id
 from tui_app.ids import Plan, id_problem, shown
-from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord, RunStatus, count_outcomes, skipped_record
 from tui_app.problems import OperatorError
 from tui_app.run_lock import is_live
 from tui_app.vias.endpoints import endpoint_key
@@ -39,9 +39,7 @@ class RunLog:
     @classmethod
     def for_plan(cls, path: Path, header: dict[str, Any], plan: Plan, names: dict[str, str] | None) -> RunLog:
         """What a new run's journal holds before the first request, without reading it back."""
-        skipped = [
-            OutcomeRecord(s.text, Outcome.SKIPPED, note=s.reason, text=s.text, line=s.line) for s in plan.skipped
-        ]
+        skipped = [skipped_record(s.line, s.text, s.reason, s.excluded) for s in plan.skipped]
         return cls(
             path,
             header,

@@ -276,6 +276,12 @@ class RunSession:
             summary.journal_error or journal_error,
         )
 
+    def __enter__(self) -> RunSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Release the journal (also when the run was never started: not confirmed)."""
         if not self._closed:

@@ -25,7 +25,7 @@ import tui_app.ui.widgets.rows_table
 import tui_app.ui.widgets.run_bar
 import tui_app.ui.widgets.status_bar
 import tui_app.ui.widgets.toggle
-from tui_app.cli import CONCURRENCY_LIMIT
+from tui_app.commands.options import CONCURRENCY_LIMIT
 from tui_app.engine import MAX_CONCURRENCY
 from tui_app.ui.app import ViasApp
 

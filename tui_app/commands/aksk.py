@@ -1,25 +1,64 @@
 """`vias-tui aksk set | status | forget` and `vias-tui auth status`: access keys for a profile, and which
-credentials `--auth auto` would use (and why each earlier source was skipped)."""
+credentials `--auth` would use (and why each earlier source was skipped)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from tui_app.commands.stored import read_line, read_secret
-from tui_app.credentials import AuthMode, auth_mode, find_credentials
-from tui_app.domain.keys import SdkCredentialsError, check_keys
-from tui_app.keyring_store import KeyringUnavailable, StoredKeys, store_keys
-from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
-from tui_app.secret import Secret, parse_expiry
-from tui_app.settings import selected_profile, selected_profile_name
-from tui_app.vias.auth import AccessKeys
+from tui_app.commands.options import add_globals
+from tui_app.commands.streams import Streams
+from tui_app.commands.token import PROFILE_ONLY, forget
+
+if TYPE_CHECKING:
+    from tui_app.credentials import AuthMode
+
+AUTH_STATUS = frozenset({"profile", "auth", "output"})
 
 
-def set_(args: argparse.Namespace) -> int:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    aksk = sub.add_parser("aksk", help="store, check or forget access keys (AK/SK) for a profile")
+    actions = aksk.add_subparsers(dest="aksk_command", metavar="ACTION", required=True)
+    set_ = actions.add_parser(
+        "set", help="read the AK, then the SK (hidden) and an optional security token; store them"
+    )
+    add_globals(set_, PROFILE_ONLY, on_subcommand=True)
+    set_.add_argument("--expires-at", help="ISO 8601 expiry of temporary keys, if known")
+    set_.set_defaults(command="aksk set", honoured=PROFILE_ONLY, handler=set_keys)
+    status_ = actions.add_parser("status", help="which access keys would be used, masked (exit 3 if none)")
+    add_globals(status_, PROFILE_ONLY, on_subcommand=True)
+    status_.set_defaults(command="aksk status", honoured=PROFILE_ONLY, handler=status)
+    forget_ = actions.add_parser("forget", help="remove the stored credentials from the OS keyring")
+    add_globals(forget_, PROFILE_ONLY, on_subcommand=True)
+    forget_.set_defaults(command="aksk forget", honoured=PROFILE_ONLY, handler=forget)
+    register_auth(sub)
+
+
+def register_auth(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    auth = sub.add_parser("auth", help="which credentials would be used, and why")
+    actions = auth.add_subparsers(dest="auth_command", metavar="ACTION", required=True)
+    status_ = actions.add_parser(
+        "status", help="the source --auth would use, and why each earlier one was skipped (masked)"
+    )
+    add_globals(status_, AUTH_STATUS, on_subcommand=True)
+    status_.set_defaults(command="auth status", honoured=AUTH_STATUS, handler=auth_status)
+
+
+def set_keys(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.domain.keys import SdkCredentialsError, check_keys
+    from tui_app.keyring_store import KeyringUnavailable, StoredKeys, store_keys
+    from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
+    from tui_app.secret import Secret, parse_expiry
+    from tui_app.settings import selected_profile_name
+    from tui_app.vias.auth import AccessKeys
+
     profile = selected_profile_name(args.profile)
-    ak = read_line(f"Access key ID (AK) for profile {profile!r}: ").strip()
-    sk = read_secret("Secret access key (SK, input hidden): ").strip()
-    token = read_secret("Security token for temporary keys (input hidden; Enter if none): ").strip()
+    try:
+        ak = io.ask(f"Access key ID (AK) for profile {profile!r}: ").strip()
+    except EOFError:
+        ak = ""
+    sk = io.secret("Secret access key (SK, input hidden): ").strip()
+    token = io.secret("Security token for temporary keys (input hidden; Enter if none): ").strip()
     if not ak or not sk:
         raise OperatorError("not stored: both the access key ID and the secret access key are needed")
     try:
@@ -36,31 +75,64 @@ def set_(args: argparse.Namespace) -> int:
         raise OperatorError(f"could not store the keys: {exc}", EXIT_AUTH) from None
     shown = AccessKeys(ak, keys.sk, keys.security_token).masked_ak()
     kind = "temporary access keys" if token else "access keys"
-    print(f"Stored {kind} {shown} for profile {profile!r} in the keyring ({backend}).")
+    io.say(f"Stored {kind} {shown} for profile {profile!r} in the keyring ({backend}).")
     return EXIT_OK
 
 
-def status(args: argparse.Namespace) -> int:
-    return _status(args, AuthMode.AKSK)
+def status(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.credentials import AuthMode
+
+    return _status(args, AuthMode.AKSK, io)
 
 
-def auth_status(args: argparse.Namespace) -> int:
+def auth_status(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.credentials import auth_mode
+    from tui_app.settings import selected_profile
+
     profile = selected_profile(args.profile)
-    return _status(args, auth_mode(getattr(args, "auth", None), profile.auth))
+    return _status(args, auth_mode(args.auth, profile.auth), io)
 
 
-def _status(args: argparse.Namespace, mode: AuthMode) -> int:
+def _status(args: argparse.Namespace, mode: AuthMode, io: Streams) -> int:
+    from tui_app.credentials import find_credentials
+    from tui_app.problems import EXIT_AUTH, EXIT_OK
+    from tui_app.settings import selected_profile_name
+
     profile = selected_profile_name(args.profile)
     lookup = find_credentials(profile, mode)
-    print(f"Profile: {profile}  (auth {mode})")
-    for source, why in lookup.trail:
-        print(f"  skipped {source}: {why}")
     found = lookup.credentials
+    io.say(f"Profile: {profile}  (auth {mode})")
+    for source, why in lookup.trail:
+        io.say(f"  skipped {source}: {why}")
+    code = EXIT_OK
     if found is None:
-        print(f"Credentials: none. {lookup.explain_missing(profile)}")
-        return EXIT_AUTH
-    print(f"Credentials: {found.describe()}")
-    if found.expired:
-        print("  expired: get new ones")
-        return EXIT_AUTH
-    return EXIT_OK
+        io.say(f"Credentials: none. {lookup.explain_missing(profile)}")
+        code = EXIT_AUTH
+    else:
+        io.say(f"Credentials: {found.describe()}")
+        if found.expired:
+            io.say("  expired: get new ones")
+            code = EXIT_AUTH
+    if io.json_output:
+        io.document(
+            {
+                "command": "auth status",
+                "profile": profile,
+                "auth": str(mode),
+                "credentials": None
+                if found is None
+                else {
+                    "source": str(found.source),
+                    "kind": found.kind,
+                    "label": found.label(),
+                    "origin": found.origin(),
+                    "expires_at": found.expires_at.isoformat() if found.expires_at else None,
+                    "expired": found.expired,
+                    "refreshable": found.refreshable,
+                },
+                "skipped": [{"source": str(source), "why": why} for source, why in lookup.trail],
+                "problem": None if found is not None else lookup.explain_missing(profile),
+                "exit_code": code,
+            }
+        )
+    return code

@@ -13,11 +13,15 @@ import os
 import sys
 from collections.abc import Iterator
 
+from tui_app.commands.options import RUN
+from tui_app.commands.streams import Streams
 from tui_app.problems import EXIT_OK, EXIT_USAGE, OperatorError
 
+HONOURED = RUN  # `vias-tui` with no command takes the target and run options (and --demo)
 
-def run(args: argparse.Namespace) -> int:
-    with _terminal():
+
+def run(args: argparse.Namespace, io: Streams) -> int:
+    with _terminal(io):
         if args.demo:
             return _run_demo(args)
         return _run_console(args)
@@ -75,9 +79,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _terminal() -> Iterator[None]:
+def _terminal(io: Streams) -> Iterator[None]:
     """Make sure the console has a terminal to draw on and read from (see the module docstring)."""
-    if not sys.stdin.isatty():
+    if not io.interactive():
         raise OperatorError("the console needs a terminal on stdin; for scripts use `vias-tui delete`", EXIT_USAGE)
     if sys.stderr.isatty():
         yield

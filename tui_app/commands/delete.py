@@ -8,61 +8,95 @@ could not be written mid-run; 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui_app.commands.common import (
-    check_expiry,
-    confirm_on_terminal,
-    execute,
-    print_plan,
-    require_terminal,
-)
-from tui_app.credentials import Credentials, auth_mode, find_credentials
-from tui_app.engine import DEFAULT_CONCURRENCY
-from tui_app.ids import Plan, parse, read_ids_text
-from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
-from tui_app.sdk_credentials import ambient_secrets
-from tui_app.session import RunSession, RunSpec, preflight, refuse_overlap
-from tui_app.settings import Target, concurrency_setting, resolve_target, selected_profile
-from tui_app.vias.client import ViasClient
+from tui_app.commands.options import RUN, add_globals
+from tui_app.commands.streams import Streams
+
+if TYPE_CHECKING:
+    from tui_app.credentials import Credentials
+    from tui_app.ids import Plan
+    from tui_app.settings import Target
+
+HONOURED = RUN | {"output"}
 
 
-def run(args: argparse.Namespace) -> int:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "delete",
+        help="delete batch tasks headless (for scripts)",
+        description="Delete the batch tasks listed in a file (or stdin) without the console.",
+    )
+    add_globals(parser, HONOURED, on_subcommand=True)
+    parser.add_argument("--ids-file", required=True, metavar="PATH", help="file with IDs, or - for stdin")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (required without a terminal)")
+    parser.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="first list the project's batch tasks and show what each ID is (name, jobs, state)",
+    )
+    parser.add_argument(
+        "--keep-not-found",
+        action="store_true",
+        help="with --preview: also send IDs the listing did not find (excluded by default)",
+    )
+    parser.add_argument(
+        "--exclude-running", action="store_true", help="with --preview: do not send tasks that have running jobs"
+    )
+    parser.add_argument(
+        "--allow-overlap",
+        action="store_true",
+        help="send IDs even while another live run against the same target has them unsettled",
+    )
+    parser.add_argument("--report", metavar="PATH", help="write a report of every entry to PATH")
+    parser.add_argument("--format", choices=["jsonl", "csv"], help="report format (default: from PATH's suffix)")
+    parser.set_defaults(command="delete", honoured=HONOURED, handler=run)
+
+
+def run(args: argparse.Namespace, io: Streams) -> int:
+    from pathlib import Path
+
+    from tui_app.commands.confirm import check_expiry, confirm_on_terminal, print_plan, require_terminal
+    from tui_app.commands.execute import execute
+    from tui_app.credentials import auth_mode, find_credentials
+    from tui_app.engine import DEFAULT_CONCURRENCY
+    from tui_app.ids import parse, read_ids_text
+    from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
+    from tui_app.sdk_credentials import ambient_secrets
+    from tui_app.session import RunSession, RunSpec, preflight, refuse_overlap
+    from tui_app.settings import concurrency_setting, resolve_target, selected_profile
+
     target = resolve_target(
         args.profile, region=args.region, endpoint=args.endpoint, project_id=args.project_id, ca_bundle=args.ca_bundle
     )
     profile = selected_profile(args.profile)
     concurrency, _ = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
-    plan = parse(read_ids_text(args.ids_file))
+    plan = parse(read_ids_text(args.ids_file, io.stdin))
     lookup = find_credentials(target.profile, auth_mode(args.auth, profile.auth))
     credentials = lookup.credentials
     plan = plan.without_secrets((credentials.secrets() if credentials else []) + ambient_secrets())
     names: dict[str, str] = {}
     if args.preview and plan.valid:
         if credentials is None:
-            print(
-                f"Preview skipped: listing needs credentials ({lookup.explain_missing(target.profile)})",
-                file=sys.stderr,
-            )
+            io.warn(f"Preview skipped: listing needs credentials ({lookup.explain_missing(target.profile)})")
         else:
             from tui_app.commands.preview import apply_preview, print_preview, run_preview
 
-            resolution = asyncio.run(run_preview(target, credentials, plan.valid, args.timeout))
-            print_preview(resolution)
+            resolution = run_preview(target, credentials, plan.valid, args.timeout, io)
+            print_preview(resolution, io)
             plan, names = apply_preview(
                 plan, resolution, keep_not_found=args.keep_not_found, exclude_running=args.exclude_running
             )
     if args.dry_run:
-        print_dry_run(plan, target, credentials)
+        print_dry_run(plan, target, credentials, io)
         return EXIT_OK
     if not plan.valid:
-        print_plan(plan, target, credentials)
+        print_plan(plan, target, credentials, io)
         raise OperatorError("no valid IDs to delete; nothing was sent")
     if credentials is None:
         raise OperatorError(lookup.explain_missing(target.profile), EXIT_AUTH)
-    check_expiry(credentials)
+    check_expiry(credentials, io)
     spec = RunSpec(
         target,
         credentials.auth(),
@@ -76,19 +110,39 @@ def run(args: argparse.Namespace) -> int:
     if not args.allow_overlap:
         refuse_overlap(spec, plan.valid)  # before asking; the session checks again, atomically, when it starts
     if not args.yes:
-        require_terminal("delete")
-        if not confirm_on_terminal(plan.valid, plan, target, credentials, concurrency):
-            print("Not confirmed; nothing was sent.", file=sys.stderr)
+        require_terminal("delete", io)
+        if not confirm_on_terminal(plan.valid, plan, target, credentials, concurrency, io):
+            io.warn("Not confirmed; nothing was sent.")
             return EXIT_USAGE
     session = RunSession.open_new(spec, plan, names)
-    return execute(session, report=args.report, report_format=args.format)
+    return execute(session, io, report=args.report, report_format=args.format)
 
 
-def print_dry_run(plan: Plan, target: Target, credentials: Credentials | None) -> None:
-    print_plan(plan, target, credentials)
+def print_dry_run(plan: Plan, target: Target, credentials: Credentials | None, io: Streams) -> None:
+    from tui_app.commands.confirm import print_plan
+    from tui_app.vias.client import ViasClient
+
+    print_plan(plan, target, credentials, io)
     shown = credentials.label() if credentials else "(no credentials found)"
     base = target.endpoint.base_url
-    print(f"Requests that would be sent ({len(plan.valid)}), authenticated with {shown}:")
+    io.say(f"Requests that would be sent ({len(plan.valid)}), authenticated with {shown}:")
     for task_id in plan.valid:
-        print(f"  DELETE {base}{ViasClient.delete_path_for(target.project_id, task_id)}")
-    print("Dry run: nothing was sent.")
+        io.say(f"  DELETE {base}{ViasClient.delete_path_for(target.project_id, task_id)}")
+    io.say("Dry run: nothing was sent.")
+    if io.json_output:
+        io.document(
+            {
+                "command": "delete",
+                "dry_run": True,
+                "target": {"endpoint": base, "project_id": target.project_id, "profile": target.profile},
+                "credentials": shown,
+                "requests": [
+                    {"method": "DELETE", "url": base + ViasClient.delete_path_for(target.project_id, task_id)}
+                    for task_id in plan.valid
+                ],
+                "skipped": [
+                    {"line": item.line, "text": item.text, "reason": item.reason, "excluded": item.excluded}
+                    for item in plan.skipped
+                ],
+            }
+        )

@@ -1,19 +1,40 @@
-"""`vias-tui delete --preview`: what each ID is, before anything is sent."""
+"""`vias-tui delete --preview`: what each ID is, before anything is sent.
+
+The listing is the run's first authenticated request: when the gateway rejects the credentials there, nothing is
+deleted (exit 3), so a wrong or locked key costs one rejected request, not a run's worth.
+"""
 
 from __future__ import annotations
 
-import sys
-from typing import TextIO
+import asyncio
 
+from tui_app.commands.streams import Streams
 from tui_app.credentials import Credentials
 from tui_app.ids import Plan, shown
+from tui_app.problems import EXIT_AUTH, OperatorError
 from tui_app.resolve import Resolution, created_text, resolve
 from tui_app.settings import Target
 from tui_app.vias.client import ViasClient
 from tui_app.vias.wire import tls_context
 
 
-async def run_preview(target: Target, credentials: Credentials, ids: list[str], timeout: float) -> Resolution:
+def run_preview(target: Target, credentials: Credentials, ids: list[str], timeout: float, io: Streams) -> Resolution:
+    resolution = asyncio.run(_resolve(target, credentials, ids, timeout, io))
+    error = resolution.error
+    if error is not None and error.is_auth:
+        hint = error.hint() or ""
+        raise OperatorError(
+            f"the credentials were rejected while listing the batch tasks ({error.one_line()}). {hint} "
+            "Nothing was deleted.",
+            EXIT_AUTH,
+        )
+    if error is not None and error.is_target_failure:
+        raise OperatorError(f"the endpoint is unusable ({error.one_line()}). {error.hint() or ''} Nothing was deleted.")
+    return resolution
+
+
+async def _resolve(target: Target, credentials: Credentials, ids: list[str], timeout: float, io: Streams) -> Resolution:
+    tty = io.stderr.isatty()
     async with ViasClient(
         target.endpoint,
         target.project_id,
@@ -24,31 +45,30 @@ async def run_preview(target: Target, credentials: Credentials, ids: list[str], 
     ) as client:
 
         def progress(result: Resolution) -> None:
-            if sys.stderr.isatty():
-                sys.stderr.write(
+            if tty:
+                io.stderr.write(
                     f"\r\x1b[2Klisting batch tasks: page {result.pages}, {len(result.found):,} of {len(ids):,} found"
                 )
-                sys.stderr.flush()
+                io.stderr.flush()
 
         result = await resolve(client.list_batch_tasks, ids, on_progress=progress)
-        if sys.stderr.isatty():
-            sys.stderr.write("\r\x1b[2K")
+        if tty:
+            io.stderr.write("\r\x1b[2K")
         return result
 
 
-def print_preview(resolution: Resolution, out: TextIO = sys.stdout) -> None:
-    print(f"Preview: {resolution.summary()}", file=out)
-    print(f"  {'ID':<32}  {'NAME':<34}  {'ALGORITHM':<18}  {'JOBS':>5}  {'STATE':<26}  CREATED (UTC)", file=out)
+def print_preview(resolution: Resolution, io: Streams) -> None:
+    io.say(f"Preview: {resolution.summary()}")
+    io.say(f"  {'ID':<32}  {'NAME':<34}  {'ALGORITHM':<18}  {'JOBS':>5}  {'STATE':<26}  CREATED (UTC)")
     for task_id in resolution.ids:
         task = resolution.found.get(task_id)
         if task is None:
             status = "NOT FOUND in this project" if resolution.complete else "unchecked (listing stopped)"
-            print(f"  {task_id:<32}  {status}", file=out)
+            io.say(f"  {task_id:<32}  {status}")
             continue
-        print(
+        io.say(
             f"  {task_id:<32}  {shown(task.name)[:34]:<34}  {task.alg_name[:18]:<18}  {task.num_task:>5}  "
-            f"{task.state_summary()[:26]:<26}  {created_text(task)}",
-            file=out,
+            f"{task.state_summary()[:26]:<26}  {created_text(task)}"
         )
 
 

@@ -3,61 +3,122 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields
 
-from tui_app.domain.identifiers import is_project_id
-from tui_app.ids import escaped
-from tui_app.problems import EXIT_OK, OperatorError
-from tui_app.settings import (
-    ENV,
-    Profile,
-    SettingsError,
-    check_profile_name,
-    load_profiles,
-    profiles_path,
-    resolve_target,
-    save_profiles,
-    selected_profile_name,
-)
-from tui_app.vias.endpoints import parse_endpoint, region_endpoint
+from tui_app.commands.options import add_globals
+from tui_app.commands.streams import Streams
+
+LIST = frozenset({"output"})
+SHOW = frozenset({"profile", "output"})
+SET = frozenset({"region", "endpoint", "project_id", "ca_bundle", "auth", "concurrency"})
+DELETE: frozenset[str] = frozenset()
 
 
-def list_(args: argparse.Namespace) -> int:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    profile = sub.add_parser("profile", help="list, show, set or delete profiles")
+    actions = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    list_profiles = actions.add_parser("list", help="list profiles")
+    add_globals(list_profiles, LIST, on_subcommand=True)
+    list_profiles.set_defaults(command="profile list", honoured=LIST, handler=list_)
+    show_ = actions.add_parser("show", help="show one profile and where each value comes from")
+    add_globals(show_, SHOW, on_subcommand=True)
+    show_.add_argument("name", nargs="?", help="the profile (default: --profile, VIAS_PROFILE, then 'default')")
+    show_.set_defaults(command="profile show", honoured=SHOW, handler=show)
+    set_profile = actions.add_parser(
+        "set",
+        help="create or update a profile",
+        description="Save values to a profile. The target options may also come before `profile`.",
+    )
+    set_profile.add_argument("name")
+    add_globals(set_profile, SET, on_subcommand=True)
+    set_profile.add_argument("--account", dest="iam_domain", help="IAM account (domain) name for token login")
+    set_profile.add_argument("--user", dest="iam_user", help="IAM user name for token login")
+    set_profile.set_defaults(command="profile set", honoured=SET, handler=set_)
+    delete_profile = actions.add_parser("delete", help="delete a profile (and say whether credentials remain)")
+    delete_profile.add_argument("name")
+    delete_profile.set_defaults(command="profile delete", honoured=DELETE, handler=delete)
+
+
+def list_(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.ids import escaped
+    from tui_app.problems import EXIT_OK
+    from tui_app.settings import load_profiles, profiles_path, selected_profile_name
+
     profiles = load_profiles()
+    current = selected_profile_name(None)
     if not profiles:
-        print(
+        io.say(
             f"No profiles yet ({profiles_path()}). Create one: vias-tui profile set default --region cn-north-4 "
             "--project-id ID"
         )
-        return EXIT_OK
-    current = selected_profile_name(None)
     for name, profile in sorted(profiles.items()):
         where = profile.endpoint or profile.region or "(no target)"
         mark = "*" if name == current else " "
         project = escaped(profile.project_id or "(none)")
-        print(f"{mark} {escaped(name):<16} {escaped(where):<40} project {project}")
+        io.say(f"{mark} {escaped(name):<16} {escaped(where):<40} project {project}")
+    if io.json_output:
+        io.document(
+            {
+                "command": "profile list",
+                "file": str(profiles_path()),
+                "current": current,
+                "profiles": [{"name": name, **profile.values()} for name, profile in sorted(profiles.items())],
+            }
+        )
     return EXIT_OK
 
 
-def show(args: argparse.Namespace) -> int:
-    name = selected_profile_name(args.name)
+def show(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.problems import EXIT_OK, OperatorError
+    from tui_app.settings import ENV, SettingsError, load_profiles, profiles_path, resolve_target, selected_profile_name
+
+    if args.name and args.profile and args.name != args.profile:
+        raise OperatorError(f"`profile show {args.name}` and --profile {args.profile} name different profiles")
+    name = selected_profile_name(args.name or args.profile)
     profile = load_profiles().get(name)
-    print(f"Profile {name}" + ("" if profile else " (not saved; flags and environment only)"))
+    io.say(f"Profile {name}" + ("" if profile else " (not saved; flags and environment only)"))
     for key, value in (profile.values() if profile else {}).items():
-        print(f"  {key:<11} {value}")
+        io.say(f"  {key:<11} {value}")
+    effective: dict[str, object] | None = None
+    problem = None
     try:
         target = resolve_target(name)
-        print(f"Effective target: {target.describe()}")
+        io.say(f"Effective target: {target.describe()}")
         for key, source in target.sources.items():
             env_hint = f" ({ENV[key]})" if source == "env" and key in ENV else ""
-            print(f"  {key:<11} from {source}{env_hint}")
+            io.say(f"  {key:<11} from {source}{env_hint}")
+        effective = {
+            "endpoint": target.endpoint.base_url,
+            "region": target.endpoint.region,
+            "project_id": target.project_id,
+            "sources": dict(target.sources),
+        }
     except SettingsError as exc:
-        print(f"Effective target: incomplete: {exc}")
-    print(f"File: {profiles_path()}")
+        problem = str(exc)
+        io.say(f"Effective target: incomplete: {exc}")
+    io.say(f"File: {profiles_path()}")
+    if io.json_output:
+        io.document(
+            {
+                "command": "profile show",
+                "name": name,
+                "saved": profile is not None,
+                "values": profile.values() if profile else {},
+                "effective": effective,
+                "problem": problem,
+                "file": str(profiles_path()),
+            }
+        )
     return EXIT_OK
 
 
-def set_(args: argparse.Namespace) -> int:
+def set_(args: argparse.Namespace, io: Streams) -> int:
+    from dataclasses import fields
+
+    from tui_app.domain.identifiers import is_project_id
+    from tui_app.problems import EXIT_OK, OperatorError
+    from tui_app.settings import Profile, check_profile_name, load_profiles, save_profiles
+    from tui_app.vias.endpoints import parse_endpoint, region_endpoint
+
     name = check_profile_name(args.name)
     if args.region:
         region_endpoint(args.region)  # validates, with the list of known regions
@@ -74,22 +135,25 @@ def set_(args: argparse.Namespace) -> int:
     if args.region:
         profile.endpoint = None  # one target per profile: the latest one set wins
     if args.endpoint:
-        profile.region = profile.region if args.region else None
+        profile.region = None
     profiles[name] = profile
     path = save_profiles(profiles)
-    print(f"Saved profile {name!r} to {path}: " + ", ".join(f"{k}={v}" for k, v in profile.values().items()))
+    io.say(f"Saved profile {name!r} to {path}: " + ", ".join(f"{k}={v}" for k, v in profile.values().items()))
     return EXIT_OK
 
 
-def delete(args: argparse.Namespace) -> int:
+def delete(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.problems import EXIT_OK, OperatorError
+    from tui_app.settings import check_profile_name, load_profiles, save_profiles
+
     name = check_profile_name(args.name)
     profiles = load_profiles()
     if name not in profiles:
         raise OperatorError(f"no profile {name!r}; see `vias-tui profile list`")
     del profiles[name]
     save_profiles(profiles)
-    print(
-        f"Deleted profile {name!r}. A token stored for it stays in the keyring until "
+    io.say(
+        f"Deleted profile {name!r}. Credentials stored for it stay in the keyring until "
         f"`vias-tui token forget --profile {name}`."
     )
     return EXIT_OK

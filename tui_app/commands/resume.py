@@ -2,35 +2,63 @@
 
 Only IDs without a final outcome are sent (never sent, cancelled, unknown); answered ones never again. The run's
 journal is locked first (a second resume of the same run is refused, naming the process that has it) and
-appended to, so `runs` and `report` keep showing one run.
+appended to, so `runs` and `report` keep showing one run. A run resumes against its own target: `--region`,
+`--endpoint` and `--project-id` do not apply (refused rather than ignored).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from tui_app.commands.common import check_expiry, confirm_on_terminal, execute, print_plan, require_terminal
-from tui_app.credentials import auth_mode, find_credentials
-from tui_app.engine import DEFAULT_CONCURRENCY
-from tui_app.ids import Plan
-from tui_app.paths import default_runs_dir
-from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
-from tui_app.runlog import find_run, read_run
-from tui_app.session import RunSession, RunSpec
-from tui_app.settings import Profile, Target, check_profile_name, concurrency_setting, load_profiles
-from tui_app.vias.endpoints import parse_endpoint
+from tui_app.commands.options import add_globals
+from tui_app.commands.streams import Streams
+
+HONOURED = frozenset({"profile", "auth", "timeout", "concurrency", "ca_bundle", "output"})
 
 
-def run(args: argparse.Namespace) -> int:
-    directory = default_runs_dir()
-    path = find_run(directory, None if args.last else args.run_id)
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "resume",
+        help="send again what an interrupted or cancelled run left unanswered",
+        description="Re-plan the IDs of a run that have no final outcome (never sent, cancelled, unknown), "
+        "confirm, and append to the same journal. The run's own target is used.",
+    )
+    add_globals(parser, HONOURED, on_subcommand=True)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("run_id", nargs="?", help="run ID (or a unique prefix), see `vias-tui runs`")
+    which.add_argument("--last", action="store_true", help="the most recent run")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--allow-overlap",
+        action="store_true",
+        help="send IDs even while another live run against the same target has them unsettled",
+    )
+    parser.add_argument("--report", metavar="PATH", help="write a report of the whole run to PATH")
+    parser.add_argument("--format", choices=["jsonl", "csv"])
+    parser.set_defaults(command="resume", honoured=HONOURED, handler=run)
+
+
+def run(args: argparse.Namespace, io: Streams) -> int:
+    from pathlib import Path
+
+    from tui_app.commands.confirm import check_expiry, confirm_on_terminal, print_plan, require_terminal
+    from tui_app.commands.execute import execute
+    from tui_app.credentials import auth_mode, find_credentials
+    from tui_app.engine import DEFAULT_CONCURRENCY
+    from tui_app.ids import Plan
+    from tui_app.paths import default_runs_dir
+    from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
+    from tui_app.runlog import find_run, read_run
+    from tui_app.session import RunSession, RunSpec
+    from tui_app.settings import Profile, Target, check_profile_name, concurrency_setting, load_profiles
+    from tui_app.vias.endpoints import parse_endpoint
+
+    path = find_run(default_runs_dir(), None if args.last else args.run_id)
     log = read_run(path)
     for warning in log.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        io.warn(f"warning: {warning}")
     if not log.unsettled():
-        print(f"Nothing to resume: every ID of run {log.run_id} already has a final outcome.")
+        io.say(f"Nothing to resume: every ID of run {log.run_id} already has a final outcome.")
         return EXIT_OK
     profile_name = check_profile_name(args.profile or str(log.header.get("profile") or "default"))
     profile = load_profiles().get(profile_name, Profile(profile_name))
@@ -45,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     credentials = lookup.credentials
     if credentials is None:
         raise OperatorError(lookup.explain_missing(profile_name), EXIT_AUTH)
-    check_expiry(credentials)
+    check_expiry(credentials, io)
     concurrency, _ = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
     spec = RunSpec(
         target,
@@ -56,27 +84,21 @@ def run(args: argparse.Namespace) -> int:
         allow_overlap=args.allow_overlap,
         report=Path(args.report) if args.report else None,
     )
-    session = RunSession.open_resume(spec, path)  # locks the run: a second resume is refused from here on
-    try:
+    with RunSession.open_resume(spec, path) as session:  # locks the run: a second resume is refused from here on
         ids = session.ids
         if not ids:
-            print(f"Nothing to resume: every ID of run {log.run_id} already has a final outcome.")
-            session.close()
+            io.say(f"Nothing to resume: every ID of run {log.run_id} already has a final outcome.")
             return EXIT_OK
-        print(
+        io.say(
             f"Run {log.run_id} ({log.header.get('started_at')}): {len(ids)} of {len(session.log.planned)} ID(s) "
             f"have no final outcome; {len(session.previously_sent)} of them were sent without an answer "
             "(they may already be gone)."
         )
         if not args.yes:
-            require_terminal("resume")
+            require_terminal("resume", io)
             plan = Plan.from_ids(ids)
-            print_plan(plan, target, credentials)
-            if not confirm_on_terminal(ids, plan, target, credentials, concurrency):
-                print("Not confirmed; nothing was sent.", file=sys.stderr)
-                session.close()
+            print_plan(plan, target, credentials, io)
+            if not confirm_on_terminal(ids, plan, target, credentials, concurrency, io):
+                io.warn("Not confirmed; nothing was sent.")
                 return EXIT_USAGE
-    except BaseException:
-        session.close()
-        raise
-    return execute(session, report=args.report, report_format=args.format)
+        return execute(session, io, report=args.report, report_format=args.format)

@@ -3,62 +3,123 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from tui_app.commands.stored import read_secret
-from tui_app.credentials import AuthMode, CredentialSource, expiry_text, find_credentials
-from tui_app.keyring_store import ENV_TOKEN, KeyringUnavailable, probe_keyring, store_token
-from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
-from tui_app.secret import Token, TokenFormatError, parse_expiry
-from tui_app.settings import Profile, load_profiles, selected_profile_name
-from tui_app.vias.endpoints import iam_endpoint_for
+from tui_app.commands.options import add_globals
+from tui_app.commands.streams import Streams
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from tui_app.secret import Token
+
+PROFILE_ONLY = frozenset({"profile"})
+LOGIN = frozenset({"profile", "region", "ca_bundle", "timeout"})
 
 
-def store(profile: str, token: Token, expires_at: datetime | None) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = sub.add_parser("token", help="store, check or forget the IAM token for a profile")
+    actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    set_ = actions.add_parser("set", help="read a token from stdin (no echo) and store it in the OS keyring")
+    add_globals(set_, PROFILE_ONLY, on_subcommand=True)
+    set_.add_argument("--expires-at", help="ISO 8601 expiry, if known (e.g. 2026-11-29T09:05:22Z)")
+    set_.set_defaults(command="token set", honoured=PROFILE_ONLY, handler=set_token)
+    status_ = actions.add_parser(
+        "status", help="where the token comes from, masked, and when it expires (exit 3 if none)"
+    )
+    add_globals(status_, PROFILE_ONLY, on_subcommand=True)
+    status_.set_defaults(command="token status", honoured=PROFILE_ONLY, handler=status)
+    forget_ = actions.add_parser("forget", help="remove the stored credentials from the OS keyring")
+    add_globals(forget_, PROFILE_ONLY, on_subcommand=True)
+    forget_.set_defaults(command="token forget", honoured=PROFILE_ONLY, handler=forget)
+    login_ = actions.add_parser("login", help="IAM password login; stores the token and its expiry")
+    add_globals(login_, LOGIN, on_subcommand=True)
+    login_.add_argument("--account", help="IAM account (domain) name; default from the profile")
+    login_.add_argument("--user", help="IAM user name; default from the profile")
+    login_.add_argument("--iam-endpoint", help="IAM endpoint URL (default https://iam.REGION.myhuaweicloud.com)")
+    login_.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    login_.set_defaults(command="token login", honoured=LOGIN, handler=login)
+
+
+def store(profile: str, token: Token, expires_at: datetime | None, io: Streams) -> None:
+    from tui_app.credentials import expiry_text
+    from tui_app.keyring_store import KeyringUnavailable, store_token
+    from tui_app.problems import EXIT_AUTH, OperatorError
+
     try:
         backend = store_token(profile, token, expires_at)
     except KeyringUnavailable as exc:
         raise OperatorError(f"could not store the token: {exc}", EXIT_AUTH) from None
-    print(
+    io.say(
         f"Stored token {token.masked()} for profile {profile!r} in the keyring ({backend}); {expiry_text(expires_at)}."
     )
 
 
-def set_(args: argparse.Namespace) -> int:
+def set_token(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.problems import EXIT_OK, OperatorError
+    from tui_app.secret import Token, TokenFormatError, parse_expiry
+    from tui_app.settings import selected_profile_name
+
     profile = selected_profile_name(args.profile)
     try:
-        token = Token(read_secret(f"Paste the IAM token for profile {profile!r} (input hidden): "))
+        token = Token(io.secret(f"Paste the IAM token for profile {profile!r} (input hidden): "))
     except TokenFormatError as exc:
         raise OperatorError(f"not stored: {exc}") from None
     expires = parse_expiry(args.expires_at) if args.expires_at else None
     if args.expires_at and expires is None:
         raise OperatorError(f"--expires-at {args.expires_at!r} is not an ISO 8601 time, e.g. 2026-11-29T09:05:22Z")
-    store(profile, token, expires)
+    store(profile, token, expires, io)
     return EXIT_OK
 
 
-def status(args: argparse.Namespace) -> int:
+def status(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.credentials import AuthMode, CredentialSource, find_credentials
+    from tui_app.keyring_store import ENV_TOKEN, probe_keyring
+    from tui_app.problems import EXIT_AUTH, EXIT_OK
+    from tui_app.settings import selected_profile_name
+
     profile = selected_profile_name(args.profile)
     lookup = find_credentials(profile, AuthMode.TOKEN)
     keyring_state = lookup.keyring or probe_keyring()
-    print(f"Profile: {profile}")
-    print(f"Keyring: {keyring_state.explain() if keyring_state.usable else keyring_state.state}")
+    io.say(f"Profile: {profile}")
+    io.say(f"Keyring: {keyring_state.explain() if keyring_state.usable else keyring_state.state}")
     found = lookup.credentials
     if found is None:
-        print(f"Token:   none. {lookup.explain_missing(profile)}")
+        io.say(f"Token:   none. {lookup.explain_missing(profile)}")
         return EXIT_AUTH
-    print(f"Token:   {found.describe()}")
+    io.say(f"Token:   {found.describe()}")
     if found.source is CredentialSource.ENV_TOKEN and keyring_state.usable:
-        print(f"         ({ENV_TOKEN} takes precedence over the keyring)")
+        io.say(f"         ({ENV_TOKEN} takes precedence over the keyring)")
     if found.expired:
-        print("         expired: get a new one with `vias-tui token login` or `vias-tui token set`")
+        io.say("         expired: get a new one with `vias-tui token login` or `vias-tui token set`")
         return EXIT_AUTH
     return EXIT_OK
 
 
-def login(args: argparse.Namespace) -> int:
+def forget(args: argparse.Namespace, io: Streams) -> int:
+    from tui_app.keyring_store import KeyringUnavailable, forget_entry
+    from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
+    from tui_app.settings import selected_profile_name
+
+    profile = selected_profile_name(args.profile)
+    try:
+        removed = forget_entry(profile)
+    except KeyringUnavailable as exc:
+        raise OperatorError(f"could not reach the keyring: {exc}", EXIT_AUTH) from None
+    io.say(
+        f"Removed the stored credentials for profile {profile!r}."
+        if removed
+        else f"No stored credentials for profile {profile!r}; nothing to remove."
+    )
+    return EXIT_OK
+
+
+def login(args: argparse.Namespace, io: Streams) -> int:
+    import asyncio
+
+    from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
+    from tui_app.settings import Profile, load_profiles, selected_profile_name
+    from tui_app.vias.endpoints import iam_endpoint_for
     from tui_app.vias.iam import IamToken
     from tui_app.vias.iam import login as iam_login
 
@@ -74,9 +135,9 @@ def login(args: argparse.Namespace) -> int:
         raise OperatorError("no region to scope the token to: pass --region or save one in the profile")
     user: str = args.user or profile.iam_user or account
     endpoint = args.iam_endpoint or iam_endpoint_for(region)
-    if not args.password_stdin and not sys.stdin.isatty():
+    if not args.password_stdin and not io.interactive():
         raise OperatorError("no terminal to ask for the password: pass --password-stdin and pipe it in")
-    password = read_secret(f"IAM password for {account}/{user} (input hidden): ")
+    password = io.secret(f"IAM password for {account}/{user} (input hidden): ")
     if not password:
         raise OperatorError("empty password; nothing sent")
     answer = asyncio.run(
@@ -86,6 +147,7 @@ def login(args: argparse.Namespace) -> int:
             user=user,
             password=password,
             project_name=region,
+            timeout=args.timeout,
             ca_bundle=args.ca_bundle or profile.ca_bundle,
         )
     )
@@ -93,13 +155,12 @@ def login(args: argparse.Namespace) -> int:
     if not isinstance(answer, IamToken):
         raise OperatorError(f"IAM login failed: {answer.one_line()}", EXIT_AUTH)
     if answer.project_id and profile.project_id and answer.project_id != profile.project_id:
-        print(
-            f"warning: IAM scoped the token to project {answer.project_id}, but the profile says {profile.project_id}",
-            file=sys.stderr,
+        io.warn(
+            f"warning: IAM scoped the token to project {answer.project_id}, but the profile says {profile.project_id}"
         )
-    store(profile_name, answer.token, answer.expires_at)
+    store(profile_name, answer.token, answer.expires_at, io)
     if answer.project_id and not profile.project_id:
-        print(
+        io.say(
             f"Project ID for {region}: {answer.project_id} (save it: vias-tui profile set {profile_name} "
             f"--project-id {answer.project_id})"
         )

@@ -29,6 +29,14 @@ NOT_FOUND_CODES = frozenset({"VIAS.00010002", "VIAS.00010007", "VIAS.00010008"})
 AUTH_CODES = frozenset({"APIG.0301", "APIG.0307", "VIAS.00010005", "VIAS.00010021"})
 THROTTLE_CODES = frozenset({"APIG.0308"})
 ROUTE_NOT_FOUND = "APIG.0101"
+# The gateway's answer (APIG.0301) to every request signed with an AK it locked after more than five consecutive
+# failed authentications (API Gateway FAQ): correct signatures included, for about 5 minutes.
+KEY_LOCKED_TEXT = "ak access failed to reach the limit"
+KEY_LOCKED_HINT = (
+    "The API gateway has locked this access key for about 5 minutes after repeated failed authentications: it "
+    "rejects every request signed with it, from every script and colleague sharing the key. Check the secret key "
+    "(vias-tui aksk status), wait 5 minutes, then resume."
+)
 
 HINTS: dict[str, str] = {
     "VIAS.00010001": "The service refused the request as invalid; its reason and advice say why (a batch task "
@@ -81,6 +89,11 @@ class ApiError:
     @property
     def is_auth(self) -> bool:
         return self.http_status == 401 or (self.code in AUTH_CODES)
+
+    @property
+    def is_key_locked(self) -> bool:
+        """The gateway locked the access key (too many failed authentications): waiting is the only remedy."""
+        return self.is_auth and KEY_LOCKED_TEXT in (self.message or self.raw_body or "").lower()
 
     @property
     def is_throttle(self) -> bool:
@@ -137,6 +150,8 @@ class ApiError:
                 + (f" to {self.location}" if self.location else "")
                 + "): wrong endpoint or region? Redirects are never followed."
             )
+        if self.is_key_locked:
+            return KEY_LOCKED_HINT
         if self.code in HINTS:
             return HINTS[self.code]
         if self.transport is not None:

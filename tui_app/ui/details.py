@@ -12,10 +12,17 @@ OUTCOME_MEANING = {
     Outcome.PARTIAL: "Partial: the service answered 200 but some jobs of this batch were not deleted.",
     Outcome.NOT_FOUND: "Not found: already gone, or it belongs to another project or region.",
     Outcome.FAILED: "Failed: the service refused or kept failing. The task is most likely still there.",
-    Outcome.SKIPPED: "Skipped: not a plain ID, so it was never sent.",
+    Outcome.SKIPPED: "Skipped: not a plain ID (or not a task ID at all), so it was never sent.",
     Outcome.CANCELLED: "Cancelled: never acted on because the run stopped. Safe to retry.",
     Outcome.UNKNOWN: "Unknown: sent, but no answer arrived. Check the task before assuming either way.",
 }
+
+
+EXCLUDED_MEANING = "Skipped: a valid ID left out by choice (at the confirmation, or by a flag); never sent."
+
+
+def outcome_meaning(record: OutcomeRecord) -> str:
+    return EXCLUDED_MEANING if record.excluded else OUTCOME_MEANING[record.outcome]
 
 
 def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
@@ -23,7 +30,7 @@ def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
     error, result = record.error, record.result
     pairs: list[tuple[str, str]] = [
         ("ID", record.id if record.outcome is not Outcome.SKIPPED else repr(record.text or record.id)),
-        ("Outcome", f"{record.outcome.value}: {OUTCOME_MEANING[record.outcome]}"),
+        ("Outcome", f"{record.outcome.value}: {outcome_meaning(record)}"),
     ]
     if record.name:
         pairs.append(("Name", record.name))

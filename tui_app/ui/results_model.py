@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from tui_app.ids import Entry, Plan
-from tui_app.outcomes import GONE, Outcome, OutcomeRecord, count_outcomes
+from tui_app.outcomes import GONE, Outcome, OutcomeRecord, count_outcomes, skipped_record
 
 PENDING = "pending"
 FILTERS = ("all", "problems", *(o.value for o in Outcome))
@@ -62,6 +62,7 @@ class BatchResults:
                     r.text or r.id,
                     None if r.outcome is Outcome.SKIPPED else r.id,
                     r.note if r.outcome is Outcome.SKIPPED else None,
+                    r.excluded,
                 )
                 for r in records
             ]
@@ -86,9 +87,7 @@ class BatchResults:
         entry = self.entries[position]
         if entry.id is None:
             key = _skip_key(position)
-            record = self.records.get(key) or OutcomeRecord(
-                entry.text, Outcome.SKIPPED, note=entry.reason, text=entry.text, line=entry.line
-            )
+            record = self.records.get(key) or skipped_record(entry.line, entry.text, entry.reason or "", entry.excluded)
             return ResultRow(key, entry.text, record, position)
         return ResultRow(entry.id, entry.id, self.records.get(entry.id), position)
 

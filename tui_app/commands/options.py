@@ -1,0 +1,182 @@
+"""The options `vias-tui --help` lists, accepted before or after the subcommand (as aws and KooCLI accept theirs).
+
+Each command says which of them it honours. Argparse alone gets this wrong: a subcommand that defines the same
+option writes its default over the value given before the subcommand, silently (`vias-tui --endpoint A delete`
+deleted against the profile's endpoint). So the copy on a subcommand parses into a `sub_`-prefixed name, both
+copies default to "not given", and `merge` reconciles them after parsing: one value wins only when the other was not
+given, two different values are refused, and an option the command does not honour is refused (exit 2) before
+anything is read or sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui_app.problems import OperatorError
+
+CONCURRENCY_LIMIT = 64  # mirrors engine.MAX_CONCURRENCY (importing the engine here would slow `--help`); tested
+AUTH_MODES = ("auto", "token", "aksk", "ecs-agency")
+OUTPUT_FORMATS = ("text", "json")
+SUB = "sub_"  # the dest prefix of an option's copy on a subcommand
+DEFAULT_TIMEOUT = 30.0
+
+
+def concurrency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= CONCURRENCY_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {CONCURRENCY_LIMIT}")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 600 seconds")
+    return value
+
+
+@dataclass(frozen=True)
+class GlobalOption:
+    dest: str
+    flags: tuple[str, ...]
+    help: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    default: object = None  # the value a command sees when the option was given nowhere
+
+    @property
+    def name(self) -> str:
+        return self.flags[0]
+
+
+GLOBALS: tuple[GlobalOption, ...] = (
+    GlobalOption("profile", ("--profile",), "profile name (env VIAS_PROFILE; default 'default')", {"metavar": "NAME"}),
+    GlobalOption("region", ("--region",), "region, e.g. cn-north-4 (env VIAS_REGION)", {"metavar": "REGION"}),
+    GlobalOption(
+        "endpoint",
+        ("--endpoint",),
+        "explicit endpoint URL; https, or http on loopback (env VIAS_ENDPOINT)",
+        {"metavar": "URL"},
+    ),
+    GlobalOption(
+        "project_id",
+        ("--project-id",),
+        "project ID (env VIAS_PROJECT_ID, then HUAWEICLOUD_SDK_PROJECT_ID)",
+        {"metavar": "ID"},
+    ),
+    GlobalOption("ca_bundle", ("--ca-bundle",), "PEM file of CA certificates to trust", {"metavar": "PEM"}),
+    GlobalOption(
+        "auth", ("--auth",), "which credentials to use (env VIAS_AUTH; default auto)", {"choices": AUTH_MODES}
+    ),
+    GlobalOption(
+        "timeout",
+        ("--timeout",),
+        "seconds one attempt may take, connect to last byte (default 30)",
+        {"type": seconds, "metavar": "SECONDS"},
+        DEFAULT_TIMEOUT,
+    ),
+    GlobalOption(
+        "concurrency",
+        ("--concurrency",),
+        f"parallel requests, 1-{CONCURRENCY_LIMIT} (env VIAS_CONCURRENCY; default 16)",
+        {"type": concurrency, "metavar": "N"},
+    ),
+    GlobalOption(
+        "output",
+        ("--output",),
+        "text for people (default) or one JSON document on stdout for scripts",
+        {"choices": OUTPUT_FORMATS},
+        "text",
+    ),
+)
+BY_DEST = {option.dest: option for option in GLOBALS}
+
+
+def _profile_names(**_: Any) -> list[str]:
+    """Shell completion for --profile: the saved profiles (read only when completing)."""
+    from tui_app.settings import load_profiles
+
+    try:
+        return sorted(load_profiles())
+    except Exception:  # a broken profiles file must not break the operator's shell
+        return []
+
+
+def _regions(**_: Any) -> list[str]:
+    from tui_app.vias.endpoints import REGIONS
+
+    return list(REGIONS)
+
+
+COMPLETERS = {"profile": _profile_names, "region": _regions}
+TARGET = frozenset({"profile", "region", "endpoint", "project_id", "ca_bundle"})
+RUN = TARGET | {"auth", "timeout", "concurrency"}
+
+
+def add_globals(parser: argparse.ArgumentParser, dests: Iterable[str], *, on_subcommand: bool) -> None:
+    """Add the global options named by `dests` to `parser` (its own group in --help)."""
+    wanted = set(dests)
+    group = parser.add_argument_group("options also accepted before the command")
+    where = group.add_mutually_exclusive_group() if {"region", "endpoint"} <= wanted else group
+    for option in GLOBALS:
+        if option.dest not in wanted:
+            continue
+        target = where if option.dest in ("region", "endpoint") else group
+        dest = SUB + option.dest if on_subcommand else option.dest
+        action = target.add_argument(
+            *option.flags, dest=dest, default=argparse.SUPPRESS, help=option.help, **option.kwargs
+        )
+        if option.dest in COMPLETERS:
+            setattr(action, "completer", COMPLETERS[option.dest])  # noqa: B010 - what argcomplete reads
+
+
+def merge(args: argparse.Namespace, command: str, honoured: frozenset[str]) -> None:
+    """Reconcile each global option's two positions into `args.<dest>`; refuse what `command` does not honour."""
+    given: dict[str, object] = {}
+    for option in GLOBALS:
+        top = getattr(args, option.dest, argparse.SUPPRESS)
+        sub = getattr(args, SUB + option.dest, argparse.SUPPRESS)
+        if hasattr(args, SUB + option.dest):
+            delattr(args, SUB + option.dest)
+        if top is not argparse.SUPPRESS and sub is not argparse.SUPPRESS and top != sub:
+            raise OperatorError(
+                f"{option.name} is given twice, as {top!r} before `{command}` and as {sub!r} after it; give it once"
+            )
+        value = sub if sub is not argparse.SUPPRESS else top
+        if value is not argparse.SUPPRESS:
+            given[option.dest] = value
+        setattr(args, option.dest, option.default if value is argparse.SUPPRESS else value)
+    refused = [BY_DEST[dest].name for dest in given if dest not in honoured]
+    if refused:
+        where, helping = (
+            ("the console (vias-tui without a command)", "vias-tui --help")
+            if command == "console"
+            else (f"`vias-tui {command}`", f"vias-tui {command} --help")
+        )
+        verb = "does" if len(refused) == 1 else "do"
+        raise OperatorError(f"{', '.join(refused)} {verb} not apply to {where}; nothing was done (see `{helping}`)")
+    if given.get("region") and given.get("endpoint"):
+        raise OperatorError("--region and --endpoint both name where to send requests; give one")
+
+
+__all__ = [
+    "AUTH_MODES",
+    "CONCURRENCY_LIMIT",
+    "GLOBALS",
+    "OUTPUT_FORMATS",
+    "RUN",
+    "TARGET",
+    "GlobalOption",
+    "add_globals",
+    "concurrency",
+    "merge",
+    "seconds",
+]
