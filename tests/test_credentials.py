@@ -12,9 +12,9 @@ import pytest
 
 from tests.helpers import SECRET_AK, SECRET_SECURITY_TOKEN, SECRET_SK, SECRET_TOKEN, assert_no_secret
 from tests.memory_keyring import HangingKeyring, MemoryKeyring
+from tui_app.credential_sources.env_token import ENV_TOKEN
 from tui_app.credentials import AuthMode, CredentialSource, auth_mode, expiry_text, find_credentials
 from tui_app.keyring_store import (
-    ENV_TOKEN,
     KeyringState,
     KeyringUnavailable,
     StoredKeys,

@@ -8,8 +8,8 @@ import sys
 from datetime import datetime
 
 from tui_app.commands.stored import read_secret
-from tui_app.credentials import AuthMode, CredentialSource, expiry_text, find_credentials
-from tui_app.keyring_store import ENV_TOKEN, KeyringUnavailable, probe_keyring, store_token
+from tui_app.credentials import ENV_TOKEN, AuthMode, CredentialSource, expiry_text, find_credentials
+from tui_app.keyring_store import KeyringUnavailable, probe_keyring, store_token
 from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
 from tui_app.secret import Token, TokenFormatError, parse_expiry
 from tui_app.settings import Profile, load_profiles, selected_profile_name
