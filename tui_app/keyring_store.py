@@ -2,8 +2,8 @@
 or access keys. A locked or absent Secret Service can hang forever, and on a headless SSH box there is usually no
 backend at all. That is the normal case here, so the messages say plainly what to do instead.
 
-Every keyring operation has one deadline. The call runs through `_KeyringExecutor`, a concurrent.futures Executor
-whose calls each get a daemon thread, and the caller waits on the Future only until the deadline. Why not
+Every keyring operation has one deadline. The call runs through `_DaemonThreadExecutor`, a concurrent.futures
+Executor whose calls each get a daemon thread, and the caller waits on the Future only until the deadline. Why not
 ThreadPoolExecutor: its workers are joined when the interpreter exits, so a single call stuck on an unlock prompt
 nobody can see would keep `vias-tui` from ever exiting (a daemon thread does not hold up the exit). Threads stay
 bounded by `_SLOTS`: a call takes a slot before its thread starts and its thread gives it back only when the keyring
@@ -108,40 +108,44 @@ class StoredEntry:
     expires_at: datetime | None = None
 
 
-class _KeyringExecutor(Executor):
-    """Each submitted call in its own daemon thread (see the module docstring for why not ThreadPoolExecutor).
-    The caller holds a slot of `_SLOTS` before submitting; the thread gives it back when the call returns."""
+class _DaemonThreadExecutor(Executor):
+    """Each submitted call in its own daemon thread (see the module docstring for why not ThreadPoolExecutor)."""
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         future: Future[T] = Future()
 
         def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
             try:
-                if future.set_running_or_notify_cancel():
-                    try:
-                        result = fn(*args, **kwargs)
-                    except BaseException as exc:  # carried to the caller through the Future
-                        future.set_exception(exc)
-                    else:
-                        future.set_result(result)
-            finally:
-                _SLOTS.release()
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # carried to the caller through the Future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
 
         threading.Thread(target=run, name="keyring-call", daemon=True).start()
         return future
 
 
+_EXECUTOR = _DaemonThreadExecutor()
 _SLOTS = threading.BoundedSemaphore(MAX_KEYRING_THREADS)
-_EXECUTOR = _KeyringExecutor()
 
 
 def _with_timeout(fn: Callable[[], T], deadline: float) -> T:
     """fn's value, or TimeoutError once `deadline` (time.monotonic()) passes; a stuck fn keeps its thread and slot."""
     if not _SLOTS.acquire(timeout=max(0.0, deadline - time.monotonic())):
         raise TimeoutError  # every slot is held by a call the keyring has not answered
+
+    def call_then_release() -> T:
+        try:
+            return fn()
+        finally:
+            _SLOTS.release()  # only once the keyring has returned
+
     try:
-        future = _EXECUTOR.submit(fn)
-    except BaseException:  # no thread started: nothing else will give the slot back
+        future = _EXECUTOR.submit(call_then_release)
+    except BaseException:  # no thread started: nothing else would give the slot back
         _SLOTS.release()
         raise
     try:
