@@ -36,7 +36,11 @@ class HangingKeyring(KeyringBackend):
     """Like a Secret Service waiting forever for an unlock prompt nobody can see."""
 
     priority = -1  # type: ignore[assignment]  # below fail.Keyring: never picked by detection
-    release = threading.Event()
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Per backend, so one test's release does not turn the next test's hang into an instant answer.
+        self.release = threading.Event()
 
     def get_password(self, service: str, username: str) -> str | None:
         self.release.wait(60)

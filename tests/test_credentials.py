@@ -12,9 +12,9 @@ import pytest
 
 from tests.helpers import SECRET_AK, SECRET_SECURITY_TOKEN, SECRET_SK, SECRET_TOKEN, assert_no_secret
 from tests.memory_keyring import HangingKeyring, MemoryKeyring
+from tui_app.credential_sources.env_token import ENV_TOKEN
 from tui_app.credentials import AuthMode, CredentialSource, auth_mode, expiry_text, find_credentials
 from tui_app.keyring_store import (
-    ENV_TOKEN,
     KeyringState,
     KeyringUnavailable,
     StoredKeys,
@@ -148,7 +148,8 @@ def test_no_backend_explains_what_to_do(no_keyring: None) -> None:
 
 def test_hanging_backend_times_out_quickly() -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(HangingKeyring())
+    hanging = HangingKeyring()
+    keyring.set_keyring(hanging)
     try:
         started = time.monotonic()
         status = probe_keyring(timeout=0.3)
@@ -157,7 +158,7 @@ def test_hanging_backend_times_out_quickly() -> None:
         with pytest.raises(KeyringUnavailable):
             read_entry("default", timeout=0.3)
     finally:
-        HangingKeyring.release.set()
+        hanging.release.set()
         keyring.set_keyring(previous)
 
 

@@ -1,33 +1,47 @@
 """The OS keyring, the only place credentials are stored: one entry per profile, holding a token (with its expiry)
-or access keys. Every call runs in a daemon thread with a timeout: a locked or absent Secret Service can hang
-forever, and on a headless SSH box there is usually no backend at all. That is the normal case here, so the
-messages say plainly what to do instead."""
+or access keys. A locked or absent Secret Service can hang forever, and on a headless SSH box there is usually no
+backend at all. That is the normal case here, so the messages say plainly what to do instead.
+
+Every keyring operation has one deadline. The call runs through `_DaemonThreadExecutor`, a concurrent.futures
+Executor whose calls each get a daemon thread, and the caller waits on the Future only until the deadline. Why not
+ThreadPoolExecutor: its workers are joined when the interpreter exits, so a single call stuck on an unlock prompt
+nobody can see would keep `vias-tui` from ever exiting (a daemon thread does not hold up the exit). Threads stay
+bounded by `_SLOTS`: a call takes a slot before its thread starts and its thread gives it back only when the keyring
+returns, so at most MAX_KEYRING_THREADS calls can be stuck at once; a call that finds no free slot before its
+deadline fails as a timeout without starting a thread.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
+from tui_app.credential_sources.env_token import ENV_TOKEN
+from tui_app.sdk_credentials import ENV_AK, ENV_SK
 from tui_app.secret import Secret, Token, TokenFormatError, parse_expiry
 
 SERVICE = "vias-tui"
 KEYRING_TIMEOUT = 4.0
-ENV_TOKEN = "VIAS_AUTH_TOKEN"
+MAX_KEYRING_THREADS = 4
 
 NO_BACKEND_HELP = (
     "No OS keyring is available here (normal on a headless server over SSH). Either: "
-    "set VIAS_AUTH_TOKEN (or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK) in the environment for this shell; or use "
+    f"set {ENV_TOKEN} (or {ENV_AK} and {ENV_SK}) in the environment for this shell; or use "
     "session-only credentials in the console; or install and unlock a Secret Service (e.g. apt install "
     "gnome-keyring, then inside `dbus-run-session -- $SHELL` run `gnome-keyring-daemon --unlock "
     "--components=secrets`)."
 )
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class KeyringState(str, Enum):
@@ -94,23 +108,50 @@ class StoredEntry:
     expires_at: datetime | None = None
 
 
-def _with_timeout(fn: Callable[[], T], timeout: float) -> T:
-    box: dict[str, Any] = {}
+class _DaemonThreadExecutor(Executor):
+    """Each submitted call in its own daemon thread (see the module docstring for why not ThreadPoolExecutor)."""
 
-    def target() -> None:
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        future: Future[T] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # carried to the caller through the Future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=run, name="keyring-call", daemon=True).start()
+        return future
+
+
+_EXECUTOR = _DaemonThreadExecutor()
+_SLOTS = threading.BoundedSemaphore(MAX_KEYRING_THREADS)
+
+
+def _with_timeout(fn: Callable[[], T], deadline: float) -> T:
+    """fn's value, or TimeoutError once `deadline` (time.monotonic()) passes; a stuck fn keeps its thread and slot."""
+    if not _SLOTS.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise TimeoutError  # every slot is held by a call the keyring has not answered
+
+    def call_then_release() -> T:
         try:
-            box["value"] = fn()
-        except BaseException as exc:  # carried back to the caller's thread
-            box["error"] = exc
+            return fn()
+        finally:
+            _SLOTS.release()  # only once the keyring has returned
 
-    thread = threading.Thread(target=target, name="keyring-call", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    try:
+        future = _EXECUTOR.submit(call_then_release)
+    except BaseException:  # no thread started: nothing else would give the slot back
+        _SLOTS.release()
+        raise
+    try:
+        return future.result(timeout=max(0.0, deadline - time.monotonic()))
+    except FutureTimeout:  # not the built-in TimeoutError before Python 3.11
+        raise TimeoutError from None
 
 
 def backend_name() -> str:
@@ -136,12 +177,13 @@ def _classify(exc: BaseException, backend: str) -> KeyringStatus:
 
 def keyring_call(fn: Callable[[], T], timeout: float = KEYRING_TIMEOUT) -> tuple[T, str]:
     """Run one keyring operation; returns its value and the backend's name. Failures become KeyringUnavailable."""
+    deadline = time.monotonic() + timeout  # one deadline for the whole operation, not one per step
     backend = "unknown"
     try:
-        backend = _with_timeout(backend_name, timeout)
+        backend = _with_timeout(backend_name, deadline)
         if backend.startswith("fail."):
             raise KeyringUnavailable(KeyringStatus(KeyringState.NONE, backend))
-        return _with_timeout(fn, timeout), backend
+        return _with_timeout(fn, deadline), backend
     except KeyringUnavailable:
         raise
     except Exception as exc:
@@ -236,6 +278,7 @@ def forget_entry(profile: str, timeout: float = KEYRING_TIMEOUT) -> bool:
 
 __all__ = [
     "KEYRING_TIMEOUT",
+    "MAX_KEYRING_THREADS",
     "NO_BACKEND_HELP",
     "SERVICE",
     "KeyringState",

@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_app.credential_sources.env_token import ENV_TOKEN
 from tui_app.domain.keys import SdkCredentialsError, check_keys
-from tui_app.keyring_store import ENV_TOKEN
 from tui_app.secret import Secret
 
 ENV_AK = "HUAWEICLOUD_SDK_AK"
@@ -54,15 +54,9 @@ def credentials_file() -> Path:
 def keys_from_file(path: Path | None = None) -> SdkKeys | None:
     """The `[basic]` section of the SDK's credentials file; None when the file does not exist."""
     path = path or credentials_file()
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
+    data = _read_capped(path)
+    if data is None:
         return None
-    except OSError as exc:
-        raise SdkCredentialsError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise SdkCredentialsError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; not a credentials file")
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(data.decode("utf-8", errors="replace"), source=str(path))
@@ -82,6 +76,20 @@ def keys_from_file(path: Path | None = None) -> SdkKeys | None:
         section.get("project_id", "").strip() or None,
         str(path),
     )
+
+
+def _read_capped(path: Path) -> bytes | None:
+    """The file's bytes (None when it does not exist); SdkCredentialsError when unreadable or too large."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SdkCredentialsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SdkCredentialsError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; not a credentials file")
+    return data
 
 
 def project_id_fallback() -> tuple[str, str] | None:

@@ -1,0 +1,27 @@
+"""vias-tui's own variable: an IAM token in VIAS_AUTH_TOKEN. Set but malformed stops the search."""
+
+from __future__ import annotations
+
+import os
+
+from tui_app.credential_chain import BrokenSource, CredentialProvider, Skipped
+from tui_app.credential_types import Credentials, CredentialSource
+from tui_app.secret import Token, TokenFormatError
+
+ENV_TOKEN = "VIAS_AUTH_TOKEN"
+
+
+class EnvTokenProvider(CredentialProvider):
+    source = CredentialSource.ENV_TOKEN
+
+    def load(self) -> Credentials | Skipped:
+        value = os.environ.get(ENV_TOKEN)
+        if not value:
+            return Skipped(f"{ENV_TOKEN} is not set")
+        try:
+            return Credentials(self.source, token=Token(value), where=ENV_TOKEN)
+        except TokenFormatError as exc:  # the message never holds the value
+            raise BrokenSource(f"set but unusable: {exc}", f"{ENV_TOKEN} is set but unusable: {exc}") from None
+
+
+__all__ = ["ENV_TOKEN", "EnvTokenProvider"]
