@@ -73,8 +73,7 @@ def set_token(args: argparse.Namespace, io: Streams) -> int:
 
 
 def status(args: argparse.Namespace, io: Streams) -> int:
-    from tui_app.credentials import AuthMode, CredentialSource, find_credentials
-    from tui_app.credentials import ENV_TOKEN
+    from tui_app.credentials import ENV_TOKEN, AuthMode, CredentialSource, find_credentials
     from tui_app.keyring_store import probe_keyring
     from tui_app.problems import EXIT_AUTH, EXIT_OK
     from tui_app.settings import selected_profile_name

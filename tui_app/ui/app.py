@@ -49,12 +49,12 @@ class ViasApp(App[int]):
         if context.session_credentials is not None:
             self.set_reactive(ViasApp.credentials, context.session_credentials)
         self.set_reactive(ViasApp.checking, context.look_for_credentials)
-        self.input_rhythm = InputRhythm()
+        self.input_rhythm: InputRhythm | None = InputRhythm()
 
     async def on_event(self, event: events.Event) -> None:
         # Every key passes here first, whichever widget gets it: the confirmation asks whether keys came in a
         # burst since it appeared (input_rhythm.py).
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.input_rhythm is not None:
             self.input_rhythm.saw(event.time)
         await super().on_event(event)
 

@@ -37,7 +37,12 @@ def help_sections(app: App[Any]) -> Sections:
     ]
     confirm = [
         ("type the count, enter", "confirm the delete (anything else does nothing)"),
-        ("tab, space", "move to an option and switch it: [x] excluded, [ ] sent"),
+        (
+            "the code, enter",
+            "when asked (keys came in bursts: a slow link or a paste), type the code the dialog shows instead; "
+            "it confirms whatever the link does",
+        ),
+        ("tab, space", "move to an option and switch it: [x] excluded, [ ] sent (Enter never switches one)"),
         ("escape", "cancel: nothing is sent"),
         ("s (while looking up)", "skip the preview and confirm on the IDs alone"),
     ]

@@ -7,18 +7,21 @@ resolved, not-found IDs are excluded by default and tasks with running jobs can 
 type and the per-ID table follow those choices. At 80x24 everything fits without scrolling the dialog: title and
 counts, target, options, at least three rows of the table (which scrolls) and both buttons.
 
-Type-ahead does not confirm: the right count submitted (Enter, or the Delete button by key or click) by input that
-the terminal delivered less than `READ_TIME` after the screen was shown is refused, the count box is cleared and
-nothing is sent. The time that counts is when the key or mouse button was read from the terminal (Textual stamps
-every event with it), not when the app got round to handling it, so keys typed ahead and queued behind a burst of
-other input are refused however late they are handled. This backs up the paste guard (paste_guard.py): keys that a
-paste could still inject arrive in the same instant as the keys that opened this screen, and cannot confirm.
-And keys that came faster than anyone types at any time since the screen appeared (input_rhythm.py) refuse the
-count too, however late it is submitted: a crafted paste spread over seconds by a slow link still comes in bursts.
+A paste or type-ahead cannot confirm, and a slow link does not lock the operator out. Timing cannot tell the keys
+of a person on a congested SSH link (which arrive in bursts) from the tail of a crafted paste that a stall let
+through as keys (which arrive in bursts too), so timing does not decide alone: the count confirms only when it
+was typed key by key (no keys faster than anyone types since the dialog appeared, input_rhythm.py) and at least
+`READ_TIME` after the dialog appeared (the time Textual stamped on the key, so keys read earlier and handled late
+count as early). Otherwise the dialog asks for a short code that it shows and that is random per dialog: no paste
+and no script written before the dialog appeared can know it, so a code typed in any rhythm confirms. A wrong code
+draws a new one; after `MAX_WRONG_CODES` the dialog closes and nothing is sent (a paste cannot guess its way in).
+Pastes into the dialog are ignored. Digits typed anywhere in the dialog go to the count box, and Enter never
+switches an option.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +30,7 @@ from textual import _time, events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -43,8 +47,14 @@ SAMPLE = 4
 # type-ahead arrive within milliseconds of the keys that opened the screen. Long enough to catch any machine-speed
 # burst, short enough that a quick but deliberate operator never meets it.
 READ_TIME = 0.5
-TOO_QUICK = "Too quick: read, retype"  # fits beside the prompt at 80 columns, for counts up to 6 digits
-TOO_FAST = "Keys came in a burst: retype"  # not typed one by one: a paste, a script, or a stalled link
+# The code: easy to read aloud and to type (no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B), at least one letter so that it can
+# never be a count. 4 of 22 symbols: about 234,000 codes, so a paste's guess confirms about once in 78,000 dialogs.
+CODE_LETTERS = "ACDEFHJKMNPRTUVWXY"
+CODE_DIGITS = "3479"
+CODE_LENGTH = 4
+MAX_WRONG_CODES = 3
+BURST = "keys came in bursts"  # a slow link, a paste, or a script
+EARLY = "typed before it could be read"
 clock: Callable[[], float] = _time.get_time  # the clock Textual stamps input events with (`Message.time`)
 TASK_COLUMNS = [
     Column("Action", "action", 8),
@@ -67,6 +77,7 @@ class ConfirmRequest:
     title: str = "Delete batch tasks"
     skipped: int = 0
     duplicates: int = 0
+    excluded: int = 0  # valid IDs already left out by choice (the CLI's flags, an earlier confirmation)
     warnings: list[str] = field(default_factory=list)  # plain sentences, shown with a warning mark
     resolution: Resolution | None = None
     hidden_marked: int = 0  # marked in Browse but hidden by its current filter
@@ -78,24 +89,33 @@ class ConfirmResult:
     excluded: dict[str, str]  # id -> why it is not sent
 
 
+PASTE_REFUSED = "Type it; a paste does not confirm"
+WRONG_CODE = "Wrong code: new code shown"  # fits beside the prompt at 80 columns
+
+
+class CountInput(Input):
+    """The count box: typed into, never pasted into."""
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # Input's own handler would insert the text
+        event.stop()
+        self.screen.query_one("#confirm-feedback", Static).update(PASTE_REFUSED)
+
+
+def new_code() -> str:
+    """A confirmation code: random per dialog (the `secrets` module), with at least one letter."""
+    while True:
+        code = "".join(secrets.choice(CODE_LETTERS + CODE_DIGITS) for _ in range(CODE_LENGTH))
+        if any(ch in CODE_LETTERS for ch in code):
+            return code
+
+
 class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm_cancel")]
     AUTO_FOCUS = "#confirm-input"  # focus goes to the count, never first to an option or the Delete button
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > #confirm-box { width: 100%; max-width: 132; height: 100%; max-height: 44;
-                                   border: thick $error; background: $surface; padding: 0 1; }
-    ConfirmScreen #confirm-title { text-style: bold; color: $error; height: auto; }
-    ConfirmScreen #confirm-body { height: auto; max-height: 7; overflow-y: auto; }
-    ConfirmScreen #confirm-tasks { height: 1fr; min-height: 4; }
-    ConfirmScreen #confirm-row { height: 1; }
-    ConfirmScreen #confirm-prompt { width: auto; }
-    ConfirmScreen #confirm-input { width: 12; height: 1; border: none; padding: 0 1; margin: 0 1; }
-    ConfirmScreen #confirm-feedback { width: 1fr; color: $error; text-style: bold; }
-    ConfirmScreen #confirm-buttons { height: 1; align-horizontal: right; }
-    #confirm-buttons > Button { height: 1; border: none; min-width: 0; margin-left: 2; padding: 0 1; }
-    #confirm-buttons > Button:focus { text-style: bold reverse; }
-    """
+    CSS_PATH = "confirm.tcss"
+
+    asked: reactive[bool] = reactive(False)  # the count alone no longer confirms: only the code does
 
     def __init__(self, request: ConfirmRequest) -> None:
         super().__init__()
@@ -105,7 +125,9 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self._ready = False  # a toggle created on reports a change before the screen has mounted
         self.shown_at = clock()  # set again when mounted; tests move it back (tests/ui/helpers.py, has_been_read)
         self._input_at: float | None = None
-        self._trusted_from = float("-inf")  # when the last key or mouse button this screen saw was read
+        self.code = new_code()
+        self.wrong_codes = 0
+        self.why_asked = ""
 
     @property
     def count(self) -> int:
@@ -129,9 +151,10 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             yield RowsTable(TASK_COLUMNS, id="confirm-tasks")
             with Horizontal(id="confirm-row"):
                 yield Static(id="confirm-prompt")
-                yield Input(id="confirm-input", restrict=r"[0-9]*", max_length=9)
+                yield CountInput(id="confirm-input", restrict=r"[0-9A-Za-z]*", max_length=9, placeholder="type here")
                 yield Static("", id="confirm-feedback")
             with Horizontal(id="confirm-buttons"):
+                yield Static(id="confirm-code")
                 yield Button("[ Cancel (Esc) ]", id="confirm-no")
                 yield Button("[ Delete ]", id="confirm-yes", variant="error", disabled=True)
 
@@ -148,8 +171,12 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         line("Target", request.target)
         line("Profile", f"{request.profile} · {request.credentials}")
         line("Concurrency", request.concurrency)
-        if request.skipped or request.duplicates:
-            line("Not sent", f"{request.skipped:,} skipped line(s), {request.duplicates:,} duplicate(s) dropped")
+        if request.skipped or request.duplicates or request.excluded:
+            parts = [f"{request.skipped:,} skipped line(s) (not IDs)"] if request.skipped else []
+            if request.excluded:
+                parts.append(f"{request.excluded:,} excluded")
+            parts.append(f"{request.duplicates:,} duplicate(s) dropped")
+            line("Not sent", ", ".join(parts))
         if self.resolution is not None:
             resolution = self.resolution
             problem = resolution.error is not None or resolution.not_found or resolution.running
@@ -170,11 +197,19 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self._recount()
 
     # Keys reach the screen as they bubble up from the focused widget, before the app runs the bindings (Enter in
-    # the count box, Enter on the Delete button), so the key that submits is the last one seen here. The count's
-    # digits are stopped by the box, which is fine: they never submit. Clicks are made by Textual on handling the
-    # button release, so the release's time is the one to keep.
+    # the count box, Enter on the Delete button), so the key that submits is the last one seen here. Clicks are made
+    # by Textual on handling the button release, so the release's time is the one to keep.
     def on_key(self, event: events.Key) -> None:
         self._input_at = event.time
+        field = self.query_one("#confirm-input", Input)
+        character = event.character
+        if character and character.isascii() and character.isalnum() and self.focused is not field:
+            # Digits (or the code) typed while an option, a button or the table has the focus: into the box.
+            event.stop()
+            event.prevent_default()
+            if not field.disabled:
+                field.focus()
+                field.insert_text_at_cursor(character)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         self._input_at = event.time
@@ -182,25 +217,87 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     def on_mouse_up(self, event: events.MouseUp) -> None:
         self._input_at = event.time
 
-    def _too_quick(self) -> bool:
-        """Whether the input that submits was read too soon after the screen was shown, or keys came in a burst
-        since then (see the module docstring). Refusing clears the count: it has to be typed again, by hand."""
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste never types the count or the code (the count box refuses it too: CountInput)."""
+        event.stop()
+        event.prevent_default()
+        self.query_one("#confirm-feedback", Static).update(PASTE_REFUSED)
+
+    def _typed_by_hand(self) -> str | None:
+        """None when the input that submits the count was typed key by key, after the dialog could be read; else
+        why the count alone does not confirm. With no record of the input's rhythm, it does not."""
         read_at = self._input_at if self._input_at is not None else clock()
         self._input_at = None
         rhythm: InputRhythm | None = getattr(self.app, "input_rhythm", None)
-        burst = rhythm is not None and rhythm.burst_since(max(self.shown_at, self._trusted_from))
-        if read_at >= self.shown_at + READ_TIME and not burst:
-            return False
-        self._trusted_from = clock()  # a burst before this refusal is forgiven; the next count must be typed
+        if rhythm is None or rhythm.burst_since(self.shown_at):
+            return BURST
+        if read_at < self.shown_at + READ_TIME:
+            return EARLY
+        return None
+
+    def _ask_for_code(self, why: str) -> None:
+        self.why_asked = why
+        self.asked = True
         self.app.bell()
         field = self.query_one("#confirm-input", Input)
-        with field.prevent(Input.Changed):  # its handler would clear the message below
+        with field.prevent(Input.Changed):
             field.value = ""
         self.query_one("#confirm-yes", Button).disabled = True
         field.focus()
-        early = read_at < self.shown_at + READ_TIME
-        self.query_one("#confirm-feedback", Static).update(TOO_QUICK if early else TOO_FAST)
-        return True
+
+    def watch_asked(self, asked: bool) -> None:
+        if self._ready:
+            self._render_prompt()
+
+    def _render_prompt(self) -> None:
+        count = self.count
+        prompt = self.query_one("#confirm-prompt", Static)
+        hint = self.query_one("#confirm-code", Static)
+        feedback = self.query_one("#confirm-feedback", Static)
+        if not count:
+            prompt.update("Nothing left to delete: everything is excluded.")
+            hint.update("")
+        elif self.asked:
+            prompt.update(Text(f"Type the code {self.code} and press Enter:", style="bold"))
+            feedback.update(self.why_asked)
+            hint.update(Text("Only the code confirms now.", style="bold"))
+        else:
+            prompt.update(f"Type {count} and press Enter to delete:")
+            hint.update(Text(f"(or the code {self.code}, if asked)", style="dim"))
+
+    def _is_code(self, value: str) -> bool:
+        return secrets.compare_digest(value.strip().upper(), self.code)
+
+    def _wrong_code(self) -> None:
+        self.wrong_codes += 1
+        if self.wrong_codes >= MAX_WRONG_CODES:
+            self.app.notify(
+                f"{MAX_WRONG_CODES} wrong codes: the confirmation closed and nothing was sent.",
+                severity="warning",
+                timeout=6,
+            )
+            self.dismiss(None)
+            return
+        self.code = new_code()  # a guess is never tried against the same code twice
+        self.app.bell()
+        field = self.query_one("#confirm-input", Input)
+        with field.prevent(Input.Changed):
+            field.value = ""
+        self._render_prompt()
+        self.query_one("#confirm-feedback", Static).update(WRONG_CODE)
+
+    def _submit(self, value: str) -> None:
+        if self.count and self._is_code(value):
+            self.dismiss(self.result)  # no paste can know it: confirms in any rhythm
+        elif self.asked:
+            self._wrong_code()
+        elif not self._matches(value):
+            self.app.bell()
+            self.query_one("#confirm-feedback", Static).update(f"That is not {self.count}.")
+        elif (why := self._typed_by_hand()) is not None:
+            self._ask_for_code(why)
+        else:
+            self.dismiss(self.result)
 
     def _recount(self) -> None:
         excluded: dict[str, str] = {}
@@ -226,13 +323,11 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         )
         field = self.query_one("#confirm-input", Input)
         yes = self.query_one("#confirm-yes", Button)
+        self._render_prompt()
         if count:
-            self.query_one("#confirm-prompt", Static).update(f"Type {count} and press Enter to delete:")
-            field.placeholder = str(count)
             field.disabled = False
             yes.label = f"[ Delete {count:,} ]"
         else:
-            self.query_one("#confirm-prompt", Static).update("Nothing left to delete: everything is excluded.")
             field.value = ""
             field.disabled = True
             yes.label = "[ Delete ]"
@@ -271,22 +366,17 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     def _typed(self, event: Input.Changed) -> None:
         if not self._ready:
             return
-        self.query_one("#confirm-yes", Button).disabled = not self._matches(event.value)
-        self.query_one("#confirm-feedback", Static).update("")
+        ready = self._is_code(event.value) if self.asked else self._matches(event.value) or self._is_code(event.value)
+        self.query_one("#confirm-yes", Button).disabled = not (self.count and ready)
+        self.query_one("#confirm-feedback", Static).update(self.why_asked if self.asked else "")
 
     @on(Input.Submitted, "#confirm-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        if self._matches(event.value):
-            if not self._too_quick():
-                self.dismiss(self.result)
-        else:
-            self.app.bell()
-            self.query_one("#confirm-feedback", Static).update(f"That is not {self.count}.")
+        self._submit(event.value)
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
-        if self._matches(self.query_one("#confirm-input", Input).value) and not self._too_quick():
-            self.dismiss(self.result)
+        self._submit(self.query_one("#confirm-input", Input).value)
 
     @on(Button.Pressed, "#confirm-no")
     def action_cancel(self) -> None:

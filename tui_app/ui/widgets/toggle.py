@@ -17,7 +17,7 @@ class TextToggle(Widget, can_focus=True):
     TextToggle { height: 1; width: 1fr; }
     TextToggle:focus { text-style: reverse; }
     """
-    BINDINGS = [Binding("space,enter", "flip", "Switch", show=False)]
+    BINDINGS = [Binding("space", "flip", "Switch", show=False)]  # not Enter: Enter never switches an option
 
     value: reactive[bool] = reactive(False)
 
