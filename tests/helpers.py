@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_app.engine import RetryPolicy
 from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, seed_tasks
+from tui_app.retry_policy import RetryPolicy
 from tui_app.secret import Token
 from tui_app.vias.auth import RequestAuth, TokenAuth
 from tui_app.vias.client import ViasClient

@@ -27,8 +27,8 @@ from tests.helpers import (
     target_args,
     wait_for,
 )
-from tests.hostile_server import running_hostile
-from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
+from tests.hostile_server import Behaviour, running_hostile
+from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.ids import parse
 from tui_app.journal import RunJournal
 from tui_app.paths import private_dir
@@ -464,8 +464,12 @@ def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_twice_stops_at_once(tmp_path: Path) -> None:
-    ids = [f"{n:032x}" for n in range(1, 5)]
-    with running_hostile("drip", interval=5.0) as server:
+    ids = [f"{n:032x}" for n in range(1, 6)]
+    gone = Behaviour("json", status=400, body={"error_code": "VIAS.00010002", "error_msg": "gone"})
+    # The first is answered (it proves the credentials); the four after it go out together and drip.
+    with running_hostile(
+        "drip", interval=5.0, per_path={f"/v2/{DEMO_PROJECT_ID}/batch-tasks/{ids[0]}": gone}
+    ) as server:
         proc = start(
             "delete",
             *target_args(server.url),
@@ -477,7 +481,7 @@ def test_ctrl_c_twice_stops_at_once(tmp_path: Path) -> None:
             "--timeout",
             "60",
         )
-        wait_for(lambda: len(server.requests) >= 4, what="requests in flight")
+        wait_for(lambda: len(server.requests) >= 5, what="requests in flight")
         proc.send_signal(signal.SIGINT)
         time.sleep(0.2)
         sent_second = time.monotonic()
@@ -487,4 +491,4 @@ def test_ctrl_c_twice_stops_at_once(tmp_path: Path) -> None:
     assert proc.returncode == 130 and "Traceback" not in err
     assert took < 1.5, f"the second Ctrl-C took {took:.1f}s to stop"
     log = read_run(journals(tmp_path)[0])
-    assert {r.outcome.value for r in log.records.values()} == {"unknown"}
+    assert [log.records[i].outcome.value for i in ids] == ["not_found"] + ["unknown"] * 4

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, SECRET_TOKEN, assert_no_secret
+from tests.helpers import ROOT, SECRET_TOKEN, assert_no_secret, wait_for
 from tests.tmux import console_in_tmux
 from tui_app.fake import DEMO_PROJECT_ID
 from tui_app.runlog import read_run
@@ -239,11 +239,15 @@ def test_quitting_mid_run_waits_for_the_answers_in_flight(slow_fake_process: str
         time.sleep(READ_TIME)
         tmux.keys(*count.group(1), "Enter")
         tmux.wait_for("ETA", timeout=30)
+        tmux.run("set-option", "-t", "vias", "remain-on-exit", "on")  # to read what the terminal gets after
         tmux.keys("C-q")
         tmux.wait_for("Stop and quit")
         tmux.keys("y")
-        tmux.wait_until_closed(timeout=30)
+        note = tmux.wait_for("vias-tui resume", timeout=30)  # one line: what was done, and how to finish it
+        wait_for(lambda: exit_file.exists() and exit_file.read_text().strip() != "", what="the exit code")
     assert exit_file.read_text().strip() == "130"
+    line = note.replace("\n", "")  # the terminal wraps it
+    assert re.search(r"quit during run \S+: \d+ deleted.*Resume the rest \(\d+\) with: vias-tui resume \S+", line), note
     log = read_run(next((tmp_path / "state").rglob("*.jsonl")))
     sent = {str(r["task_id"]) for r in requests_seen(url) if r["method"] == "DELETE"}
     assert sent and len(sent) < len(ids)  # it stopped part-way

@@ -6,11 +6,12 @@ import asyncio
 
 import pytest
 
-from tests.helpers import FAST, SECRET_TOKEN
+from tests.helpers import FAST, SECRET_TOKEN, until
 from tests.helpers import client_for as client_at
-from tui_app.engine import DeleteEngine, RetryPolicy
+from tui_app.engine import DeleteEngine
 from tui_app.fake import FakeStore, FakeVias, FaultPlan
 from tui_app.outcomes import Outcome, RunStatus
+from tui_app.retry_policy import RetryPolicy
 from tui_app.run_events import OutcomeEvent, Paused, Resumed, RunStarted, Throttled
 from tui_app.secret import Token
 from tui_app.vias.auth import TokenAuth
@@ -133,14 +134,17 @@ async def test_cancel_stops_dispatch_and_accounts_for_every_id(store: FakeStore)
 
 
 async def test_cancel_with_no_grace_records_in_flight_as_unknown(store: FakeStore) -> None:
-    ids = list(store.tasks)[:4]
-    async with FakeVias(store, FaultPlan(script={i: ["hang"] for i in ids})) as server, client_for(server) as client:
+    ids = list(store.tasks)[:5]  # the first is answered (it proves the credentials), then four hang in flight
+    async with (
+        FakeVias(store, FaultPlan(script={i: ["hang"] for i in ids[1:]})) as server,
+        client_for(server) as client,
+    ):
         engine = DeleteEngine(client, concurrency=4, policy=FAST)
         task = asyncio.create_task(engine.run(ids))
-        await asyncio.sleep(0.2)
+        await until(lambda: engine.admission.in_flight == 4, what="four requests in flight")
         engine.cancel(grace=0)
         summary = await task
-    assert summary.counts[Outcome.UNKNOWN] == 4
+    assert summary.counts[Outcome.UNKNOWN] == 4 and summary.counts[Outcome.DELETED] == 1
 
 
 async def test_outer_task_cancellation_still_records_every_id(store: FakeStore) -> None:
@@ -148,13 +152,14 @@ async def test_outer_task_cancellation_still_records_every_id(store: FakeStore) 
     async with FakeVias(store, FaultPlan(latency=0.3)) as server, client_for(server) as client:
         engine = DeleteEngine(client, concurrency=2, policy=FAST)
         task = asyncio.create_task(engine.run(ids))
-        await asyncio.sleep(0.1)
+        await until(lambda: len(engine.records) == 1 and engine.admission.in_flight == 2, what="two in flight")
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
     assert len(engine.records) == 10
+    assert sum(r.outcome is Outcome.DELETED for r in engine.records.values()) == 1
     assert sum(r.outcome is Outcome.UNKNOWN for r in engine.records.values()) == 2
-    assert sum(r.outcome is Outcome.CANCELLED for r in engine.records.values()) == 8
+    assert sum(r.outcome is Outcome.CANCELLED for r in engine.records.values()) == 7
 
 
 async def test_repeated_ids_are_sent_once(fake: FakeVias, store: FakeStore) -> None:

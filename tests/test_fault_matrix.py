@@ -12,9 +12,10 @@ import pytest
 import trustme
 
 from tests.helpers import SECRET_TOKEN, client_for, run_cli, target_args
-from tui_app.engine import DeleteEngine, RetryPolicy
+from tui_app.engine import DeleteEngine
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
-from tui_app.outcomes import Outcome
+from tui_app.outcomes import Outcome, RunStatus
+from tui_app.retry_policy import RetryPolicy
 from tui_app.vias.client import ViasClient
 from tui_app.vias.wire import tls_context
 
@@ -115,12 +116,14 @@ async def test_dns_failure_is_failed_and_nothing_is_sent(monkeypatch: pytest.Mon
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
-    ids = ["0" * 31 + "1", "0" * 31 + "2"]
-    engine, _ = await run_ids("https://vias.does-not-resolve.example", ids)
-    for task_id in ids:
-        record = engine.records[task_id]
-        assert record.outcome is Outcome.FAILED and record.error.transport == "dns"
-        assert "resolve" in record.error.hint()
+    ids = [f"{n:032x}" for n in range(1, 65)]
+    engine, summary = await run_ids("https://vias.does-not-resolve.example", ids, concurrency=16)
+    first = engine.records[ids[0]]  # tried alone, with its retries; then the run stops instead of looping
+    assert first.outcome is Outcome.FAILED and first.error.transport == "dns"
+    assert "resolve" in first.error.hint() and len(first.attempts) == POLICY.max_attempts
+    assert summary.status is RunStatus.TARGET_FAILED and summary.stop_error.transport == "dns"
+    rest = [engine.records[i] for i in ids[1:]]
+    assert all(r.outcome is Outcome.CANCELLED and not r.attempts for r in rest)  # never sent
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,9 @@ from tests.helpers import (
     target_args,
 )
 from tests.hostile_server import HostileServer, running_hostile
-from tui_app.engine import DeleteEngine, RetryPolicy
+from tui_app.engine import DeleteEngine
 from tui_app.outcomes import Outcome
+from tui_app.retry_policy import RetryPolicy
 
 TASK = "0d47bbf52962414bb7ae27fb6ea24230"
 RSS_LIMIT_MB = 250

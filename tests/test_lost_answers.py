@@ -8,9 +8,10 @@ import time
 
 from tests.helpers import QUICK_THROTTLE, client_for
 from tests.hostile_server import Behaviour, HostileServer, auth_failed, ok, throttled
-from tui_app.engine import DeleteEngine, RetryPolicy
+from tui_app.engine import DeleteEngine
 from tui_app.fake import DEMO_PROJECT_ID
 from tui_app.outcomes import Outcome, RunStatus
+from tui_app.retry_policy import RetryPolicy
 from tui_app.run_events import Paused
 from tui_app.secret import Token
 from tui_app.vias.auth import TokenAuth
@@ -107,17 +108,23 @@ async def test_a_paused_id_keeps_what_was_learned_about_it() -> None:
 
 
 async def test_a_second_cancel_stops_at_once() -> None:
-    async with HostileServer("drip", interval=5.0) as server, client_for(server.url, timeout=60.0) as client:
+    proof = "t0000000000000000000000000proof"  # answered first: the credentials are proven, then two go out at once
+    per_path = {path(proof): GONE}
+    async with (
+        HostileServer("drip", interval=5.0, per_path=per_path) as server,
+        client_for(server.url, timeout=60.0) as client,
+    ):
         engine = DeleteEngine(client, concurrency=2)
-        task = asyncio.create_task(engine.run([LOST, OTHER]))
-        await server.wait_requests(2)
+        task = asyncio.create_task(engine.run([proof, LOST, OTHER]))
+        await server.wait_requests(3)
         engine.cancel(grace=30.0)
         started = time.monotonic()
         await asyncio.sleep(0.05)
         engine.cancel(grace=0.0)
         await asyncio.wait_for(task, 2)
     assert time.monotonic() - started < 1.0
-    assert {r.outcome for r in engine.records.values()} == {Outcome.UNKNOWN}
+    assert engine.records[proof].outcome is Outcome.NOT_FOUND
+    assert {engine.records[i].outcome for i in (LOST, OTHER)} == {Outcome.UNKNOWN}
 
 
 async def test_gateway_timeouts_to_exhaustion_are_unknown_not_failed() -> None:

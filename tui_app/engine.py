@@ -1,30 +1,34 @@
-"""Runs many deletes: bounded concurrency, retries that respect throttling, auth stop or pause, cancel.
+"""Runs many deletes: bounded concurrency, the gateway's rules (one request proves the credentials before the
+fan-out; pacing to the rate it admits: pacing.py), retries, the auth stop or pause, holds, cancel.
 
 UI-agnostic: progress goes out as typed events through `on_event`. Every ID handed to `run` ends in exactly
 one `OutcomeRecord`, written to the journal (if any) before its event is emitted. An ID whose request may have
 reached the server without an answer is never recorded as failed or "not deleted" on the strength of a later
-throttle, credential rejection or stop: only a definite answer about the task settles it; otherwise `unknown`.
+throttle, credential rejection or stop: only a definite answer about the task settles it; otherwise `unknown`
+(id_outcomes.py). An endpoint nothing reaches (no DNS, refused, no route) stops the run after its first IDs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
-from tui_app.domain.errors import ApiError
+from tui_app.domain.errors import ApiError, Transport
 from tui_app.domain.models import DeleteResult
+from tui_app.id_outcomes import IdProgress, describe, success_record
 from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.pacing import Admission, PaceChange
 from tui_app.problems import JournalWriteError
+from tui_app.retry_policy import RetryPolicy
 from tui_app.run_events import (
     EngineEvent,
     Finished,
     OutcomeEvent,
+    Paced,
     Paused,
     Resumed,
     RunStarted,
@@ -35,6 +39,8 @@ from tui_app.vias.auth import RequestAuth
 
 MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 16  # see the README's Performance section: throughput is C / latency up to the quota
+UNREACHABLE_AFTER = 3  # IDs in a row that no attempt reached, once the endpoint had answered before: stop
+_NEVER_REACHED = frozenset({Transport.CONNECT, Transport.DNS, Transport.CONNECT_TIMEOUT})
 
 
 class Deleter(Protocol):
@@ -49,52 +55,6 @@ class OutcomeSink(Protocol):
     def sent(self, task_id: str, attempt: int) -> None: ...
 
     def outcome(self, record: OutcomeRecord) -> None: ...
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 4  # for 5xx, timeouts and connection errors
-    max_throttled: int = 12  # 429s tolerated for one ID before giving up on it
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
-
-    def backoff(self, failures: int, rand: Callable[[], float] = random.random) -> float:
-        """Exponential backoff with jitter (never zero, so retries still spread out)."""
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(0, failures - 1))
-        return float(ceiling * (0.5 + rand() / 2))
-
-    def throttle_delay(self, error: ApiError, throttles: int, rand: Callable[[], float] = random.random) -> float:
-        """How long to wait after a 429: the server's Retry-After (capped), else the backoff."""
-        if error.retry_after is not None:
-            return min(error.retry_after, self.max_retry_after)
-        return self.backoff(throttles, rand)
-
-
-@dataclass
-class IdProgress:
-    """What is known about one ID while its attempts run (kept across a pause for new credentials)."""
-
-    attempts: list[Attempt] = field(default_factory=list)
-    error: ApiError | None = None
-    unanswered: bool = False  # an attempt (here or in an interrupted run) may have reached the server unanswered
-    in_flight: bool = False
-    failures: int = 0
-    throttles: int = 0
-
-
-_STOP_REASONS = {
-    RunStatus.CANCELLED: "the run was cancelled",
-    RunStatus.INTERRUPTED: "the run was interrupted",
-    RunStatus.AUTH_FAILED: "the credentials were rejected",
-    RunStatus.TARGET_FAILED: "the endpoint is unusable",
-    RunStatus.JOURNAL_FAILED: "the journal could not be written",
-    RunStatus.CRASHED: "the run stopped on an internal error",
-}
-LOST_ANSWER = (
-    "an earlier attempt may have reached the service unanswered (no answer, or a gateway's 502/504); "
-    "the task may be gone"
-)
 
 
 class DeleteEngine:
@@ -120,28 +80,41 @@ class DeleteEngine:
         self._rand = rand
         self.records: dict[str, OutcomeRecord] = {}
         self.unrecorded: list[OutcomeRecord] = []
-        self.paused = False
         self.started_at: float | None = None  # time.monotonic() at the first dispatch
+        self.admission = Admission(concurrency)
         self._pending: deque[str] = deque()
         self._carried: dict[str, IdProgress] = {}  # IDs sent back to the queue by an auth pause
-        self._throttle_until = 0.0
         self._stop: RunStatus | None = None
         self._stop_error: ApiError | None = None
         self._journal_error: str | None = None
         self._crash: BaseException | None = None  # the first internal error; run() re-raises it once all is settled
         self._total = 0
-        self._gate: asyncio.Event | None = None
         self._in_flight: set[asyncio.Future[DeleteResult | ApiError]] = set()
         self._aborted = False
         self._abort_at: float | None = None
         self._wake: asyncio.Future[None] | None = None
         self._previously_sent: frozenset[str] = frozenset()
+        self._answered_any = False  # the endpoint answered something (HTTP) in this run
+        self._unreached = 0  # IDs in a row that ended with no attempt reaching the endpoint
+        self._last_pace: float | None = None
 
     @property
-    def stopping(self) -> bool:
-        return self._stop is not None
+    def paused(self) -> bool:
+        """Waiting for new credentials (the console)."""
+        return self.admission.paused
+
+    @property
+    def held(self) -> bool:
+        return self.admission.held
 
     # --- control (call from the same event loop) --------------------------------------------------
+
+    def hold(self) -> None:
+        """Send nothing new while the operator answers a question; requests in flight finish and are recorded."""
+        self.admission.set_held(True)
+
+    def release_hold(self) -> None:
+        self.admission.set_held(False)
 
     def cancel(self, grace: float = 5.0, status: RunStatus = RunStatus.CANCELLED) -> None:
         """Stop dispatching now; requests in flight get `grace` seconds, then are recorded `unknown`.
@@ -160,13 +133,12 @@ class DeleteEngine:
             loop.call_at(deadline, self._abort_in_flight)
 
     def resume(self, auth: RequestAuth | None = None) -> None:
-        """Continue after an auth pause, with new credentials if given."""
+        """Continue after an auth pause, with new credentials if given (they prove themselves with one request)."""
         if auth is not None:
             self.client.set_auth(auth)
-        if self.paused and self._gate is not None:
-            self.paused = False
+        if self.paused:
             self._stop_error = None
-            self._gate.set()
+            self.admission.set_paused(False)
             self._emit(Resumed())
 
     # --- running -----------------------------------------------------------------------------------
@@ -174,10 +146,7 @@ class DeleteEngine:
     async def run(self, ids: Sequence[str], previously_sent: frozenset[str] = frozenset()) -> RunSummary:
         """Delete `ids`. `previously_sent` are IDs an interrupted run sent without hearing back (a resume)."""
         self._previously_sent = previously_sent
-        loop = asyncio.get_running_loop()
-        self._gate = asyncio.Event()
-        self._gate.set()
-        self._wake = loop.create_future()
+        self._wake = asyncio.get_running_loop().create_future()
         self._pending = deque(dict.fromkeys(ids))  # an ID is sent at most once per run, even if repeated
         self._total = len(self._pending)
         self.started_at = time.monotonic()
@@ -213,11 +182,7 @@ class DeleteEngine:
         return summary
 
     async def _worker(self) -> None:
-        assert self._gate is not None
         while self._pending and self._stop is None:
-            if not self._gate.is_set():
-                await self._gate.wait()
-                continue
             task_id = self._pending.popleft()
             record = await self._delete_one(task_id)
             if record is not None:
@@ -227,18 +192,19 @@ class DeleteEngine:
         """Send (and retry) one delete. None means it went back to the queue (auth pause)."""
         progress = self._carried.pop(task_id, None) or IdProgress(unanswered=task_id in self._previously_sent)
         try:
+            return await self._delete_or_settle(task_id, progress)
+        finally:
+            self.admission.settled(task_id)
+
+    async def _delete_or_settle(self, task_id: str, progress: IdProgress) -> OutcomeRecord | None:
+        try:
             return await self._send_until_settled(task_id, progress)
         except asyncio.CancelledError:  # the whole run was cancelled from outside: still one outcome
             if progress.in_flight:
-                record = OutcomeRecord(
-                    task_id,
-                    Outcome.UNKNOWN,
-                    progress.attempts,
-                    progress.error,
-                    note="interrupted while the request was in flight; the task may be deleted",
-                )
+                note = "interrupted while the request was in flight; the task may be deleted"
+                record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
             else:
-                record = self._stopped_record(task_id, progress)
+                record = progress.stopped(task_id, self._stop, self._stop_error)
             self._finish(record)
             raise
         except Exception as exc:  # a bug: this ID still ends in one honest outcome, and the run stops
@@ -246,125 +212,129 @@ class DeleteEngine:
                 self._crash = exc
             self._halt(RunStatus.CRASHED)
             if progress.in_flight or progress.unanswered:
-                record = OutcomeRecord(
-                    task_id,
-                    Outcome.UNKNOWN,
-                    progress.attempts,
-                    progress.error,
-                    note=f"an internal error ({type(exc).__name__}) after it was sent; the task may be deleted",
-                )
+                note = f"an internal error ({type(exc).__name__}) after it was sent; the task may be deleted"
+                record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
             else:
-                record = self._stopped_record(task_id, progress)
+                record = progress.stopped(task_id, self._stop, self._stop_error)
             self._finish(record)
             return None
 
     async def _send_until_settled(self, task_id: str, progress: IdProgress) -> OutcomeRecord | None:
-        assert self._gate is not None
-        attempts = progress.attempts
         while True:
-            await self._wait_for_throttle()
-            if self._stop is not None:
-                return self._stopped_record(task_id, progress)
-            if not self._gate.is_set():  # paused for new credentials: keep its place in the queue
-                self._requeue(task_id, progress)
-                return None
-            number = len(attempts) + 1
-            if self._journal is not None:
-                try:
-                    self._journal.sent(task_id, number)
-                except JournalWriteError as exc:  # unrecorded, so never sent
-                    self._journal_failed(exc)
-                    return self._stopped_record(task_id, progress)
-            started = time.monotonic()
-            run_clock = self.started_at or started
-            # A task of its own, so that the end of a cancel's grace can abort it without cancelling the worker.
-            request = asyncio.ensure_future(self.client.delete_batch_task(task_id))
-            self._in_flight.add(request)
-            progress.in_flight = True
-            try:
-                answer = await request
-            except asyncio.CancelledError:
-                if not (self._aborted and request.cancelled()):
-                    request.cancel()
-                    raise  # the worker itself is being cancelled (the whole run was): still in flight, unknown
-                progress.in_flight = False
-                attempts.append(
-                    Attempt(number, started - run_clock, time.monotonic() - started, "no answer (cancelled)")
-                )
-                return OutcomeRecord(
-                    task_id,
-                    Outcome.UNKNOWN,
-                    attempts,
-                    progress.error,
-                    note="cancelled while the request was in flight; the task may be deleted",
-                )
-            finally:
-                self._in_flight.discard(request)
-            progress.in_flight = False
-            attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, _describe(answer)))
-
+            if not await self.admission.acquire(task_id):
+                return progress.stopped(task_id, self._stop, self._stop_error)
+            answer = await self._attempt(task_id, progress)
+            if isinstance(answer, OutcomeRecord):  # not sent (the journal failed), or aborted in flight
+                return answer
             if isinstance(answer, DeleteResult):
-                return _success_record(task_id, answer, attempts, progress.error is not None)
-            error = progress.error = answer
-            if error.is_not_found:
-                note = (
-                    "an earlier attempt went unanswered; it probably deleted the task" if progress.unanswered else None
-                )
-                return OutcomeRecord(task_id, Outcome.NOT_FOUND, attempts, error, note=note)
-            if error.may_have_acted:
-                progress.unanswered = True
-            if error.is_auth:
-                return self._on_auth_failure(task_id, error, progress)
-            if error.is_target_failure:
-                self._halt(RunStatus.TARGET_FAILED, error)
-                return self._settle(task_id, progress, Outcome.FAILED, None)
-            if error.is_throttle:
-                progress.throttles += 1
-                if progress.throttles > self.policy.max_throttled:
-                    note = f"still throttled after {progress.throttles} tries"
-                    if not progress.unanswered:
-                        note += "; the service did not act"
-                    return self._settle(task_id, progress, Outcome.FAILED, note)
-                self._throttle(task_id, error, progress.throttles)
-                continue
-            if not error.is_retryable:  # a refusal of the request itself: the task was not deleted
-                if progress.unanswered and error.settles_after_lost_answer:
-                    return OutcomeRecord(
-                        task_id,
-                        Outcome.FAILED,
-                        attempts,
-                        error,
-                        note="an earlier attempt went unanswered; this answer says it was refused",
-                    )
-                return self._settle(task_id, progress, Outcome.FAILED, None)
+                self._reached()
+                return success_record(task_id, answer, progress.attempts, progress.error is not None)
+            settled = self._on_error(task_id, answer, progress)
+            if not isinstance(settled, _Retry):
+                return settled
+            if answer.is_throttle:
+                continue  # paced: the admission decides when
             progress.failures += 1
-            if progress.failures < self.policy.max_attempts:
-                await self._sleep(self.policy.backoff(progress.failures, self._rand))
-                continue
-            return self._settle(task_id, progress, Outcome.FAILED, f"gave up after {progress.failures} tries")
+            if progress.failures >= self.policy.max_attempts:
+                return self._gave_up(task_id, answer, progress)
+            await self._sleep(self.policy.backoff(progress.failures, self._rand))
 
-    def _settle(self, task_id: str, progress: IdProgress, outcome: Outcome, note: str | None) -> OutcomeRecord:
-        """The final record after an error answer; `unknown` instead when an earlier attempt went unanswered."""
-        if progress.unanswered:
-            why = f"; then {note}" if note else ""
-            return OutcomeRecord(
-                task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=f"{LOST_ANSWER}{why}"
-            )
-        return OutcomeRecord(task_id, outcome, progress.attempts, progress.error, note=note)
+    async def _attempt(self, task_id: str, progress: IdProgress) -> DeleteResult | ApiError | OutcomeRecord:
+        """One request, admitted already: journalled as sent first, then sent, then what came back."""
+        attempts = progress.attempts
+        number = len(attempts) + 1
+        if self._journal is not None:
+            try:
+                self._journal.sent(task_id, number)
+            except JournalWriteError as exc:  # unrecorded, so never sent
+                self.admission.release()
+                self._journal_failed(exc)
+                return progress.stopped(task_id, self._stop, self._stop_error)
+        started = time.monotonic()
+        run_clock = self.started_at or started
+        # A task of its own, so that the end of a cancel's grace can abort it without cancelling the worker.
+        request = asyncio.ensure_future(self.client.delete_batch_task(task_id))
+        self._in_flight.add(request)
+        progress.in_flight = True
+        try:
+            answer = await request
+        except asyncio.CancelledError:
+            self.admission.release()
+            if not (self._aborted and request.cancelled()):
+                request.cancel()
+                raise  # the worker itself is being cancelled (the whole run was): still in flight, unknown
+            progress.in_flight = False
+            attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, "no answer (cancelled)"))
+            note = "cancelled while the request was in flight; the task may be deleted"
+            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, progress.error, note=note)
+        finally:
+            self._in_flight.discard(request)
+        progress.in_flight = False
+        attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, describe(answer)))
+        change = self.admission.answered(answer if isinstance(answer, ApiError) else None)
+        self.admission.release()
+        if change is not None:
+            self._paced(change)
+        return answer
+
+    def _on_error(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord | _Retry | None:
+        """What an error answer means for this ID: a record, None (requeued by an auth pause), or RETRY."""
+        progress.error = error
+        if error.answered:
+            self._reached()
+        if error.is_not_found:
+            note = "an earlier attempt went unanswered; it probably deleted the task" if progress.unanswered else None
+            return OutcomeRecord(task_id, Outcome.NOT_FOUND, progress.attempts, error, note=note)
+        if error.may_have_acted:
+            progress.unanswered = True
+        if error.is_auth:
+            return self._on_auth_failure(task_id, error, progress)
+        if error.is_target_failure:
+            self._halt(RunStatus.TARGET_FAILED, error)
+            return progress.settle(task_id, Outcome.FAILED, None)
+        if error.is_throttle:
+            progress.throttles += 1
+            if progress.throttles > self.policy.max_throttled:
+                note = f"still throttled after {progress.throttles} tries"
+                if not progress.unanswered:
+                    note += "; the service did not act"
+                return progress.settle(task_id, Outcome.FAILED, note)
+            if error.retry_after is not None:
+                delay = min(error.retry_after, self.policy.max_retry_after)
+                self.admission.retry_after(delay)
+                self._emit(Throttled(task_id, delay))
+            return RETRY
+        if not error.is_retryable:  # a refusal of the request itself: the task was not deleted
+            if progress.unanswered and error.settles_after_lost_answer:
+                note = "an earlier attempt went unanswered; this answer says it was refused"
+                return OutcomeRecord(task_id, Outcome.FAILED, progress.attempts, error, note=note)
+            return progress.settle(task_id, Outcome.FAILED, None)
+        return RETRY
+
+    def _gave_up(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord:
+        record = progress.settle(task_id, Outcome.FAILED, f"gave up after {progress.failures} tries")
+        reached_nothing = all(a.answer.startswith("no answer") for a in progress.attempts)
+        if reached_nothing and not error.delivered and error.transport in _NEVER_REACHED:
+            self._unreached += 1
+            if not self._answered_any or self._unreached >= UNREACHABLE_AFTER:
+                self._halt(RunStatus.TARGET_FAILED, error)  # nothing reaches the endpoint: stop, do not loop
+        return record
+
+    def _reached(self) -> None:
+        self._answered_any = True
+        self._unreached = 0
 
     def _on_auth_failure(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord | None:
-        assert self._gate is not None
         self._stop_error = error
         if self._pause_on_auth:
             self._requeue(task_id, progress)  # the server did not act on this attempt: send it again later
             if not self.paused:
-                self.paused = True
-                self._gate.clear()
+                self.admission.set_paused(True)
                 self._emit(Paused("the credentials were rejected", error))
             return None
         self._halt(RunStatus.AUTH_FAILED, error)
         if progress.unanswered:
-            return self._settle(task_id, progress, Outcome.CANCELLED, "the credentials were rejected")
+            return progress.settle(task_id, Outcome.CANCELLED, "the credentials were rejected")
         return OutcomeRecord(
             task_id, Outcome.CANCELLED, progress.attempts, error, note="the credentials were rejected; not deleted"
         )
@@ -373,16 +343,12 @@ class DeleteEngine:
         self._carried[task_id] = progress
         self._pending.appendleft(task_id)
 
-    def _throttle(self, task_id: str, error: ApiError, throttles: int) -> None:
-        delay = self.policy.throttle_delay(error, throttles, self._rand)
-        until = time.monotonic() + delay
-        if until > self._throttle_until + 0.05:
-            self._throttle_until = until
-            self._emit(Throttled(task_id, delay))
-
-    async def _wait_for_throttle(self) -> None:
-        while self._stop is None and (wait := self._throttle_until - time.monotonic()) > 0:
-            await self._sleep(wait)
+    def _paced(self, change: PaceChange) -> None:
+        """Tell the front ends about pacing: every decrease, and rises of a tenth or more."""
+        last = self._last_pace
+        if last is None or change.rate < last or change.rate >= 1.1 * last:
+            self._last_pace = change.rate
+            self._emit(Paced(change.rate, change.limit))
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake at once when the run stops."""
@@ -398,8 +364,7 @@ class DeleteEngine:
                 self._stop_error = error
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)
-        if self._gate is not None:
-            self._gate.set()
+        self.admission.stop()
 
     def _journal_failed(self, exc: JournalWriteError) -> None:
         if self._journal_error is None:
@@ -411,36 +376,11 @@ class DeleteEngine:
         for request in list(self._in_flight):
             request.cancel()
 
-    def _stopped_record(self, task_id: str, progress: IdProgress) -> OutcomeRecord:
-        """The outcome of an ID the run stopped before it was settled."""
-        why = _STOP_REASONS.get(self._stop or RunStatus.INTERRUPTED, "the run stopped")
-        if self._stop is RunStatus.TARGET_FAILED and self._stop_error is not None:
-            why += f" ({self._stop_error.hint() or self._stop_error.one_line()})"
-        attempts, error = progress.attempts, progress.error
-        if progress.unanswered:
-            if not attempts:
-                return OutcomeRecord(
-                    task_id, Outcome.UNKNOWN, note="sent by an interrupted run, never answered; not sent again"
-                )
-            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error, note=f"{LOST_ANSWER}; then {why}")
-        if not attempts:
-            return OutcomeRecord(task_id, Outcome.CANCELLED, note=f"not sent: {why}")
-        if error is None or error.is_throttle or error.is_auth or not error.delivered:
-            answers = "throttled" if error is not None and error.is_throttle else "refused"
-            return OutcomeRecord(
-                task_id,
-                Outcome.CANCELLED,
-                attempts,
-                error,
-                note=f"sent {len(attempts)} time(s) and {answers} without acting; then {why}",
-            )
-        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note=f"{why} before a retry")
-
     def _settle_leftovers(self) -> None:
         while self._pending:
             task_id = self._pending.popleft()
             progress = self._carried.pop(task_id, None) or IdProgress(unanswered=task_id in self._previously_sent)
-            self._finish(self._stopped_record(task_id, progress))
+            self._finish(progress.stopped(task_id, self._stop, self._stop_error))
 
     def _finish(self, record: OutcomeRecord) -> None:
         if record.id in self.records:
@@ -455,20 +395,10 @@ class DeleteEngine:
         self._emit(OutcomeEvent(record, len(self.records), self._total))
 
 
-def _success_record(task_id: str, result: DeleteResult, attempts: list[Attempt], retried: bool) -> OutcomeRecord:
-    if not result.body_ok:
-        why = result.problem or "the body was not the documented JSON"
-        head = "HTTP 200 but " if result.http_status == 200 else ""
-        return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, result=result, note=f"{head}{why}; check the task")
-    outcome = Outcome.PARTIAL if result.is_partial else Outcome.DELETED
-    note = "deleted on a retry" if retried and outcome is Outcome.DELETED else None
-    return OutcomeRecord(task_id, outcome, attempts, result=result, note=note)
+class _Retry:
+    """_on_error's answer: send this ID again."""
 
 
-def _describe(answer: DeleteResult | ApiError) -> str:
-    # Interned: a long run keeps one per attempt, and nearly all of them read "HTTP 200".
-    if isinstance(answer, DeleteResult):
-        return sys.intern(f"HTTP {answer.http_status}")
-    if answer.http_status is None:
-        return sys.intern(f"no answer ({answer.transport})")
-    return sys.intern(f"HTTP {answer.http_status}" + (f" {answer.code}" if answer.code else ""))
+RETRY = _Retry()
+
+__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "DeleteEngine", "Deleter", "OutcomeSink"]

@@ -14,7 +14,7 @@ from datetime import timezone
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import BatchTask, BatchTaskPage
-from tui_app.engine import RetryPolicy
+from tui_app.retry_policy import RetryPolicy
 
 PAGE_SIZE = 200  # the API's maximum
 MAX_PAGES = 10_000  # the API's page_num limit

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import httpx
 
-from tui_app.engine import DeleteEngine, RetryPolicy
+from tui_app.engine import DeleteEngine
 from tui_app.ids import Plan
 from tui_app.journal import RunJournal, clean_stale_files, reserve_size
 from tui_app.outcomes import OutcomeRecord, RunStatus, count_outcomes
 from tui_app.paths import check_output_path, default_runs_dir, private_dir
 from tui_app.problems import JournalWriteError, OperatorError
+from tui_app.retry_policy import RetryPolicy
 from tui_app.run_events import EngineEvent, Paused, RunSummary
 from tui_app.run_lock import RunBusy, read_owner, start_lock
 from tui_app.runlog import RunLog, overlapping_live_run, read_run
@@ -175,6 +176,15 @@ class RunSession:
     def cancel(self, grace: float, status: RunStatus = RunStatus.CANCELLED) -> None:
         if self.engine is not None:
             self.engine.cancel(grace, status)
+
+    def hold(self) -> None:
+        """Send nothing new while the operator answers a question (requests in flight finish and are recorded)."""
+        if self.engine is not None:
+            self.engine.hold()
+
+    def release_hold(self) -> None:
+        if self.engine is not None:
+            self.engine.release_hold()
 
     def resume_with(self, auth: RequestAuth) -> None:
         if self.engine is not None:

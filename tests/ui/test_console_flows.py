@@ -488,3 +488,36 @@ async def test_large_paste_is_shown_read_only_and_deletes_like_any_other(fake: F
         await paste(pilot, app, "\n".join(ids[:2]))  # a paste replaces the large input
         await until(pilot, lambda: not pane.large and len(pane.plan.valid) == 2)
     assert sorted(r.task_id for r in fake.deletes_seen()) == sorted(ids)
+
+
+async def test_sending_pauses_the_moment_a_stop_question_opens_and_no_resumes(store: FakeStore) -> None:
+    """Reported: ctrl+x / ctrl+q opened a dialog while deletes kept going (368 of 2,000 settled at the keypress,
+    438 while the dialog was open, 672 at the end). Now nothing new goes out while it is open; No sends on."""
+    ids = list(store.tasks)[:40]
+    async with FakeVias(store, FaultPlan(latency=0.1)) as server:
+        app = console(server, "\n".join(ids), concurrency=4)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await confirm(pilot, app, 40)
+            await until(pilot, lambda: len(server.deletes_seen()) >= 6, what="the run under way")
+            await pilot.press("ctrl+x")
+            await screen_ready(pilot, AskScreen)
+            main = app.main
+            engine = main.run.session.engine  # type: ignore[union-attr]
+            assert engine is not None and engine.held
+            await until(pilot, lambda: engine.admission.in_flight == 0, what="the requests in flight answered")
+            seen = len(server.deletes_seen())
+            await pilot.pause(0.5)  # five latencies: a run that kept sending would have sent 20 more
+            assert len(server.deletes_seen()) == seen and "Paused" in str(main.run_bar.query_one("#run-text").render())
+            await pilot.press("n")
+            await until(pilot, lambda: len(server.deletes_seen()) > seen, what="sending again after No")
+            await pilot.press("ctrl+q")
+            await screen_ready(pilot, AskScreen)
+            await until(pilot, lambda: engine.admission.in_flight == 0, what="the requests in flight answered")
+            at_question = len(server.deletes_seen())
+            await pilot.press("y")
+            await until(pilot, lambda: app.return_code == 130, what="the console closed")
+        assert len(server.deletes_seen()) == at_question  # quitting sent nothing more
+    note = app.exit_note or ""
+    assert "vias-tui resume " in note and "deleted" in note
+    run_id = note.split("vias-tui resume ")[1].strip()
+    assert run_id and run_id in note

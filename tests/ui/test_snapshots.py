@@ -18,6 +18,7 @@ from tui_app.demo import demo_context, demo_paste, demo_server
 from tui_app.fake import DEMO_PROJECT_ID, FakeStore, FakeVias, running_in_thread, seed_tasks
 from tui_app.paths import default_runs_dir
 from tui_app.ui.app import ViasApp, make_app
+from tui_app.ui.screens import confirm
 from tui_app.ui.screens.browse import BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
@@ -25,6 +26,12 @@ from tui_app.ui.widgets.ids_pane import IdsPane
 
 SIZE = (100, 32)
 Steps = Callable[[Pilot[object]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def steady_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The confirmation's code is random per dialog; a snapshot needs the same one every time."""
+    monkeypatch.setattr(confirm, "new_code", lambda: "K7QA")
 
 
 def offline_app(**overrides: object) -> ViasApp:

@@ -12,22 +12,27 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tui_app.commands.options import RUN
 from tui_app.commands.streams import Streams
 from tui_app.problems import EXIT_OK, EXIT_USAGE, OperatorError
+
+if TYPE_CHECKING:
+    from tui_app.ui.app import ViasApp
 
 HONOURED = RUN  # `vias-tui` with no command takes the target and run options (and --demo)
 
 
 def run(args: argparse.Namespace, io: Streams) -> int:
     with _terminal(io):
-        if args.demo:
-            return _run_demo(args)
-        return _run_console(args)
+        app = _run_demo(args) if args.demo else _run_console(args)
+    if app.exit_note:  # after the console gave the terminal back: what was done, and how to finish it
+        io.say(app.exit_note)
+    return app.return_code or EXIT_OK
 
 
-def _run_console(args: argparse.Namespace) -> int:
+def _run_console(args: argparse.Namespace) -> ViasApp:
     from tui_app.credentials import auth_mode
     from tui_app.engine import DEFAULT_CONCURRENCY
     from tui_app.settings import SettingsError, concurrency_setting, resolve_target, selected_profile
@@ -64,10 +69,10 @@ def _run_console(args: argparse.Namespace) -> int:
     )
     app = make_app(context)
     app.run()
-    return app.return_code or EXIT_OK
+    return app
 
 
-def _run_demo(args: argparse.Namespace) -> int:
+def _run_demo(args: argparse.Namespace) -> ViasApp:
     from tui_app.demo import demo_context, demo_server
     from tui_app.fake import running_in_thread
     from tui_app.ui.app import make_app
@@ -75,7 +80,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     with running_in_thread(demo_server()) as server:
         app = make_app(demo_context(server, concurrency=args.concurrency or 4))
         app.run()
-        return app.return_code or EXIT_OK
+        return app
 
 
 @contextlib.contextmanager

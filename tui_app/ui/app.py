@@ -50,6 +50,7 @@ class ViasApp(App[int]):
             self.set_reactive(ViasApp.credentials, context.session_credentials)
         self.set_reactive(ViasApp.checking, context.look_for_credentials)
         self.input_rhythm: InputRhythm | None = InputRhythm()
+        self.exit_note: str | None = None  # printed on the terminal once the console has closed
 
     async def on_event(self, event: events.Event) -> None:
         # Every key passes here first, whichever widget gets it: the confirmation asks whether keys came in a

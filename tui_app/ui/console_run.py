@@ -53,6 +53,22 @@ class ConsoleRun:
     session: RunSession | None = None
     buffer: list[OutcomeRecord] = field(default_factory=list)
     _stop: tuple[float, RunStatus] | None = None  # asked for before the engine existed
+    _held: bool = False
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def hold(self) -> None:
+        """Nothing new is sent while the operator decides (also if the engine starts meanwhile)."""
+        self._held = True
+        if self.session is not None:
+            self.session.hold()
+
+    def release_hold(self) -> None:
+        self._held = False
+        if self.session is not None:
+            self.session.release_hold()
 
     def stop(self, grace: float, status: RunStatus = RunStatus.CANCELLED) -> None:
         """Cancel (or quit): at once if the engine runs, else as soon as it starts (it then sends nothing)."""
@@ -61,6 +77,8 @@ class ConsoleRun:
             self.session.cancel(grace, status)
 
     def _engine_ready(self, engine: DeleteEngine) -> None:
+        if self._held:
+            engine.hold()
         if self._stop is not None:
             engine.cancel(*self._stop)
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui_app.credentials import AuthMode, Credentials
-from tui_app.engine import DEFAULT_CONCURRENCY, RetryPolicy
+from tui_app.engine import DEFAULT_CONCURRENCY
+from tui_app.retry_policy import RetryPolicy
 from tui_app.settings import Target
 from tui_app.vias.client import ViasClient
 from tui_app.vias.wire import tls_context

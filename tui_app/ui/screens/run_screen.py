@@ -13,6 +13,7 @@ from textual.widgets import TabbedContent
 
 from tui_app.credentials import Credentials
 from tui_app.outcomes import OutcomeRecord, RunStatus, count_outcomes
+from tui_app.session import SessionResult
 from tui_app.ui import messages
 from tui_app.ui.console_run import ConsoleRun, RunRequest
 from tui_app.ui.context import ConsoleContext
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
     from tui_app.ui.app import ViasApp
 
 CANCEL_GRACE = 5.0
+
+
+def quit_note(result: SessionResult) -> str:
+    """The line the terminal gets after quitting mid-run: what was done, and how to finish it."""
+    counts = result.summary.counts
+    done = ", ".join(f"{n:,} {o.value}" for o, n in counts.items() if n) or "nothing answered"
+    left = len(result.log.unsettled())
+    tail = f" Resume the rest ({left:,}) with: vias-tui resume {result.log.run_id}" if left else ""
+    return f"vias-tui: quit during run {result.log.run_id}: {done}.{tail}"
 
 
 class RunScreen(Screen[None]):
@@ -186,6 +196,7 @@ class RunScreen(Screen[None]):
                 timeout=3,
             )
         if self.quit_after_run:
+            self.vias.exit_note = quit_note(result)
             self.app.exit(130, return_code=130)
 
     def on_run_crashed(self, message: messages.RunCrashed) -> None:
@@ -199,34 +210,55 @@ class RunScreen(Screen[None]):
         if self.run is None:
             self.notify("No run in progress.", timeout=3)
             return
+        self._hold("Cancel?")
         question = (
-            f"Cancel the run? Nothing more will be sent. About {self.results.pending():,} ID(s) not yet answered "
-            f"are recorded as cancelled (or unknown if still in flight after {CANCEL_GRACE:g}s)."
+            f"Cancel the run? Sending is paused while you decide. About {self.results.pending():,} ID(s) not yet "
+            f"answered are recorded as cancelled (or unknown if still in flight after {CANCEL_GRACE:g}s). "
+            "No: sending goes on."
         )
         self.app.push_screen(AskScreen(question, yes="Cancel the run", no="Keep running"), self._cancel_confirmed)
 
     def _cancel_confirmed(self, yes: bool | None) -> None:
-        if yes and self.run is not None:
+        if self.run is None:
+            return
+        if yes:
             self.run.stop(CANCEL_GRACE)
             self.run_bar.idle(f"Cancelling: nothing more is sent; waiting up to {CANCEL_GRACE:g}s for answers…")
+        else:
+            self._release_hold()
+
+    def _hold(self, question: str) -> None:
+        """Stop sending the moment a question opens: the decision must not race the run."""
+        if self.run is not None:
+            self.run.hold()
+            self.run_bar.held(question)
+
+    def _release_hold(self) -> None:
+        if self.run is not None:
+            self.run.release_hold()
+            self.run_bar.released()
 
     def request_quit(self) -> None:
-        """ctrl+q: straight out when idle; during a run, ask once, then stop like ctrl+x and quit when it ends."""
+        """ctrl+q: straight out when idle; during a run, pause sending and ask once, then stop like ctrl+x and quit
+        when it ends (a second ctrl+q: at once)."""
         if self.run is None:
             self.app.exit(0)
             return
-        if self.quit_after_run:  # asked already and waiting for answers: a second ctrl+q stops at once
-            self.run.stop(0.0, RunStatus.INTERRUPTED)
+        if self.quit_after_run or (isinstance(self.app.screen, AskScreen) and self.run.held):
+            self.quit_after_run = True
+            self.run.stop(0.0, RunStatus.INTERRUPTED)  # asked already: a second ctrl+q stops at once
             return
+        self._hold("Quit?")
         question = (
-            "A run is in progress. Quit? Nothing more is sent; requests in flight get up to "
-            f"{CANCEL_GRACE:g}s to answer, so every answer is recorded. Then the console closes (resume the rest "
-            "later)."
+            "A run is in progress. Quit? Sending is paused while you decide. Yes: nothing more is sent; requests in "
+            f"flight get up to {CANCEL_GRACE:g}s to answer, so every answer is recorded; then the console closes "
+            "and says how to resume the rest. No: sending goes on."
         )
         self.app.push_screen(AskScreen(question, yes="Stop and quit", no="Keep running"), self._quit_confirmed)
 
     def _quit_confirmed(self, yes: bool | None) -> None:
         if not yes:
+            self._release_hold()
             return
         if self.run is None:
             self.app.exit(0)

@@ -74,6 +74,19 @@ class RunBar(Horizontal):
     def resumed(self) -> None:
         self._paused = False
 
+    def held(self, question: str) -> None:
+        """Sending is paused while the operator answers `question` (requests in flight finish)."""
+        self._paused = True
+        self._text(
+            Text(
+                f"Paused: {question} Nothing new is sent; requests in flight finish and are recorded.",
+                style=emphasis("bold yellow", self.mono, "bold reverse"),
+            )
+        )
+
+    def released(self) -> None:
+        self._paused = False
+
     def progress(self, done: int, counts: dict[Outcome, int]) -> None:
         if self._paused:
             return

@@ -1,0 +1,94 @@
+"""What the engine knows about one ID while its attempts run, and the honest outcome it ends in.
+
+The rule that matters: once a request for an ID may have reached the service without an answer (no answer, or a
+gateway's 502/504), only a later definite answer about the task settles it; throttling, a rejected credential or a
+stop leave it `unknown`, never `failed`, "not deleted" or `cancelled`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import DeleteResult
+from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus
+
+STOP_REASONS = {
+    RunStatus.CANCELLED: "the run was cancelled",
+    RunStatus.INTERRUPTED: "the run was interrupted",
+    RunStatus.AUTH_FAILED: "the credentials were rejected",
+    RunStatus.TARGET_FAILED: "the endpoint is unusable",
+    RunStatus.JOURNAL_FAILED: "the journal could not be written",
+    RunStatus.CRASHED: "the run stopped on an internal error",
+}
+LOST_ANSWER = (
+    "an earlier attempt may have reached the service unanswered (no answer, or a gateway's 502/504); "
+    "the task may be gone"
+)
+
+
+@dataclass
+class IdProgress:
+    """What is known about one ID while its attempts run (kept across a pause for new credentials)."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    error: ApiError | None = None
+    unanswered: bool = False  # an attempt (here or in an interrupted run) may have reached the server unanswered
+    in_flight: bool = False
+    failures: int = 0
+    throttles: int = 0
+
+    def settle(self, task_id: str, outcome: Outcome, note: str | None) -> OutcomeRecord:
+        """The final record after an error answer; `unknown` instead when an earlier attempt went unanswered."""
+        if self.unanswered:
+            why = f"; then {note}" if note else ""
+            return OutcomeRecord(task_id, Outcome.UNKNOWN, self.attempts, self.error, note=f"{LOST_ANSWER}{why}")
+        return OutcomeRecord(task_id, outcome, self.attempts, self.error, note=note)
+
+    def stopped(self, task_id: str, stop: RunStatus | None, stop_error: ApiError | None) -> OutcomeRecord:
+        """The outcome of an ID the run stopped before it was settled."""
+        why = STOP_REASONS.get(stop or RunStatus.INTERRUPTED, "the run stopped")
+        if stop is RunStatus.TARGET_FAILED and stop_error is not None:
+            why += f" ({stop_error.hint() or stop_error.one_line()})"
+        attempts, error = self.attempts, self.error
+        if self.unanswered:
+            if not attempts:
+                return OutcomeRecord(
+                    task_id, Outcome.UNKNOWN, note="sent by an interrupted run, never answered; not sent again"
+                )
+            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error, note=f"{LOST_ANSWER}; then {why}")
+        if not attempts:
+            return OutcomeRecord(task_id, Outcome.CANCELLED, note=f"not sent: {why}")
+        if error is None or error.is_throttle or error.is_auth or not error.delivered:
+            answers = "throttled" if error is not None and error.is_throttle else "refused"
+            return OutcomeRecord(
+                task_id,
+                Outcome.CANCELLED,
+                attempts,
+                error,
+                note=f"sent {len(attempts)} time(s) and {answers} without acting; then {why}",
+            )
+        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note=f"{why} before a retry")
+
+
+def success_record(task_id: str, result: DeleteResult, attempts: list[Attempt], retried: bool) -> OutcomeRecord:
+    if not result.body_ok:
+        why = result.problem or "the body was not the documented JSON"
+        head = "HTTP 200 but " if result.http_status == 200 else ""
+        return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, result=result, note=f"{head}{why}; check the task")
+    outcome = Outcome.PARTIAL if result.is_partial else Outcome.DELETED
+    note = "deleted on a retry" if retried and outcome is Outcome.DELETED else None
+    return OutcomeRecord(task_id, outcome, attempts, result=result, note=note)
+
+
+def describe(answer: DeleteResult | ApiError) -> str:
+    # Interned: a long run keeps one per attempt, and nearly all of them read "HTTP 200".
+    if isinstance(answer, DeleteResult):
+        return sys.intern(f"HTTP {answer.http_status}")
+    if answer.http_status is None:
+        return sys.intern(f"no answer ({answer.transport})")
+    return sys.intern(f"HTTP {answer.http_status}" + (f" {answer.code}" if answer.code else ""))
+
+
+__all__ = ["LOST_ANSWER", "STOP_REASONS", "IdProgress", "describe", "success_record"]
