@@ -66,6 +66,7 @@ class FakeVias:
         self.host, self.port, self._tls = host, port, tls
         self.requests: list[SeenRequest] = []
         self.counters = Counters()
+        self._seq = 0
         self._metadata = MetadataService()
         self._server: asyncio.Server | None = None
         self._stopping = asyncio.Event()
@@ -150,7 +151,8 @@ class FakeVias:
         self, method: str, target: str, headers: dict[str, str], body: bytes, writer: asyncio.StreamWriter
     ) -> bool:
         route = parse_route(method, target, headers.get("host", ""), self.store.region)
-        rid = f"fake-{len(self.requests):06d}"
+        self._seq += 1
+        rid = f"fake-{self._seq:06d}"  # unique even when answers overlap
         if route.region != self.store.region and route.region not in self.store.regions():
             route = Route(RequestKind.UNKNOWN, route.region, route.path, route.segments, route.query)
         if route.kind is RequestKind.FAKE:  # looking at the fake is not traffic: never recorded
