@@ -37,6 +37,9 @@ INCREASE = 0.01  # of the ceiling, added each second without a 429 once near it 
 EPOCH = 1.0  # seconds: one decrease per epoch (answers to requests already in flight arrive together)
 MIN_RATE = 0.2  # requests per second: a gateway that throttles everything is still asked, slowly
 RECENT = 3.0  # seconds of admitted answers the measured rate looks at
+FIRST_WINDOW = 8  # requests in flight once the credentials are proven; then GROWTH times that each round, up to C
+GROWTH = 4  # until the first 429 (8, 32, then 64 at most)
+
 _LIMIT = re.compile(r"limit\s*:\s*(\d+(?:\.\d+)?)\s*,\s*time\s*:\s*(\d+)?\s*(second|minute|hour)", re.IGNORECASE)
 _UNIT = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 
@@ -73,6 +76,11 @@ class Admission:
         self.rate: float | None = None  # requests per second, once a 429 came; None: no pacing
         self.limit: float | None = None  # the gateway's limit, when a 429 named it
         self.ceiling = 0.0  # the rate pacing climbs back towards
+        # How many may be in flight: from FIRST_WINDOW up to the concurrency (_grow), so that a gateway's small
+        # bucket meets a short first wave, not C requests at once; halved by a 429.
+        self.window = float(min(concurrency, FIRST_WINDOW))
+        self._slowed = False
+        self._round = 0  # answers in the current round, while the window quadruples
         self._next_start = 0.0
         self._last_decrease = -math.inf
         self._last_increase = 0.0
@@ -124,8 +132,23 @@ class Admission:
             self._admitted.append(now)
             if error is None or (not error.is_auth and error.http_status is not None and error.http_status < 500):
                 self.proven = True  # the gateway let it through to VIAS
+            self._grow()
             self._pulse()
         return self._climb(now)
+
+    def _grow(self) -> None:
+        """Quadruple the window each round trip (a window's worth of answers) until the first 429; after it, one
+        more per window's worth. Within a round the window stays: the answers of one wave come back together, and
+        requests sent on the first of them before a 429 among them is read would meet the same empty bucket."""
+        if self.window >= self.concurrency:
+            return
+        if self._slowed:
+            self.window = min(float(self.concurrency), self.window + 1.0 / self.window)
+            return
+        self._round += 1
+        if self._round >= int(self.window):
+            self._round = 0
+            self.window = min(float(self.concurrency), self.window * GROWTH)
 
     def retry_after(self, seconds: float) -> None:
         self.hold_until = max(self.hold_until, self.clock() + seconds)
@@ -154,7 +177,7 @@ class Admission:
         """Seconds until a request may start (0: now), or infinity: until something changes."""
         if self.held or self.paused:
             return math.inf
-        if self.in_flight >= (self.concurrency if self.proven else 1):
+        if self.in_flight >= (int(self.window) if self.proven else 1):
             return math.inf
         if not self.proven and self.probe_owner not in (None, owner):
             return math.inf
@@ -170,9 +193,13 @@ class Admission:
         return len(self._admitted) / max(1.0, min(RECENT, now - self._started))
 
     def _throttled(self, error: ApiError, now: float) -> PaceChange | None:
+        if self.rate is not None:  # the bucket is empty now: the next token is a pacing interval away
+            self._next_start = max(self._next_start, now + 1.0 / self.rate)
         if now - self._last_decrease < EPOCH:
             return None  # the same overshoot, answered several times
         self._last_decrease = now
+        self.window = max(1.0, self.window / 2)
+        self._slowed = True
         limit = named_limit(error)
         if limit is not None:
             self.limit = limit
@@ -185,6 +212,7 @@ class Admission:
             self.ceiling = self.rate
             rate = self.rate * DECREASE
         self.rate = max(MIN_RATE, rate)
+        self._next_start = max(self._next_start, now + 1.0 / self.rate)
         self._last_increase = now
         self._pulse()
         return PaceChange(self.rate, self.limit)

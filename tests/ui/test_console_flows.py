@@ -20,10 +20,11 @@ from tests.ui.helpers import (
     until,
 )
 from tui_app.credentials import CredentialSource
-from tui_app.fake import FakeStore, FakeVias, FaultPlan
+from tui_app.fake import DEMO_TOKEN, FakeStore, FakeVias, FaultPlan
 from tui_app.outcomes import Outcome, RunStatus
 from tui_app.ui.screens.confirm import ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
+from tui_app.ui.screens.preview import PreviewScreen
 from tui_app.ui.screens.simple import AskScreen, HelpScreen, PathScreen
 
 
@@ -443,7 +444,6 @@ async def test_listing_failure_is_explained_and_does_not_block(store: FakeStore)
 
 
 async def test_preview_can_be_skipped_or_cancelled(store: FakeStore) -> None:
-    from tui_app.ui.screens.preview import PreviewScreen
 
     ids = list(store.tasks)[:3]
     async with FakeVias(store, FaultPlan(latency=3.0)) as server:  # the lookup outlasts the keys below
@@ -521,3 +521,26 @@ async def test_sending_pauses_the_moment_a_stop_question_opens_and_no_resumes(st
     assert "vias-tui resume " in note and "deleted" in note
     run_id = note.split("vias-tui resume ")[1].strip()
     assert run_id and run_id in note
+
+
+async def test_a_wrong_token_costs_one_rejected_request_and_opens_the_credentials(store: FakeStore) -> None:
+    """The lookup is the first request: rejected, it opens the credentials screen and nothing is deleted. And a
+    run whose credentials are rejected sends one request, not a first wave of C."""
+    ids = list(store.tasks)[:20]
+    async with FakeVias(store, FaultPlan()) as server:
+        app = console(server, "\n".join(ids), concurrency=16)
+        async with app.run_test(size=(100, 32)) as pilot:
+            server.store.tokens.clear()  # the demo token is now wrong
+            await pilot.press("ctrl+d")
+            screen = await screen_ready(pilot, CredentialsScreen)
+            reason = str(screen.query_one("#cred-reason").render())
+            assert "rejected while looking the IDs up" in reason and "Nothing was deleted" in reason
+            assert server.deletes_seen() == []
+            assert len([r for r in server.requests if r.answer == "401"]) == 1
+            await pilot.press("escape")
+            server.store.tokens.add(DEMO_TOKEN)
+            server.faults.auth_fail_after = 0  # the listing works; every delete is rejected
+            await confirm(pilot, app, 20)
+            await screen_ready(pilot, CredentialsScreen)
+            await pilot.pause(0.3)
+            assert len(server.deletes_seen()) == 1  # the run's first request went alone

@@ -172,8 +172,15 @@ class MainScreen(RunScreen):
                 return
 
         def looked_up(resolution: Resolution | None) -> None:
+            error = resolution.error if resolution is not None else None
             if resolution is None:
                 self.notify("Cancelled; nothing was sent.", timeout=3)
+            elif error is not None and error.is_auth:  # the one request that tells: no delete follows it
+                reason = (
+                    f"The credentials were rejected while looking the IDs up ({error.one_line()}). "
+                    f"{error.hint() or ''} Nothing was deleted: get new credentials, then ctrl+d again."
+                )
+                self.vias.open_credentials(reason, lambda found: None)
             else:
                 self._confirm(replace(request, resolution=resolution))
 

@@ -125,10 +125,12 @@ class RunScreen(Screen[None]):
         self.run_bar.throttled(message.delay)
 
     def on_run_paused(self, message: messages.RunPaused) -> None:
+        locked = message.error.hint() if message.error.is_key_locked else None
         self._pause_reason = (
-            f"The credentials were rejected ({message.error.one_line()}). Sending is paused: nothing more goes "
-            "out. Paste or log in for new credentials to resume where it stopped, or press Escape to choose to "
-            "cancel the run."
+            f"The credentials were rejected ({message.error.one_line()}). "
+            + (f"{locked} " if locked else "")
+            + "Sending is paused: nothing more goes out. Paste or log in for new credentials to resume where it "
+            "stopped, or press Escape to choose to cancel the run."
         )
         self.run_bar.paused("the credentials were rejected")
         self.app.bell()
