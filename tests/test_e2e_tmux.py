@@ -154,6 +154,8 @@ def test_paste_confirm_delete_read_results(
         # What is about to be deleted is on screen, with both buttons, without scrolling the dialog.
         assert sum("DELETE " in line for line in confirm.splitlines()) >= 3
         assert "[ Cancel (Esc) ]" in confirm and "[ Delete" in confirm
+        prompt = next(line for line in confirm.splitlines() if "and press Enter to delete:" in line)
+        assert "type here" in prompt and not re.search(r"delete:\s+\d", prompt)  # empty, never reads as typed
         running = re.search(r"\[ \] Exclude the (\d+) with running jobs", confirm)
         assert running is not None, confirm
         # Focus shows on the option by more than colour, and its label stays.
@@ -175,8 +177,10 @@ def test_paste_confirm_delete_read_results(
         tmux.keys("BSpace", "BSpace", "1", "2", "Enter")
         # The seeded fake has tasks that refuse deletion or delete partially: the console says so, not "done".
         tmux.wait_for("NOT all deleted", timeout=60)
-        final = tmux.wait_for("^r Retry failed")  # the run ended: its keys are in the footer, ctrl+x left it
+        final = tmux.wait_for("^r Retry")  # the run ended: its keys are in the footer, ctrl+x left it
         assert "deleted ·" in final and "failed" in final and "^x Cancel run" not in final
+        footer = final.rstrip("\n").splitlines()[-1]
+        assert "f1 Help" in footer and "^q Quit" in footer, footer  # at 80 columns too
         styled = tmux.screen(attributes=True)
         if no_color:  # every colour became a grey: the problem words must still stand out, not fade
             failed = style_of(styled, "failed ")

@@ -56,8 +56,8 @@ class RunStatus(str, Enum):
 SETTLED = frozenset({Outcome.DELETED, Outcome.PARTIAL, Outcome.NOT_FOUND, Outcome.FAILED, Outcome.SKIPPED})
 # Outcomes counted as success for exit codes and summaries.
 GONE = frozenset({Outcome.DELETED, Outcome.NOT_FOUND})
-# Outcomes "retry failed" offers to send again.
-RETRYABLE = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.CANCELLED})
+# Outcomes the console's retry offers to send again (a partial batch still exists, with the jobs it kept).
+RETRYABLE = frozenset({Outcome.FAILED, Outcome.PARTIAL, Outcome.UNKNOWN, Outcome.CANCELLED})
 
 REPORT_FIELDS = (
     "id",

@@ -298,7 +298,7 @@ async def test_help_lists_every_key_and_load_file_keeps_a_bad_path(
         for description in (
             "Delete",
             "Cancel run",
-            "Retry failed",
+            "Retry",
             "Export",
             "Load file",
             "New batch",

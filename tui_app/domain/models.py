@@ -106,7 +106,9 @@ class BatchTask:
         return self.status_info.get("running", 0)
 
     def state_summary(self) -> str:
-        parts = [f"{n} {state}" for state, n in sorted(self.status_info.items(), key=lambda kv: -kv[1]) if n]
+        """ "3 running, 12 stopped, 4 succeeded": running jobs first (they decide whether it can go), then by count."""
+        ordered = sorted(self.status_info.items(), key=lambda kv: (kv[0] != "running", -kv[1]))
+        parts = [f"{n} {state}" for state, n in ordered if n]
         return ", ".join(parts) if parts else "no jobs"
 
 

@@ -34,12 +34,13 @@ SORTS = (
     ("task_count", "desc", "most jobs first"),
     ("task_count", "asc", "fewest jobs first"),
 )
-# ID and State first: at 80 columns they are what shows; the rest scrolls in with Right.
+# ID, State and Name first: at 80 columns they are what shows (the name whole up to 22 characters); the rest
+# scrolls in with Right.
 COLUMNS = [
     Column("", "mark", 3),
     Column("ID", "id", 32),
-    Column("State", "state", 34),
-    Column("Name", "name", 28),
+    Column("State", "state", 18),
+    Column("Name", "name", 22, grow_to=40),
     Column("Jobs", "jobs", 4),
     Column("Algorithm", "alg", 18),
     Column("Created (UTC)", "created", None),
@@ -57,13 +58,14 @@ class BrowseScreen(Screen[BrowseChoice | None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="browse_close"),
         Binding("space", "toggle_mark", "Mark", id="browse_mark"),
-        Binding("m", "mark_range", "Mark range", id="browse_mark_range"),
-        Binding("a", "mark_all_shown", "Mark all shown", id="browse_mark_all"),
-        Binding("u", "unmark_all", "Unmark all", id="browse_unmark"),
-        Binding("o", "cycle_sort", "Sort", id="browse_sort"),
-        Binding("r", "refresh", "Refresh", id="browse_refresh"),
-        Binding("l", "load_all", "Load all", id="browse_load_all"),
-        Binding("slash", "focus_quick", "Quick filter", id="browse_quick"),
+        # The rest are on F1 (and the status line): at 80 columns the footer keeps room for F1 and quit.
+        Binding("m", "mark_range", "Mark range", id="browse_mark_range", show=False),
+        Binding("a", "mark_all_shown", "Mark all shown", id="browse_mark_all", show=False),
+        Binding("u", "unmark_all", "Unmark all", id="browse_unmark", show=False),
+        Binding("o", "cycle_sort", "Sort", id="browse_sort", show=False),
+        Binding("r", "refresh", "Refresh", id="browse_refresh", show=False),
+        Binding("l", "load_all", "Load all", id="browse_load_all", show=False),
+        Binding("slash", "focus_quick", "Filter", id="browse_quick"),
         Binding("ctrl+d", "delete_marked", "Delete marked…", id="browse_delete", priority=True),
     ]
     DEFAULT_CSS = """
@@ -105,7 +107,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
             yield Input(placeholder="quick filter: loaded rows ( / )", id="browse-quick")
         yield Static(id="browse-status")
         yield RowsTable(COLUMNS, id="browse-table")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def table(self) -> RowsTable:

@@ -56,11 +56,11 @@ MAX_WRONG_CODES = 3
 BURST = "keys came in bursts"  # a slow link, a paste, or a script
 EARLY = "typed before it could be read"
 clock: Callable[[], float] = _time.get_time  # the clock Textual stamps input events with (`Message.time`)
-TASK_COLUMNS = [
-    Column("Action", "action", 8),
+TASK_COLUMNS = [  # at 80 columns the action, the ID, the state (running jobs first) and the name fit
+    Column("Action", "action", 6),
     Column("ID", "id", 32),
-    Column("State", "state", 34),
-    Column("Name", "name", 28),
+    Column("State", "state", 15),
+    Column("Name", "name", 19, grow_to=40),
     Column("Jobs", "jobs", 4),
     Column("Algorithm", "alg", 18),
     Column("Created (UTC)", "created", None),

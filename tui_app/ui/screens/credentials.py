@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -53,18 +53,7 @@ class CredentialsContext:
 class CredentialsScreen(ModalScreen[Credentials | None]):
     BINDINGS = [Binding("escape", "close", "Close", id="credentials_close")]
     AUTO_FOCUS = "#cred-token"
-    DEFAULT_CSS = """
-    CredentialsScreen { align: center middle; }
-    CredentialsScreen > VerticalScroll { width: 100%; max-width: 110; height: 100%; max-height: 44;
-                                         border: thick $primary; background: $surface; padding: 0 1; }
-    CredentialsScreen .section { text-style: bold underline; margin-top: 1; }
-    CredentialsScreen #cred-reason { text-style: bold; }
-    CredentialsScreen #cred-message { height: auto; margin-top: 1; }
-    CredentialsScreen Horizontal { height: auto; }
-    CredentialsScreen Horizontal Button { margin-right: 1; }
-    CredentialsScreen Horizontal Input { width: 1fr; }
-    CredentialsScreen Button:focus { text-style: bold reverse; }
-    """
+    CSS_PATH = "credentials.tcss"
 
     def __init__(self, context: CredentialsContext) -> None:
         super().__init__()
@@ -72,36 +61,42 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
 
     def compose(self) -> ComposeResult:
         context = self.context
-        with VerticalScroll():
+        with Vertical(id="cred-box"):
+            # Above the scrolling part: at 80x24 the first lines always say why this screen is here.
             yield Static(Text(f"Credentials for profile {context.profile!r}", style="bold"))
             if context.reason:
                 yield Static(context.reason, id="cred-reason")
-            yield Static(id="cred-state")
-            yield Static("Paste a token (Enter: keyring if there is one, else this session)", classes="section")
-            yield Input(placeholder="IAM token (hidden)", password=True, id="cred-token")
-            with Horizontal():
-                yield Button("Use for this session only", id="cred-session")
-                yield Button("Store in keyring", id="cred-store", variant="primary")
-            yield Static("Or access keys (AK/SK; a security token for temporary keys)", classes="section")
-            with Horizontal():
-                yield Input(placeholder="access key ID (AK)", id="cred-ak")
-                yield Input(placeholder="secret key (SK, hidden)", password=True, id="cred-sk")
-                yield Input(placeholder="security token (optional)", password=True, id="cred-st")
-            with Horizontal():
-                yield Button("Use keys for this session only", id="cred-keys-session")
-                yield Button("Store keys in keyring", id="cred-keys-store", variant="primary")
-            yield Static("Or log in with an IAM password (gets a 24 h token)", classes="section")
-            with Horizontal():
-                yield Input(context.iam_account or "", placeholder="account (domain)", id="cred-account")
-                yield Input(context.iam_user or "", placeholder="user", id="cred-user")
-                yield Input(placeholder="password (hidden)", password=True, id="cred-password")
-            with Horizontal():
-                yield Button("Log in", id="cred-login")
-                yield Static(self._login_target(), id="cred-login-target")
-            yield Static(context.demo_hint or "", id="cred-demo-hint")
-            yield Static("", id="cred-message")
-            with Horizontal():
-                yield Button("Forget stored credentials…", id="cred-forget")
+            with VerticalScroll(id="cred-scroll"):
+                yield from self._fields(context)
+
+    def _fields(self, context: CredentialsContext) -> ComposeResult:
+        """The scrolling part: what is in use, and the ways to get others."""
+        yield Static(id="cred-state")
+        yield Static("Paste a token (Enter: keyring if there is one, else this session)", classes="section")
+        yield Input(placeholder="IAM token (hidden)", password=True, id="cred-token")
+        with Horizontal():
+            yield Button("Use for this session only", id="cred-session")
+            yield Button("Store in keyring", id="cred-store", variant="primary")
+        yield Static("Or access keys (AK/SK; a security token for temporary keys)", classes="section")
+        with Horizontal():
+            yield Input(placeholder="access key ID (AK)", id="cred-ak")
+            yield Input(placeholder="secret key (SK, hidden)", password=True, id="cred-sk")
+            yield Input(placeholder="security token (optional)", password=True, id="cred-st")
+        with Horizontal():
+            yield Button("Use keys for this session only", id="cred-keys-session")
+            yield Button("Store keys in keyring", id="cred-keys-store", variant="primary")
+        yield Static("Or log in with an IAM password (gets a 24 h token)", classes="section")
+        with Horizontal():
+            yield Input(context.iam_account or "", placeholder="account (domain)", id="cred-account")
+            yield Input(context.iam_user or "", placeholder="user", id="cred-user")
+            yield Input(placeholder="password (hidden)", password=True, id="cred-password")
+        with Horizontal():
+            yield Button("Log in", id="cred-login")
+            yield Static(self._login_target(), id="cred-login-target")
+        yield Static(context.demo_hint or "", id="cred-demo-hint")
+        yield Static("", id="cred-message")
+        with Horizontal():
+            yield Button("Forget stored credentials…", id="cred-forget")
 
     def _login_target(self) -> str:
         if not self.context.iam_endpoint:

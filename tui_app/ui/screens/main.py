@@ -24,7 +24,6 @@ from tui_app.runlog import find_interrupted_run, list_runs, read_run
 from tui_app.sdk_credentials import ambient_secrets
 from tui_app.ui import batch_files, messages
 from tui_app.ui.console_run import FLUSH_INTERVAL, RunRequest, confirmation, resume_request
-from tui_app.ui.details import details_text
 from tui_app.ui.results_model import BatchResults
 from tui_app.ui.screens.browse import BrowseChoice, BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmResult, ConfirmScreen
@@ -46,13 +45,14 @@ HIDDEN_WHILE_RUNNING = frozenset(
 class MainScreen(RunScreen):
     BINDINGS = [
         Binding("ctrl+d", "confirm_delete", "Delete…", id="delete", priority=True),
-        Binding("f2", "show_tab('ids')", "IDs", id="tab_ids", priority=True),
-        Binding("f3", "show_tab('results')", "Results", id="tab_results", priority=True),
+        # Not in the footer: the tabs show their keys, and at 80 columns the footer keeps room for F1 and quit.
+        Binding("f2", "show_tab('ids')", "IDs", id="tab_ids", show=False, priority=True),
+        Binding("f3", "show_tab('results')", "Results", id="tab_results", show=False, priority=True),
         Binding("f4", "credentials", "Creds", id="credentials", priority=True),
         Binding("f5", "browse", "Browse", id="browse", priority=True),
         Binding("f6", "set_target", "Target", id="target", show=False, priority=True),
         Binding("ctrl+x", "cancel_run", "Cancel run", id="cancel_run", priority=True),
-        Binding("ctrl+r", "retry_failed", "Retry failed", id="retry_failed", priority=True),
+        Binding("ctrl+r", "retry_failed", "Retry", id="retry_failed", priority=True),
         Binding("ctrl+e", "export", "Export", id="export", priority=True),
         Binding("ctrl+o", "load_file", "Load file", id="load_file", show=False, priority=True),
         Binding("ctrl+n", "new_batch", "New batch", id="new_batch", show=False, priority=True),
@@ -204,9 +204,10 @@ class MainScreen(RunScreen):
     def action_retry_failed(self) -> None:
         ids = self.results.ids_with(RETRYABLE)
         if not ids:
-            self.notify("Nothing to retry: no failed, unknown or cancelled IDs.", timeout=3)
+            self.notify("Nothing to retry: no failed, partial, unknown or cancelled IDs.", timeout=3)
             return
-        self._confirm(RunRequest(ids, Plan.from_ids(ids), "Retry failed, unknown and cancelled", new_batch=False))
+        title = "Retry failed, partial, unknown and cancelled"
+        self._preview_then_confirm(RunRequest(ids, Plan.from_ids(ids), title, new_batch=False))
 
     def action_export(self) -> None:
         batch_files.ask_export(self)
@@ -234,13 +235,7 @@ class MainScreen(RunScreen):
         self.ids_pane.focus_input()
 
     def action_copy_details(self) -> None:
-        row = self.results_pane.selected_row()
-        if row is None or row.record is None:
-            self.notify("Select a row with an outcome in Results (F3) first.", timeout=3)
-            return
-        text = details_text(row.record)
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied the details of {row.id} ({len(text)} characters) via OSC 52.", timeout=3)
+        self.results_pane.copy_details()
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

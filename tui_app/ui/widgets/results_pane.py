@@ -13,8 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from tui_app.outcomes import Outcome, OutcomeRecord
-from tui_app.ui.details import details_lines
+from tui_app.outcomes import GONE, Outcome, OutcomeRecord
+from tui_app.ui.details import details_lines, details_text
 from tui_app.ui.results_model import FILTERS, SORTS, BatchResults, ResultRow
 from tui_app.ui.styles import outcome_style
 from tui_app.ui.widgets.rows_table import Column, RowsTable
@@ -44,14 +44,17 @@ class ResultsTable(RowsTable):
     class SortRequested(Message):
         pass
 
+    class CopyRequested(Message):
+        pass
+
     def action_cycle_filter(self) -> None:
         self.post_message(self.FilterRequested())
 
     def action_cycle_sort(self) -> None:
         self.post_message(self.SortRequested())
 
-    async def action_copy_details(self) -> None:
-        await self.app.run_action("copy_details")
+    def action_copy_details(self) -> None:
+        self.post_message(self.CopyRequested())
 
 
 class ResultsPane(Vertical):
@@ -138,8 +141,25 @@ class ResultsPane(Vertical):
 
     @on(ResultsTable.FilterRequested)
     def next_filter(self) -> None:
-        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        """The next filter that shows something ("all" always does): never "showing 0 of 28"."""
+        counts = self.results.counts()
+        useful = [
+            f for f in FILTERS if f == "all" or (self.results.pending() < len(self.results) and _shows(f, counts))
+        ]
+        at = useful.index(self.filter) if self.filter in useful else 0
+        self.filter = useful[(at + 1) % len(useful)]
         self.rebuild()
+
+    @on(ResultsTable.CopyRequested)
+    def copy_details(self) -> None:
+        """The selected row's details to the operator's clipboard (OSC 52: through SSH and tmux)."""
+        row = self.selected_row()
+        if row is None or row.record is None:
+            self.notify("Select a row with an outcome in Results (F3) first.", timeout=3)
+            return
+        text = details_text(row.record)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied the details of {row.id} ({len(text)} characters) via OSC 52.", timeout=3)
 
     @on(ResultsTable.SortRequested)
     def next_sort(self) -> None:
@@ -188,6 +208,12 @@ class ResultsPane(Vertical):
             style = outcome_style(row.record.outcome.value, self.app.no_color) if label == "Outcome" else ""
             text.append(value + "\n", style=style)
         target.update(text)
+
+
+def _shows(filter_: str, counts: dict[Outcome, int]) -> bool:
+    if filter_ == "problems":
+        return any(n for outcome, n in counts.items() if outcome not in GONE)
+    return counts.get(Outcome(filter_), 0) > 0
 
 
 def _detail(record: OutcomeRecord) -> str:

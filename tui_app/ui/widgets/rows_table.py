@@ -30,6 +30,7 @@ class Column:
     label: str
     key: str
     width: int | None  # None: whatever is left (at least MIN_FLEX)
+    grow_to: int | None = None  # on a wide screen, widen up to this before the flexible column takes the rest
 
 
 MIN_FLEX = 10
@@ -150,9 +151,17 @@ class RowsTable(ScrollView, can_focus=True):
         return sum(widths) + len(widths) - 1
 
     def _widths(self) -> list[int]:
-        fixed = sum(c.width or 0 for c in self.columns) + len(self.columns) - 1
-        flex = max(MIN_FLEX, self.scrollable_content_region.width - fixed)  # not under the vertical scrollbar
-        return [c.width if c.width is not None else flex for c in self.columns]
+        room = self.scrollable_content_region.width  # not under the vertical scrollbar
+        widths = [c.width or 0 for c in self.columns]
+        spare = room - (sum(widths) + len(widths) - 1) - MIN_FLEX * sum(c.width is None for c in self.columns)
+        for index, column in enumerate(self.columns):
+            if column.grow_to is not None and column.width is not None and spare > 0:
+                extra = min(spare, column.grow_to - column.width)
+                widths[index] += extra
+                spare -= extra
+        fixed = sum(widths) + len(widths) - 1
+        flex = max(MIN_FLEX, room - fixed)
+        return [width if column.width is not None else flex for column, width in zip(self.columns, widths, strict=True)]
 
     def _cursor_style(self) -> Style:
         style = self.get_component_rich_style("rows-table--cursor")
