@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -24,10 +25,32 @@ URL = f"{BASE}/v2/{PROJECT}/batch-tasks/{TASK}"
 TOKEN = "MIIunitTESTtoken" + "x" * 100
 
 
+class _Raw(httpx.AsyncByteStream):
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._data
+
+
+class StreamingMock(httpx.AsyncBaseTransport):
+    """respx's answers as a network transport gives them: the raw (still encoded) body as a stream to read, not an
+    in-memory response httpx has already read and decoded."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self._mock = httpx.MockTransport(router.async_handler)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self._mock.handle_async_request(request)
+        assert isinstance(answer.stream, httpx.ByteStream)  # respx's responses: bytes, readable again
+        raw = b"".join([part async for part in answer.stream])
+        return httpx.Response(answer.status_code, headers=answer.headers, stream=_Raw(raw))
+
+
 @pytest.fixture
 async def client(respx_mock: respx.MockRouter):
     # The client drives its transport directly: respx answers as that transport.
-    transport = httpx.MockTransport(respx_mock.async_handler)
+    transport = StreamingMock(respx_mock)
     async with ViasClient(
         region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)), timeout=2, transport=transport
     ) as c:
