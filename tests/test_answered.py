@@ -8,6 +8,7 @@ error keeps its status and what arrived. A connect that never completes is never
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -50,9 +51,9 @@ async def test_a_2xx_whose_body_is_cut_is_an_unreadable_answer_not_a_lost_one(na
 @pytest.mark.parametrize("name", list(CUT))
 async def test_an_error_whose_body_is_cut_keeps_its_status_and_what_arrived(name: str) -> None:
     behaviour, why = CUT[name]
-    async with HostileServer(Behaviour(**{**behaviour.__dict__, "status": 503})) as server:
-        async with client_for(server.url, timeout=1.5) as client:
-            error = await client.delete_batch_task(TASK)
+    failing = Behaviour(**{**behaviour.__dict__, "status": 503})
+    async with HostileServer(failing) as server, client_for(server.url, timeout=1.5) as client:
+        error = await client.delete_batch_task(TASK)
     assert isinstance(error, ApiError) and error.http_status == 503 and error.transport is None
     assert why in (error.raw_body or "") and error.raw_body is not None
     if "trailers" not in name:  # the bytes that did arrive (a few when dripped, 30 otherwise)
@@ -85,10 +86,8 @@ def syn_dropping_port() -> Iterator[int]:
     for _ in range(4):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):  # the first is queued, the others wait for a SYN-ACK
             filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     time.sleep(0.1)
     try:

@@ -348,3 +348,22 @@ def test_an_encoding_we_do_not_decode_is_kept_opaque() -> None:
     decoder = BoundedDecoder("br")
     decoder.feed(b"\x1b\x00")
     assert decoder.body().opaque == "br" and "br-encoded" in (decoder.body().problem() or "")
+
+
+async def test_signed_requests_carry_a_signed_project_id_and_token_requests_do_not(
+    client: ViasClient, respx_mock: respx.MockRouter
+) -> None:
+    from tui_app.secret import Secret
+    from tui_app.vias.auth import AccessKeys, AkSkAuth
+
+    route = respx_mock.delete(URL).respond(200, json={"total_count": 1, "failed_count": 0, "succeed_count": 1})
+    await client.delete_batch_task(TASK)
+    assert "X-Project-Id" not in route.calls.last.request.headers  # a token needs none
+    keys = AkSkAuth(AccessKeys("HPUAEXAMPLEAK0123456", Secret("SK" + "k" * 38)))
+    async with ViasClient(
+        region_endpoint("cn-north-4"), PROJECT, keys, transport=StreamingMock(respx_mock)
+    ) as signed_client:
+        await signed_client.delete_batch_task(TASK)
+    sent = route.calls.last.request.headers
+    assert sent["X-Project-Id"] == PROJECT
+    assert "SignedHeaders=host;x-project-id;x-sdk-date," in sent["Authorization"]

@@ -23,7 +23,7 @@ from tui_app.vias.framing import MAX_HEAD, FramingError, ResponseFramer
 from tui_app.vias.transport import RawPoolTransport
 
 HEAD_CHUNKED = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-CHUNKS = [b"5", b"{\"a\":", b"4", b" 1}\n"]  # two data chunks, then the last chunk
+CHUNKS = [b"5", b'{"a":', b"4", b" 1}\n"]  # two data chunks, then the last chunk
 SPACES = {"SP": b" ", "HT": b"\t", "VT": b"\x0b", "FF": b"\x0c", "CR": b"\r", "LF": b"\n", "NUL": b"\x00"}
 
 
