@@ -67,10 +67,12 @@ class ResponseFramer:
     __slots__ = (
         "_body",
         "_complete",
+        "_encoding",
         "_framing",
         "_headers",
         "_headers_done",
         "_keep",
+        "_length",
         "_no_body",
         "_parser",
         "_reason",
@@ -82,6 +84,8 @@ class ResponseFramer:
         self._no_body = method == "HEAD"
         self._parser: httptools.HttpResponseParser | None = None
         self._headers: list[tuple[bytes, bytes]] = []
+        self._encoding: bytes | None = None  # every Transfer-Encoding value, joined
+        self._length: bytes | None = None
         self._reason = b""
         self._headers_done = self._complete = self._keep = False
         self._body: list[bytes] = []
@@ -96,6 +100,13 @@ class ResponseFramer:
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name, value))
+        if len(name) in (14, 17):  # the lengths of the two framing headers' names: most headers skip lower()
+            lowered = name.lower()
+            if lowered == b"content-length":
+                self._length = value
+            elif lowered == b"transfer-encoding":
+                value = value.strip().lower()
+                self._encoding = value if self._encoding is None else self._encoding + b"," + value
 
     def on_headers_complete(self) -> None:
         self._headers_done = True
@@ -114,6 +125,7 @@ class ResponseFramer:
         """`head` is everything up to and including the first CRLFCRLF. None: a 1xx answer, skipped."""
         parser = self._parser = httptools.HttpResponseParser(self)
         self._headers, self._reason = [], b""
+        self._encoding = self._length = None
         self._headers_done = self._complete = False
         try:
             parser.feed_data(head)
@@ -130,18 +142,12 @@ class ResponseFramer:
             if status == 101:
                 raise FramingError("unexpected protocol switch")
             return None  # 100 Continue, 103 Early Hints: the real answer follows
-        kind = self._framing_of(status)
+        kind = self._framing_of()
         self.kind = kind
         return Head(status, self._reason, b"HTTP/" + version.encode(), self._headers, kind, self._keep)
 
-    def _framing_of(self, status: int) -> BodyKind:
-        encoding = length = None
-        for name, value in self._headers:  # llhttp already refused conflicting or malformed ones
-            lowered = name.lower()
-            if lowered == b"transfer-encoding":
-                encoding = value.strip().lower() if encoding is None else encoding + b"," + value.strip().lower()
-            elif lowered == b"content-length":
-                length = value
+    def _framing_of(self) -> BodyKind:
+        encoding, length = self._encoding, self._length  # llhttp already refused conflicting or malformed ones
         if self._no_body or self._complete:  # HEAD, 204, 304 or Content-Length: 0
             self._complete = True
             return BodyKind.NONE
