@@ -359,3 +359,40 @@ def test_the_proxy_password_is_scrubbed_from_what_servers_send() -> None:
     client = ViasClient(region_endpoint("cn-north-4"), DEMO_PROJECT_ID, TokenAuth(Token(SECRET_TOKEN)), proxy=proxies)
     assert PASSWORD not in client._scrub(f"echo {PASSWORD} and {PASSWORD[3:15]}")
     assert isinstance(proxies.https, ProxyUrl) and PASSWORD not in repr(client)
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "says"),
+    [
+        (None, Transport.PROXY_UNREACHABLE, "did not answer CONNECT in time"),
+        (b"", Transport.PROXY_REFUSED, "hung up"),
+        (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", Transport.PROXY_REFUSED, "something other than HTTP"),
+        (b"HTTP/1.1 200 OK\r\n\r\n\x16\x03\x01", Transport.PROXY_REFUSED, "more than its answer"),
+    ],
+)
+async def test_a_proxy_that_misbehaves_around_connect(
+    ca_bundle: Path, answer: bytes | None, kind: Transport, says: str
+) -> None:
+    import asyncio
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        if answer is None:
+            await asyncio.sleep(1.5)  # never answers (the client gives up after 0.5 s)
+        writer.write(answer or b"")
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    http = HttpSettings(timeout=0.5, ca_bundle=str(ca_bundle), proxy=ProxySettings.resolve(f"127.0.0.1:{port}", {}))
+    try:
+        async with ViasClient(
+            region_endpoint("cn-north-4"), DEMO_PROJECT_ID, TokenAuth(Token(SECRET_TOKEN)), http=http
+        ) as client:
+            error = await client.connect_ahead()
+    finally:
+        server.close()
+    assert isinstance(error, ApiError) and error.transport is kind and not error.delivered
+    assert says in (error.message or "") and f"127.0.0.1:{port}" in (error.message or "")

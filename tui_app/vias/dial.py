@@ -28,7 +28,6 @@ else:  # pragma: no cover - Python 3.10
 
 Origin = tuple[str, str, int]
 _FAILURES = (OSError, TimeoutError, asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError)
-_HUNG_UP = (FramingError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError)
 
 
 async def dial(
@@ -60,32 +59,22 @@ async def _through(
 ) -> Connection:
     loop = asyncio.get_running_loop()
     conn: Connection | None = None
+    step = Step.PROXY
     try:
         async with deadline(timeout):
-            try:
-                _, conn = await loop.create_connection(lambda: Connection(origin), proxy.host, proxy.port)
-            except OSError as exc:
-                raise ProxyFailure(
-                    f"could not connect to the proxy {proxy.masked()}: {exc.strerror or exc}",
-                    kind=Transport.PROXY_UNREACHABLE,
-                    request=request,
-                ) from exc
+            _, conn = await loop.create_connection(lambda: Connection(origin), proxy.host, proxy.port)
             if tls is not None:
+                step = Step.TUNNEL
                 await _tunnel(conn, request, origin, proxy)
-                try:
-                    upgraded = await loop.start_tls(conn.transport, conn, tls, server_hostname=sni)
-                except _FAILURES as exc:
-                    raise translate(exc, Step.CONNECT, request) from exc
+                step = Step.CONNECT
+                upgraded = await loop.start_tls(conn.transport, conn, tls, server_hostname=sni)
                 if upgraded is None:  # only when the loop was closing
                     raise httpx.ConnectError("the TLS handshake was abandoned", request=request)
                 conn.upgraded(upgraded)
-    except (TimeoutError, asyncio.TimeoutError) as exc:
+    except (*_FAILURES, FramingError) as exc:
         if conn is not None:
             conn.abort()
-        where = "connecting to the proxy" if conn is None else "opening the tunnel through the proxy"
-        raise ProxyFailure(
-            f"timed out {where} {proxy.masked()}", kind=Transport.PROXY_UNREACHABLE, request=request
-        ) from exc
+        raise translate(exc, step, request, proxy=proxy.masked()) from exc
     except BaseException:
         if conn is not None:
             conn.abort()
@@ -103,14 +92,8 @@ async def _tunnel(conn: Connection, request: httpx.Request, origin: Origin, prox
         lines.append(f"Proxy-Authorization: {credentials}")
     conn.write(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
     framer = ResponseFramer("CONNECT")
-    try:
-        while (head := framer.feed_head(await conn.readuntil(b"\r\n\r\n", MAX_HEAD))) is None:
-            pass  # a 1xx before the answer
-    except _HUNG_UP as exc:
-        why = "answered CONNECT with something other than HTTP" if isinstance(exc, FramingError) else "hung up"
-        raise ProxyFailure(
-            f"the proxy {proxy.masked()} {why} (asked for {authority})", kind=Transport.PROXY_REFUSED, request=request
-        ) from exc
+    while (head := framer.feed_head(await conn.readuntil(b"\r\n\r\n", MAX_HEAD))) is None:
+        pass  # a 1xx before the answer
     status = head.status
     reason = _printable(head.reason)
     if status == 407:

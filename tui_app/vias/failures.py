@@ -1,5 +1,6 @@
 """The one place where what goes wrong under the transport (OS errors, timeouts, framing errors) becomes an httpx
-exception, named for the step it happened in; and the proxy failures, which carry their own kind."""
+exception, named for the step it happened in; failures on the way through a proxy become ProxyFailures, which carry
+their own kind (the request was never sent)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from tui_app.vias.framing import FramingError
 
 
 class Step(Enum):
-    CONNECT = "connect"
+    PROXY = "proxy"  # connecting to the proxy
+    TUNNEL = "tunnel"  # asking the proxy for a CONNECT tunnel
+    CONNECT = "connect"  # connecting to the origin (TLS included, in a tunnel too)
     WRITE = "write"
     READ = "read"
 
@@ -44,10 +47,15 @@ _TIMED_OUT = {
 }
 
 
-def translate(exc: BaseException, step: Step, request: httpx.Request, what: str = "head") -> httpx.TransportError:
-    """The httpx exception for `exc` raised during `step` (`what`: the part of the answer being read)."""
+def translate(
+    exc: BaseException, step: Step, request: httpx.Request, what: str = "head", proxy: str = "the proxy"
+) -> httpx.TransportError:
+    """The httpx exception for `exc` raised during `step` (`what`: the part of the answer being read; `proxy`: the
+    proxy's masked URL, for the PROXY and TUNNEL steps)."""
     if isinstance(exc, httpx.TransportError):
         return exc
+    if step is Step.PROXY or step is Step.TUNNEL:
+        return _proxy_failure(exc, step, request, proxy)
     if isinstance(exc, FramingError):
         return httpx.RemoteProtocolError(str(exc), request=request)
     if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # before OSError: TimeoutError is one
@@ -61,6 +69,23 @@ def translate(exc: BaseException, step: Step, request: httpx.Request, what: str 
     if isinstance(exc, OSError):  # ssl.SSLError included: the cause is kept for the TLS classification
         return _ERRORS[step](str(exc) or type(exc).__name__, request=request)
     return httpx.RemoteProtocolError(f"unexpected {type(exc).__name__}", request=request)
+
+
+def _proxy_failure(exc: BaseException, step: Step, request: httpx.Request, proxy: str) -> ProxyFailure:
+    timed_out = isinstance(exc, (TimeoutError, asyncio.TimeoutError))
+    if step is Step.PROXY:
+        why = "timed out" if timed_out else (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+        return ProxyFailure(
+            f"could not connect to the proxy {proxy}: {why}", kind=Transport.PROXY_UNREACHABLE, request=request
+        )
+    if timed_out:
+        message = f"the proxy {proxy} did not answer CONNECT in time"
+        return ProxyFailure(message, kind=Transport.PROXY_UNREACHABLE, request=request)
+    if isinstance(exc, FramingError):
+        message = f"the proxy {proxy} answered CONNECT with something other than HTTP ({exc})"
+    else:
+        message = f"the proxy {proxy} hung up instead of answering CONNECT"
+    return ProxyFailure(message, kind=Transport.PROXY_REFUSED, request=request)
 
 
 __all__ = ["ProxyFailure", "Step", "translate"]
