@@ -392,27 +392,8 @@ class HostileServer:
             extra = [("Content-Length", str(len(body))), *echo]
             await self._send(writer, request, _head(status, step, close, extra, ctype) + body)
             return not close
-        if family == "cut":
-            size = step.body_size
-            body = b"".join(itertools.islice(_padded_json(size, b"x"), 2))[: min(step.cut, size)]
-            await self._send(writer, request, _head(status, step, close, [("Content-Length", str(size))]) + body)
-            if step.mode == "cut-reset":
-                await asyncio.sleep(0.05)  # let the bytes reach the client before the reset discards them
-                _reset(writer)
-                request.outcome = "reset"
-            else:
-                await asyncio.sleep(step.interval)
-                writer.close()
-            return False
-        if family == "trailers":
-            body = _json_body(step.body)
-            head = _head(status, step, close, [("Transfer-Encoding", "chunked")])
-            await self._send(writer, request, head + b"%x\r\n%b\r\n0\r\n" % (len(body), body))
-            line = b"X-Trailer: " + b"t" * 100 + b"\r\n"
-            for _ in range(step.body_size // len(line)):
-                await self._send(writer, request, line)
-            await self._send(writer, request, b"\r\n")  # only once the safety cap is reached
-            return not close
+        if family in ("cut", "trailers"):
+            return await (self._cut if family == "cut" else self._trailers)(step, status, close, request, writer)
         if step.mode == "redirect":
             body = f'<html><body>Moved to <a href="{step.location}">here</a></body></html>'.encode()
             extra = [("Location", step.location), ("Content-Length", str(len(body)))]
@@ -421,6 +402,35 @@ class HostileServer:
         body = _json_body(step.body)
         extra = [("Content-Length", str(len(body)))]
         await self._send(writer, request, _head(status, step, close, extra, step.content_type) + body)
+        return not close
+
+    async def _cut(
+        self, step: Behaviour, status: int, close: bool, request: ReceivedRequest, writer: asyncio.StreamWriter
+    ) -> bool:
+        """The head and the first `cut` body bytes, then a reset, or silence and a FIN."""
+        size = step.body_size
+        body = b"".join(itertools.islice(_padded_json(size, b"x"), 2))[: min(step.cut, size)]
+        await self._send(writer, request, _head(status, step, close, [("Content-Length", str(size))]) + body)
+        if step.mode == "cut-reset":
+            await asyncio.sleep(0.05)  # let the bytes reach the client before the reset discards them
+            _reset(writer)
+            request.outcome = "reset"
+        else:
+            await asyncio.sleep(step.interval)
+            writer.close()
+        return False
+
+    async def _trailers(
+        self, step: Behaviour, status: int, close: bool, request: ReceivedRequest, writer: asyncio.StreamWriter
+    ) -> bool:
+        """A whole chunked body, then trailer lines up to the size cap."""
+        body = _json_body(step.body)
+        head = _head(status, step, close, [("Transfer-Encoding", "chunked")])
+        await self._send(writer, request, head + b"%x\r\n%b\r\n0\r\n" % (len(body), body))
+        line = b"X-Trailer: " + b"t" * 100 + b"\r\n"
+        for _ in range(step.body_size // len(line)):
+            await self._send(writer, request, line)
+        await self._send(writer, request, b"\r\n")  # only once the safety cap is reached
         return not close
 
     async def _send(self, writer: asyncio.StreamWriter, request: ReceivedRequest, data: bytes) -> None:
