@@ -94,6 +94,7 @@ async def _tunnel(conn: Connection, request: httpx.Request, origin: Origin, prox
     framer = ResponseFramer("CONNECT")
     while (head := framer.feed_head(await conn.readuntil(b"\r\n\r\n", MAX_HEAD))) is None:
         pass  # a 1xx before the answer
+    framer.release()  # the tunnel's bytes are not HTTP
     status = head.status
     reason = _printable(head.reason)
     if status == 407:

@@ -130,21 +130,32 @@ class ResponseFramer:
         try:
             parser.feed_data(head)
         except _PARSER_ERRORS as exc:
-            if self._headers_done and parser.get_status_code() == 101:
-                raise FramingError("unexpected protocol switch") from None
-            raise FramingError(_head_refusal(head, exc)) from None
-        if not self._headers_done:  # a CRLFCRLF that llhttp did not read as the end of the head
-            raise FramingError("malformed response head")
+            switched = self._headers_done and parser.get_status_code() == 101
+            self.release()
+            raise FramingError("unexpected protocol switch" if switched else _head_refusal(head, exc)) from None
         status, version = parser.get_status_code(), parser.get_http_version()
-        if version not in ("1.1", "1.0") or not 100 <= status <= 599:
-            raise FramingError("malformed status line")
+        if not self._headers_done:  # a CRLFCRLF that llhttp did not read as the end of the head
+            self.release()
+            raise FramingError("malformed response head")
+        if version not in ("1.1", "1.0") or not 100 <= status <= 599 or status == 101:
+            self.release()
+            raise FramingError("unexpected protocol switch" if status == 101 else "malformed status line")
         if status < 200:
-            if status == 101:
-                raise FramingError("unexpected protocol switch")
-            return None  # 100 Continue, 103 Early Hints: the real answer follows
-        kind = self._framing_of()
-        self.kind = kind
+            return None  # 100 Continue, 103 Early Hints: the real answer follows (with a parser of its own)
+        try:
+            kind = self.kind = self._framing_of()
+        except FramingError:
+            self.release()
+            raise
+        if self._complete:
+            self.release()
         return Head(status, self._reason, b"HTTP/" + version.encode(), self._headers, kind, self._keep)
+
+    def release(self) -> None:
+        """Drop the parser. It holds this framer's callbacks, so the two form a cycle that only the cyclic garbage
+        collector would free (at a cost that showed in the benchmarks); dropped once the answer is complete, refused
+        or abandoned, both go as soon as the transport lets go of the framer."""
+        self._parser = None
 
     def _framing_of(self) -> BodyKind:
         encoding, length = self._encoding, self._length  # llhttp already refused conflicting or malformed ones
@@ -191,9 +202,12 @@ class ResponseFramer:
         try:
             self._parser.feed_data(piece)
         except _PARSER_ERRORS as exc:
+            self.release()
             reason = str(exc) or type(exc).__name__
             what = "invalid chunk size" if "chunk size" in reason.lower() else "malformed response body"
             raise FramingError(f"{what} ({reason})") from None
+        if self._complete:
+            self.release()
         body = self._body
         data = body[0] if len(body) == 1 else b"".join(body)
         body.clear()
@@ -202,11 +216,13 @@ class ResponseFramer:
         elif self.kind is BodyKind.CHUNKED:
             self._framing = 0 if data else self._framing + len(piece)
             if self._framing > MAX_HEAD:
+                self.release()
                 raise FramingError("chunk framing or trailers too large")
         return data
 
     def at_eof(self) -> None:
         """The connection ended: the end of a close-delimited body, or too early for any other."""
+        self.release()
         if self.kind is BodyKind.CLOSE:
             self._complete = True
         elif not self._complete:

@@ -300,6 +300,7 @@ class _Body(httpx.AsyncByteStream):
         if self._done:
             return
         self._done = True
+        self._framer.release()
         if reuse:
             self._transport._put_idle(self._conn)
         else:
