@@ -198,9 +198,10 @@ class ResponseFramer:
 
     def feed(self, piece: bytes) -> bytes:
         """Feed `piece` (from `next_size`); the body bytes it carried."""
-        assert self._parser is not None and not self._complete
+        parser = self._parser
+        assert parser is not None, "fed after the answer ended"
         try:
-            self._parser.feed_data(piece)
+            parser.feed_data(piece)
         except _PARSER_ERRORS as exc:
             self.release()
             reason = str(exc) or type(exc).__name__
