@@ -1,8 +1,9 @@
 """Async VIAS client: the only place that builds URLs and reads response bodies.
 
 Callers get `DeleteResult`, `BatchTaskPage` or `ApiError`; no httpx exception or response escapes. Every answer
-is bounded (1 MiB decoded, one deadline for the whole attempt) and scrubbed of the credentials before anyone
-else sees it.
+is bounded (1 MiB decoded, one deadline for the whole attempt) and scrubbed of the credentials (and the proxy's
+password) before anyone else sees it. An answer whose status and headers arrived is an answer, however its body
+ends; a request whose bytes were never written is never taken for delivered.
 """
 
 from __future__ import annotations
