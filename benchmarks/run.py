@@ -2,6 +2,7 @@
 
     python -m benchmarks.run [--rounds 3] [--ids 2000] [--latency 0.05] [--sweep 4,16,32,64] [--json PATH]
     python -m benchmarks.run --quick          # tiny sizes, 1 round: checks the harness, not the speed
+    python -m benchmarks.run --only throughput,cpu --sweep 16,32,64   # some sections only
 
 What is measured (all traffic goes to the project's fake VIAS, tui_app.fake, in a process of its own on
 127.0.0.1; every client run gets a fresh fake seeded with fresh tasks, and counts only if the fake itself answered
@@ -796,6 +797,9 @@ def verdict(report: Report) -> bool:
     return passed == len(report.checks)
 
 
+SECTIONS = ("throughput", "cpu", "scale", "console", "kept")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3; --quick 1)")
@@ -805,7 +809,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="write every figure to PATH")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 round: for the smoke test")
     parser.add_argument("--seed", type=int, default=1, help="seed for the order of clients within a round")
+    parser.add_argument("--only", help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
+    only = [name.strip() for name in (args.only or ",".join(SECTIONS)).split(",") if name.strip()]
+    if unknown := [name for name in only if name not in SECTIONS]:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     cfg = config_from(args)
     report = Report()
     report.results["config"] = cfg.__dict__
@@ -816,11 +824,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(tmp)
         (workdir / "config").mkdir()
         prepare(cfg, workdir, report)
-        section_throughput(cfg, workdir, report, rng)
-        section_cpu(cfg, workdir, report, rng)
-        section_scale(cfg, workdir, report)
-        section_console(cfg, workdir, report)
-        section_kept(cfg, workdir, report, fastest(report))
+        if "throughput" in only:
+            section_throughput(cfg, workdir, report, rng)
+        if "cpu" in only:
+            section_cpu(cfg, workdir, report, rng)
+        if "scale" in only:
+            section_scale(cfg, workdir, report)
+        if "console" in only:
+            section_console(cfg, workdir, report)
+        if "kept" in only:
+            section_kept(cfg, workdir, report, fastest(report))
     ok = verdict(report)
     elapsed = time.monotonic() - started
     load = os.getloadavg()

@@ -41,6 +41,9 @@ Mode = Literal[
     "echo-token-html",  # the same as a text/html page
     "redirect",  # 302 (or status) with a Location header
     "reset-after-read",  # read the whole request, then RST without answering
+    "cut-reset",  # head (Content-Length: size) and the first `cut` body bytes, then RST
+    "cut-close",  # head and the first `cut` body bytes, `interval` seconds of silence, then FIN
+    "endless-trailers",  # chunked: the whole JSON body and the last chunk, then trailer lines until size bytes
 ]
 MODES: frozenset[str] = frozenset(get_args(Mode))
 HAVE_BROTLI = importlib.util.find_spec("brotli") is not None
@@ -61,9 +64,11 @@ _DEFAULT_STATUS: dict[str, int] = {
 }
 _DEFAULT_SIZE: dict[str, int] = {
     "huge": 400_000_000,
-    "endless": 2_000_000_000,
+    "endless-chunked": 2_000_000_000,
     "bomb": 600_000_000,
     "drip": 1_000_000,
+    "cut": 100,
+    "trailers": 10_000_000,
 }
 _MAX_HEAD_BYTES = 131_072  # tokens are up to 32,768 characters
 _CHUNK = 65_536
@@ -72,7 +77,7 @@ _PAD_SUFFIX = b'"}'
 
 
 def _family(mode: str) -> str:
-    for family in ("huge", "endless", "bomb", "drip", "echo"):
+    for family in ("huge", "endless-chunked", "bomb", "drip", "echo", "cut", "trailers"):
         if family in mode:
             return family
     return mode
@@ -87,8 +92,9 @@ class Behaviour:
     body: object = None  # json: bytes/str as is, anything else JSON-encoded; None means DELETE_OK
     headers: Mapping[str, str] = field(default_factory=dict)  # extra response headers
     content_type: str = "application/json"  # json mode only
-    size: int | None = None  # huge: Content-Length; bombs: decompressed size; endless: cap; drip: Content-Length
-    interval: float = 2.0  # drip: seconds between bytes
+    size: int | None = None  # huge, drip, cut-*: Content-Length; bombs: decompressed size; endless-*: cap
+    interval: float = 2.0  # drip: seconds between bytes; cut-close: the silence before FIN
+    cut: int = 30  # cut-*: body bytes sent before the connection ends
     location: str = DEFAULT_LOCATION  # redirect
     close: bool = False  # close the connection after answering
 
@@ -347,7 +353,7 @@ class HostileServer:
             for chunk in _padded_json(size, b"x"):
                 await self._send(writer, request, chunk)
             return not close
-        if family == "endless":
+        if family == "endless-chunked":
             head = _head(status, step, close, [("Transfer-Encoding", "chunked")])
             await self._send(writer, request, head)
             for chunk in _padded_json(step.body_size, b"x"):
@@ -386,6 +392,8 @@ class HostileServer:
             extra = [("Content-Length", str(len(body))), *echo]
             await self._send(writer, request, _head(status, step, close, extra, ctype) + body)
             return not close
+        if family in ("cut", "trailers"):
+            return await (self._cut if family == "cut" else self._trailers)(step, status, close, request, writer)
         if step.mode == "redirect":
             body = f'<html><body>Moved to <a href="{step.location}">here</a></body></html>'.encode()
             extra = [("Location", step.location), ("Content-Length", str(len(body)))]
@@ -394,6 +402,35 @@ class HostileServer:
         body = _json_body(step.body)
         extra = [("Content-Length", str(len(body)))]
         await self._send(writer, request, _head(status, step, close, extra, step.content_type) + body)
+        return not close
+
+    async def _cut(
+        self, step: Behaviour, status: int, close: bool, request: ReceivedRequest, writer: asyncio.StreamWriter
+    ) -> bool:
+        """The head and the first `cut` body bytes, then a reset, or silence and a FIN."""
+        size = step.body_size
+        body = b"".join(itertools.islice(_padded_json(size, b"x"), 2))[: min(step.cut, size)]
+        await self._send(writer, request, _head(status, step, close, [("Content-Length", str(size))]) + body)
+        if step.mode == "cut-reset":
+            await asyncio.sleep(0.05)  # let the bytes reach the client before the reset discards them
+            _reset(writer)
+            request.outcome = "reset"
+        else:
+            await asyncio.sleep(step.interval)
+            writer.close()
+        return False
+
+    async def _trailers(
+        self, step: Behaviour, status: int, close: bool, request: ReceivedRequest, writer: asyncio.StreamWriter
+    ) -> bool:
+        """A whole chunked body, then trailer lines up to the size cap."""
+        body = _json_body(step.body)
+        head = _head(status, step, close, [("Transfer-Encoding", "chunked")])
+        await self._send(writer, request, head + b"%x\r\n%b\r\n0\r\n" % (len(body), body))
+        line = b"X-Trailer: " + b"t" * 100 + b"\r\n"
+        for _ in range(step.body_size // len(line)):
+            await self._send(writer, request, line)
+        await self._send(writer, request, b"\r\n")  # only once the safety cap is reached
         return not close
 
     async def _send(self, writer: asyncio.StreamWriter, request: ReceivedRequest, data: bytes) -> None:

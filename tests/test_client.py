@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -24,10 +25,32 @@ URL = f"{BASE}/v2/{PROJECT}/batch-tasks/{TASK}"
 TOKEN = "MIIunitTESTtoken" + "x" * 100
 
 
+class _Raw(httpx.AsyncByteStream):
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._data
+
+
+class StreamingMock(httpx.AsyncBaseTransport):
+    """respx's answers as a network transport gives them: the raw (still encoded) body as a stream to read, not an
+    in-memory response httpx has already read and decoded."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self._mock = httpx.MockTransport(router.async_handler)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self._mock.handle_async_request(request)
+        assert isinstance(answer.stream, httpx.ByteStream)  # respx's responses: bytes, readable again
+        raw = b"".join([part async for part in answer.stream])
+        return httpx.Response(answer.status_code, headers=answer.headers, stream=_Raw(raw))
+
+
 @pytest.fixture
 async def client(respx_mock: respx.MockRouter):
     # The client drives its transport directly: respx answers as that transport.
-    transport = httpx.MockTransport(respx_mock.async_handler)
+    transport = StreamingMock(respx_mock)
     async with ViasClient(
         region_endpoint("cn-north-4"), PROJECT, TokenAuth(Token(TOKEN)), timeout=2, transport=transport
     ) as c:
@@ -325,3 +348,22 @@ def test_an_encoding_we_do_not_decode_is_kept_opaque() -> None:
     decoder = BoundedDecoder("br")
     decoder.feed(b"\x1b\x00")
     assert decoder.body().opaque == "br" and "br-encoded" in (decoder.body().problem() or "")
+
+
+async def test_signed_requests_carry_a_signed_project_id_and_token_requests_do_not(
+    client: ViasClient, respx_mock: respx.MockRouter
+) -> None:
+    from tui_app.secret import Secret
+    from tui_app.vias.auth import AccessKeys, AkSkAuth
+
+    route = respx_mock.delete(URL).respond(200, json={"total_count": 1, "failed_count": 0, "succeed_count": 1})
+    await client.delete_batch_task(TASK)
+    assert "X-Project-Id" not in route.calls.last.request.headers  # a token needs none
+    keys = AkSkAuth(AccessKeys("HPUAEXAMPLEAK0123456", Secret("SK" + "k" * 38)))
+    async with ViasClient(
+        region_endpoint("cn-north-4"), PROJECT, keys, transport=StreamingMock(respx_mock)
+    ) as signed_client:
+        await signed_client.delete_batch_task(TASK)
+    sent = route.calls.last.request.headers
+    assert sent["X-Project-Id"] == PROJECT
+    assert "SignedHeaders=host;x-project-id;x-sdk-date," in sent["Authorization"]

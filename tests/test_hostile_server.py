@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import zlib
@@ -191,6 +192,32 @@ async def test_reset_after_read_reads_the_body_then_resets() -> None:
     assert request.body == b'{"x": 1}'
     assert request.outcome == "reset"
     assert request.sent == 0
+
+
+@pytest.mark.parametrize("mode", ["cut-reset", "cut-close"])
+async def test_cut_modes_send_the_head_and_part_of_the_body_then_end(mode: str) -> None:
+    async with HostileServer(mode, size=100, cut=30, interval=0.1) as server:
+        reader, writer = await raw_request(server)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 1)
+        got = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := await asyncio.wait_for(reader.read(100), 2):
+                got += chunk
+        writer.close()
+    assert b"Content-Length: 100" in head and got == b'{"total_count": 1, "pad": "xxx'
+    assert server.requests[0].outcome == ("reset" if mode == "cut-reset" else "answered")
+
+
+async def test_endless_trailers_follow_a_whole_body_until_the_cap() -> None:
+    async with HostileServer("endless-trailers", size=5_000) as server:
+        reader, writer = await raw_request(server)
+        data = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 1)
+        rest = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 1)
+        writer.close()
+    assert b"Transfer-Encoding: chunked" in data
+    body = json.dumps(DELETE_OK).encode()
+    assert rest.startswith(b"%x\r\n%s\r\n0\r\nX-Trailer: ttt" % (len(body), body))
+    assert rest.count(b"X-Trailer") == 5_000 // 113
 
 
 async def test_script_runs_attempts_in_order_then_repeats_the_last() -> None:

@@ -44,10 +44,11 @@ def sdk_sign(
     body: bytes = b"",
     token: str | None = None,
     when: datetime = WHEN,
+    project: str | None = PROJECT,
 ) -> tuple[dict[str, str], str]:
-    """Sign with the SDK's own credentials path (it adds X-Security-Token itself); the headers it would send
-    and the URL it would request."""
-    credentials = sdk_credentials.BasicCredentials(AK, SK)
+    """Sign with the SDK's own credentials path (it adds X-Project-Id and X-Security-Token itself); the headers it
+    would send and the URL it would request."""
+    credentials = sdk_credentials.BasicCredentials(AK, SK, project)
     if token is not None:
         credentials = credentials.with_security_token(token)
     request = sdk_request.SdkRequest(
@@ -63,8 +64,18 @@ def sdk_sign(
     return dict(request.header_params), request.url
 
 
-def ours(method: str, url: str, body: bytes = b"", token: str | None = None, when: datetime = WHEN) -> dict[str, str]:
-    return AkSkSigner(AK, SK, token).sign(method, url, body, when=when)
+def ours(
+    method: str,
+    url: str,
+    body: bytes = b"",
+    token: str | None = None,
+    when: datetime = WHEN,
+    project: str | None = PROJECT,
+) -> dict[str, str]:
+    """Signed as the client signs: X-Project-Id among the signed headers."""
+    return AkSkSigner(AK, SK, token).sign(
+        method, url, body, when=when, headers={"X-Project-Id": project} if project else None
+    )
 
 
 def keys(ak: str) -> tuple[str, str | None] | None:
@@ -90,8 +101,19 @@ def test_delete_matches_sdk() -> None:
     path = f"/v2/{PROJECT}/batch-tasks/{TASK}"
     theirs, _ = sdk_sign("DELETE", HOST, path, [])
     mine = ours("DELETE", f"https://{HOST}{path}")
-    assert mine == theirs  # X-Sdk-Date, Host and Authorization, byte for byte
-    assert mine["Authorization"].startswith(f"SDK-HMAC-SHA256 Access={AK}, SignedHeaders=host;x-sdk-date, Signature=")
+    assert mine == theirs  # X-Sdk-Date, Host, X-Project-Id and Authorization, byte for byte
+    assert mine["X-Project-Id"] == PROJECT
+    assert mine["Authorization"].startswith(
+        f"SDK-HMAC-SHA256 Access={AK}, SignedHeaders=host;x-project-id;x-sdk-date, Signature="
+    )
+
+
+def test_without_a_project_matches_sdk() -> None:
+    path = f"/v2/{PROJECT}/batch-tasks/{TASK}"
+    theirs, _ = sdk_sign("DELETE", HOST, path, [], project=None)
+    mine = ours("DELETE", f"https://{HOST}{path}", project=None)
+    assert mine == theirs and "X-Project-Id" not in mine
+    assert "SignedHeaders=host;x-sdk-date," in mine["Authorization"]
 
 
 @pytest.mark.parametrize("space", ["+", "%20"])
@@ -145,7 +167,7 @@ def test_temporary_keys_match_sdk() -> None:
     theirs, _ = sdk_sign("DELETE", HOST, path, [], token=TOKEN)
     mine = ours("DELETE", f"https://{HOST}{path}", token=TOKEN)
     assert mine == theirs
-    assert "SignedHeaders=host;x-sdk-date;x-security-token," in mine["Authorization"]
+    assert "SignedHeaders=host;x-project-id;x-sdk-date;x-security-token," in mine["Authorization"]
 
 
 def test_port_and_body_match_sdk() -> None:
@@ -157,7 +179,9 @@ def test_port_and_body_match_sdk() -> None:
 
 def test_host_from_headers_and_functional_form() -> None:
     url = f"https://{HOST}:443/v2/{PROJECT}/batch-tasks/{TASK}"
-    signed = sign_headers("DELETE", url, {"host": HOST}, b"", ak=AK, sk=SK, security_token=None, when=WHEN)
+    signed = sign_headers(
+        "DELETE", url, {"host": HOST, "X-Project-Id": PROJECT}, b"", ak=AK, sk=SK, security_token=None, when=WHEN
+    )
     theirs, _ = sdk_sign("DELETE", HOST, f"/v2/{PROJECT}/batch-tasks/{TASK}", [])
     assert signed == theirs  # the Host httpx would send (no default port) is what gets signed
 
@@ -202,7 +226,7 @@ def reason(verdict: Verdict) -> str:
 
 
 def test_verifier_rejects_wrong_sk() -> None:
-    added = AkSkSigner(AK, SK + "x").sign("DELETE", DELETE_URL, when=WHEN)
+    added = AkSkSigner(AK, SK + "x").sign("DELETE", DELETE_URL, when=WHEN, headers={"X-Project-Id": PROJECT})
     assert reason(check("DELETE", DELETE_URL, added)) == "signature mismatch"
 
 
@@ -215,6 +239,7 @@ def test_verifier_rejects_tampering() -> None:
     assert reason(check("GET", LIST_URL.replace("page_num=2", "page_num=3"), listed)) == "signature mismatch"
     assert reason(check("GET", LIST_URL + "&extra=1", listed)) == "signature mismatch"
     assert reason(check("GET", LIST_URL, {**listed, "Host": "evil.example"})) == "signature mismatch"
+    assert reason(check("GET", LIST_URL, {**listed, "X-Project-Id": "another"})) == "signature mismatch"
 
 
 def test_verifier_rejects_dates() -> None:
@@ -265,7 +290,9 @@ def test_verifier_rejects_missing_signed_header() -> None:
     target = urlsplit(DELETE_URL).path
     verdict = verify_request("DELETE", target, headers, b"", keys, WHEN)
     assert "signed header host is missing" in reason(verdict)
-    only_date = added["Authorization"].replace("SignedHeaders=host;x-sdk-date", "SignedHeaders=x-sdk-date")
+    only_date = added["Authorization"].replace(
+        "SignedHeaders=host;x-project-id;x-sdk-date", "SignedHeaders=x-project-id;x-sdk-date"
+    )
     assert "host is not among" in reason(check("DELETE", DELETE_URL, {**added, "Authorization": only_date}))
 
 

@@ -20,6 +20,11 @@ class Transport(str, Enum):
     CONNECT_TIMEOUT = "connect_timeout"
     DROPPED = "dropped"
     PROTOCOL = "protocol"
+    TLS_VERSION = "tls_version"  # the server speaks only TLS 1.0/1.1 (or no protocol we share)
+    # Through a proxy; never delivered (nothing was sent to the endpoint). The message names the proxy, masked.
+    PROXY_UNREACHABLE = "proxy_unreachable"  # no connection to the proxy (refused, no such host, timed out)
+    PROXY_AUTH = "proxy_auth"  # the proxy answered 407: credentials missing or wrong
+    PROXY_REFUSED = "proxy_refused"  # the proxy refused the tunnel (any other non-2xx) or broke it off
 
     def __str__(self) -> str:
         return self.value
@@ -58,11 +63,20 @@ HINTS: dict[str, str] = {
 _TRANSPORT_HINTS = {
     Transport.CONNECT: "Could not connect: check the endpoint and the network; the server did not act.",
     Transport.DNS: "The endpoint's host name did not resolve: check --endpoint / --region and DNS.",
-    Transport.TLS: "TLS failed: the server's certificate was not trusted. Use --ca-bundle for a private CA.",
+    Transport.TLS: "TLS failed: the server's certificate was not trusted or does not name the host. "
+    "Use --ca-bundle for a private CA.",
+    Transport.TLS_VERSION: "TLS failed: the server offers only an old protocol (TLS 1.0/1.1), which vias-tui refuses: "
+    "the endpoint must support TLS 1.2 or newer. Check --endpoint / --region; the server did not act.",
     Transport.TIMEOUT: "No answer in time: the server may or may not have acted.",
     Transport.CONNECT_TIMEOUT: "Connecting timed out: the server did not act.",
     Transport.DROPPED: "The connection closed before an answer: the server may or may not have acted.",
     Transport.PROTOCOL: "The answer was not valid HTTP: the server may or may not have acted.",
+    Transport.PROXY_UNREACHABLE: "Could not reach the proxy: check its address and port (--proxy, HTTPS_PROXY or "
+    "ALL_PROXY), or set NO_PROXY for the endpoint; nothing was sent.",
+    Transport.PROXY_AUTH: "The proxy wants credentials (407): put them in the proxy URL "
+    "(http://user:password@host:port), or check them; nothing was sent.",
+    Transport.PROXY_REFUSED: "The proxy refused to open a tunnel to the endpoint: ask its administrators to allow "
+    "the endpoint's host on port 443, or check --endpoint / --region; nothing was sent.",
 }
 # A service that keeps refusing the request for what it is (not for who sent it or how often).
 _ABOUT_THE_REQUEST = frozenset({400, 404, 405, 409, 410, 412, 413, 414, 415, 422})

@@ -32,8 +32,9 @@ class RequestAuth(Protocol):
         ...
 
     async def headers_for(self, method: str, url: str, body: bytes, headers: Mapping[str, str]) -> dict[str, str]:
-        """The headers that authenticate this request, as it goes on the wire (`headers` are the ones it carries
-        already: a signature covers the Host sent). Temporary keys are refreshed first when they are due."""
+        """The headers that authenticate this request, as it goes on the wire. `headers` are ones a signature must
+        cover (the Host sent, X-Project-Id): AK/SK returns them signed, a token needs none of them. Temporary keys are
+        refreshed first when they are due."""
         ...
 
     async def refresh(self) -> bool:

@@ -1,8 +1,9 @@
 """Async VIAS client: the only place that builds URLs and reads response bodies.
 
 Callers get `DeleteResult`, `BatchTaskPage` or `ApiError`; no httpx exception or response escapes. Every answer
-is bounded (1 MiB decoded, one deadline for the whole attempt) and scrubbed of the credentials before anyone
-else sees it.
+is bounded (1 MiB decoded, one deadline for the whole attempt) and scrubbed of the credentials (and the proxy's
+password) before anyone else sees it. An answer whose status and headers arrived is an answer, however its body
+ends; a request whose bytes were never written is never taken for delivered.
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ import httpx
 from tui_app.domain.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError
 from tui_app.domain.identifiers import is_plain_id, is_project_id
 from tui_app.domain.models import BatchTask, BatchTaskPage, DeleteResult, epoch_to_datetime
-from tui_app.secret import Scrubber
 from tui_app.vias import wire
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.endpoints import Endpoint
+from tui_app.vias.http import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpSettings
+from tui_app.vias.proxy import ProxySettings
 from tui_app.vias.signer import canonical_url
-from tui_app.vias.transport import RawPoolTransport, deadline
-
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_CONNECT_TIMEOUT = 10.0
+from tui_app.vias.transport import PROGRESS, RawPoolTransport, SendProgress, deadline
 
 
 class InvalidIdentifier(ValueError):
@@ -56,6 +55,11 @@ class _Answer:
 
 
 class ViasClient:
+    """`http` (one HttpSettings for the whole tool) or the separate keywords: with `http`, `timeout`,
+    `connect_timeout`, `tls`, `max_connections` and `proxy` are not used. Without either, proxies come from the
+    environment (HTTPS_PROXY, NO_PROXY, ...); ProxyConfigError (an OperatorError) when that one is unusable.
+    `transport` replaces the whole stack (tests)."""
+
     def __init__(
         self,
         endpoint: Endpoint,
@@ -67,34 +71,44 @@ class ViasClient:
         tls: ssl.SSLContext | None = None,
         max_connections: int = 64,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: ProxySettings | None = None,
+        http: HttpSettings | None = None,
     ) -> None:
         if not is_project_id(project_id):
             raise InvalidIdentifier("project ID must be letters, digits, '-' or '_' (4-64 characters)")
+        if http is None:
+            http = HttpSettings(
+                timeout=timeout,
+                connect_timeout=connect_timeout,
+                tls=tls,
+                max_connections=max_connections,
+                proxy=proxy if proxy is not None else ProxySettings.resolve(),
+            )
         self.endpoint = endpoint
         self.project_id = project_id
+        self.http = http
         self._auth = auth
-        self._scrub = Scrubber(auth.secrets())
+        self._scrub = http.scrubber(auth.secrets())  # the credentials and the proxy's password
         self._auth_version = auth.version
-        self._timeout = timeout  # the whole attempt: connect, send, headers and body
+        self._timeout = http.timeout  # the whole attempt: connect, send, headers and body
         # Requests go straight to our transport as httpx Requests (see transport.py): httpx.AsyncClient's own
         # layers (cookies, redirects, auth flows, URL merging) cost more CPU per delete than the transport itself,
-        # and the client wants none of them: no cookies, no redirects (they could carry the credentials away),
-        # no proxies or environment. The transport reads no environment either.
-        self._transport = transport or RawPoolTransport(max_connections=max_connections, ssl_context=tls)
+        # and the client wants none of them: no cookies, no redirects (they could carry the credentials away).
+        self._transport = transport or http.transport()
         self._headers = {
             "User-Agent": wire.USER_AGENT,
             "Accept": "application/json",
             "Accept-Encoding": wire.ACCEPT_ENCODING,
         }
         # httpx normalises a URL once (dot segments, default ports); every request URL then starts with this, so
-        # the URL signed is the URL sent. The Host header is what httpx would send for it.
+        # the URL signed is the URL sent. The Host header is what httpx would send for it. AK/SK signatures cover
+        # X-Project-Id too (the SDK always sends it; a subproject's calls fail without it); a token needs neither.
         base = httpx.URL(endpoint.base_url)
         self._base_url = str(base).rstrip("/")
-        self._host = {"host": base.netloc.decode("ascii")}
+        self._signed = {"host": base.netloc.decode("ascii"), "X-Project-Id": project_id}
         # One deadline bounds each whole attempt (see _send): the transport times only the connect, so that a
         # refused connect is told apart (never delivered) and no per-read timers are set up.
-        connect = min(connect_timeout, timeout)
-        self._extensions = {"timeout": {"connect": connect, "read": None, "write": None, "pool": None}}
+        self._timeouts = {"connect": http.connect_limit, "read": None, "write": None, "pool": None}
 
     def __repr__(self) -> str:
         return f"ViasClient({self.endpoint.label}, project={self.project_id}, {self._auth.describe()})"
@@ -222,30 +236,55 @@ class ViasClient:
         )
         return BatchTaskPage(_int(parsed.get("count")) or 0, tasks, wire.request_id(headers, parsed))
 
-    async def _send(self, method: str, path: str, params: dict[str, str] | None = None) -> _Answer | ApiError:
-        url = self._base_url + path
-        if params:  # the query goes on the wire in the signer's canonical form (as the SDK sends it)
-            url = canonical_url(f"{url}?{urlencode(params)}")
+    async def connect_ahead(self) -> ApiError | None:
+        """Open one connection to the endpoint (through the proxy, tunnel and TLS included) and keep it for the first
+        request, before anything is sent: None when it worked, else why not (never delivered: a wrong endpoint, an
+        untrusted certificate, an unreachable proxy, a 407 ...)."""
+        if not isinstance(self._transport, RawPoolTransport):
+            return None  # a stand-in transport (tests) has nothing to open
         try:
-            async with deadline(self._timeout):  # the whole attempt: connect, send, headers and body
-                return await self._exchange(method, url)
+            await self._transport.connect_ahead(self._base_url, timeout=self.http.connect_limit)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            return wire.scrubbed(wire.transport_error(exc), self._scrub)
+            return wire.scrubbed(wire.transport_error(exc, written=False), self._scrub)
+        return None
 
-    async def _exchange(self, method: str, url: str) -> _Answer:
+    async def _send(self, method: str, path: str, params: dict[str, str] | None = None) -> _Answer | ApiError:
+        """One attempt under one deadline. Once the status and headers have arrived the service has answered: a body
+        cut short (a reset, an early close, the deadline) is kept as far as it came, with why, never made "no
+        answer". Before that, whether the request was written decides whether it may have been delivered."""
+        url = self._base_url + path
+        if params:  # the query goes on the wire in the signer's canonical form (as the SDK sends it)
+            url = canonical_url(f"{url}?{urlencode(params)}")
+        progress = SendProgress()
+        response: httpx.Response | None = None
+        decoder: wire.BoundedDecoder | None = None
+        cut: str | None = None
+        try:
+            async with deadline(self._timeout):  # the whole attempt: connect, send, headers and body
+                response = await self._exchange(method, url, progress)
+                decoder = wire.BoundedDecoder(response.headers.get("Content-Encoding"))
+                await wire.read_into(response, decoder)  # stops at the limit, closing the connection
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if response is None or decoder is None:
+                return wire.scrubbed(wire.transport_error(exc, written=progress.written), self._scrub)
+            cut = wire.body_cut(exc, self._timeout)
+        finally:
+            if response is not None:
+                await response.aclose()
+        return _Answer(response.status_code, response.headers, decoder.body(cut))
+
+    async def _exchange(self, method: str, url: str, progress: SendProgress) -> httpx.Response:
         auth = self._auth
-        headers = {**self._headers, **await auth.headers_for(method, url, b"", self._host)}
+        headers = {**self._headers, **await auth.headers_for(method, url, b"", self._signed)}
         if auth.version != self._auth_version:  # refreshed keys: scrub the new ones too
             self._learn_secrets()
-        request = httpx.Request(method, url, headers=headers, extensions=self._extensions)
-        response = await self._transport.handle_async_request(request)
-        try:
-            # Stopping early (a body over the limit) closes the connection instead of reading the rest.
-            return _Answer(response.status_code, response.headers, await wire.read_body(response))
-        finally:
-            await response.aclose()
+        extensions = {"timeout": self._timeouts, PROGRESS: progress}
+        request = httpx.Request(method, url, headers=headers, extensions=extensions)
+        return await self._transport.handle_async_request(request)
 
     def _listable(self, value: object) -> bool:
         """A listed task is shown only with a plain ID that carries no secret (an echoing server's ID would)."""

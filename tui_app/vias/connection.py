@@ -117,7 +117,8 @@ class Connection(asyncio.Protocol):
         finally:
             self._waiter = None
 
-    def _take(self, n: int) -> bytes:
+    def take(self, n: int) -> bytes:
+        """Consume the first `n` buffered bytes (fewer if fewer are there)."""
         buf = self._buf
         if n >= len(buf):
             data = bytes(buf)
@@ -143,26 +144,32 @@ class Connection(asyncio.Protocol):
             if found >= 0:
                 if found > limit:
                     raise asyncio.LimitOverrunError("separator found beyond the limit", found)
-                return self._take(found + len(sep))
+                return self.take(found + len(sep))
             start = max(0, len(buf) - len(sep) + 1)  # scan only new bytes next time
             if start > limit:
                 raise asyncio.LimitOverrunError("separator not found within the limit", start)
             if self._eof:
-                partial = self._take(len(buf))
+                partial = self.take(len(buf))
                 raise asyncio.IncompleteReadError(partial, None)
             await self._wait()
             if self._exc is not None:
                 raise self._exc
 
-    async def read(self, n: int) -> bytes:
-        """Up to `n` bytes as soon as any are there; b"" at EOF."""
-        if self._exc is not None:
-            raise self._exc
-        if not self._buf and not self._eof:
+    async def fill(self) -> bool:
+        """Wait until bytes are buffered (True) or the peer ended the connection with none left (False). Bytes that
+        arrived before a reset are handed over before the reset is raised."""
+        if self._buf:
+            return True
+        if self._exc is None and not self._eof:
             await self._wait()
-            if self._exc is not None:
-                raise self._exc
-        return self._take(n)
+        if not self._buf and self._exc is not None:
+            raise self._exc
+        return bool(self._buf)
+
+    @property
+    def buffer(self) -> bytearray:
+        """The unread bytes, to look at (not to keep across an await); `take` consumes them."""
+        return self._buf
 
     def write(self, data: bytes) -> None:
         self.transport.write(data)
@@ -179,6 +186,10 @@ class Connection(asyncio.Protocol):
 
     def abort(self) -> None:
         self.transport.abort()
+
+    def upgraded(self, transport: asyncio.Transport) -> None:
+        """Carry on over `transport` (TLS started inside a proxy's tunnel by `loop.start_tls`)."""
+        self.transport = transport
 
 
 __all__ = ["Connection"]

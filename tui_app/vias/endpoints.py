@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
 from tui_app.problems import OperatorError
+
+MAX_ENDPOINT = 2048  # characters; real endpoints are a host name and perhaps a short path prefix
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f]")  # whitespace and control characters (urlsplit drops CR, LF, tab)
 
 REGIONS: dict[str, str] = {
     "cn-north-4": "Beijing4",
@@ -74,8 +80,21 @@ def region_endpoint(region: str) -> Endpoint:
 
 
 def parse_endpoint(url: str, region: str | None = None) -> Endpoint:
-    """Validate an explicit endpoint URL. HTTPS anywhere; HTTP only on loopback (the fake server)."""
-    parts = urlsplit(url.strip())
+    """Validate an explicit endpoint URL. HTTPS anywhere; HTTP only on loopback (the fake server). Whitespace around
+    it is dropped; inside it, whitespace and control characters are refused (urlsplit would silently drop a CR or LF
+    and send the request somewhere else), and so is anything longer than MAX_ENDPOINT characters."""
+    url = url.strip()
+    if len(url) > MAX_ENDPOINT:
+        raise EndpointError(f"endpoint is {len(url):,} characters; at most {MAX_ENDPOINT:,} (check what was pasted)")
+    if (bad := _UNSAFE.search(url)) is not None:
+        raise EndpointError(
+            f"endpoint contains {'a space' if bad.group() == ' ' else 'a control character'} at position "
+            f"{bad.start() + 1}; use e.g. https://vias.cn-north-4.myhuaweicloud.com"
+        )
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed [IPv6 bracket
+        raise EndpointError(f"endpoint {url[:200]!r} is not a URL ({exc})") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise EndpointError(
             f"endpoint {url!r} is not an http(s) URL; use e.g. https://vias.cn-north-4.myhuaweicloud.com"
@@ -94,6 +113,10 @@ def parse_endpoint(url: str, region: str | None = None) -> Endpoint:
     except ValueError as exc:
         raise EndpointError(f"endpoint {url!r} has an invalid port") from exc
     base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    try:
+        httpx.URL(base)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise EndpointError(f"endpoint {base[:200]!r} is not a usable URL ({str(exc)[:100]})") from None
     return Endpoint(base, region)
 
 

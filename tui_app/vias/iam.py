@@ -8,10 +8,13 @@ from datetime import datetime
 
 import httpx
 
-from tui_app.domain.errors import ApiError
-from tui_app.secret import Scrubber, Token, TokenFormatError, parse_expiry
+from tui_app.domain.errors import ApiError, Transport
+from tui_app.problems import OperatorError
+from tui_app.secret import Token, TokenFormatError, parse_expiry
 from tui_app.vias import wire
 from tui_app.vias.endpoints import parse_endpoint
+from tui_app.vias.http import HttpSettings
+from tui_app.vias.proxy import ProxyConfigError, ProxySettings
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,11 @@ async def login(
     timeout: float = 30.0,
     ca_bundle: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    proxy: ProxySettings | None = None,
+    http: HttpSettings | None = None,
 ) -> IamToken | ApiError:
+    """Every failure is a typed answer, an unusable CA bundle or proxy setting too. `http` (the tool's one
+    HttpSettings) replaces `timeout`, `ca_bundle` and `proxy`; without either, proxies come from the environment."""
     base = parse_endpoint(iam_endpoint).base_url  # same HTTPS-or-loopback rule as VIAS
     body = {
         "auth": {
@@ -42,23 +49,22 @@ async def login(
             "scope": {"project": {"name": project_name}},
         }
     }
-    scrub = Scrubber([password])  # an IAM that echoes the password in an error must not get it on screen
+    try:
+        if http is None:
+            http = HttpSettings(timeout=timeout, ca_bundle=ca_bundle, proxy=proxy or ProxySettings.resolve())
+        client = http.client(base, {"User-Agent": wire.USER_AGENT, "Accept-Encoding": wire.ACCEPT_ENCODING}, transport)
+    except OperatorError as exc:  # a CA bundle or proxy URL that cannot be used: nothing was sent
+        kind = Transport.PROXY_UNREACHABLE if isinstance(exc, ProxyConfigError) else Transport.TLS
+        return ApiError(None, message=str(exc), transport=kind, delivered=False)
+    scrub = http.scrubber([password])  # an IAM that echoes the password in an error must not get it on screen
     try:
         async with (
-            httpx.AsyncClient(
-                base_url=base,
-                timeout=timeout,
-                verify=wire.tls_context(ca_bundle),
-                trust_env=False,
-                follow_redirects=False,
-                transport=transport,
-                headers={"User-Agent": wire.USER_AGENT, "Accept-Encoding": wire.ACCEPT_ENCODING},
-            ) as http,
-            http.stream(
+            client,
+            client.stream(
                 "POST", "/v3/auth/tokens", json=body, headers={"Content-Type": "application/json;charset=utf8"}
             ) as response,
         ):
-            answer = await asyncio.wait_for(wire.read_body(response), timeout)
+            answer = await asyncio.wait_for(wire.read_body(response), http.timeout)
             status, headers = response.status_code, response.headers
     except Exception as exc:  # every failure is a typed answer
         return wire.scrubbed(wire.transport_error(exc), scrub)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -20,6 +19,8 @@ from tui_app.domain.keys import SdkCredentialsError, check_keys
 from tui_app.secret import Secret, parse_expiry
 from tui_app.vias import wire
 from tui_app.vias.endpoints import is_loopback_host
+from tui_app.vias.http import HttpSettings
+from tui_app.vias.proxy import ProxySettings
 
 ENV_METADATA_ENDPOINT = "VIAS_METADATA_ENDPOINT"
 DEFAULT_ENDPOINT = "http://169.254.169.254"
@@ -36,7 +37,6 @@ class MetadataKeys:
     sk: Secret
     security_token: Secret
     expires_at: datetime | None
-    fetched_at: float  # time.time()
 
 
 class MetadataError(Exception):
@@ -56,18 +56,16 @@ def metadata_endpoint() -> str:
     return base.rstrip("/")
 
 
-async def fetch_keys(timeout: float = PROBE_TIMEOUT, base: str | None = None) -> MetadataKeys:
-    """Raises MetadataError (one line) when there is no service, no agency, or an unreadable answer."""
+async def fetch_keys(
+    timeout: float = PROBE_TIMEOUT, base: str | None = None, *, http: HttpSettings | None = None
+) -> MetadataKeys:
+    """Raises MetadataError (one line) when there is no service, no agency, or an unreadable answer. On the tool's
+    one HTTP stack (`http`: its TLS settings), with `timeout` for each step, and never through a proxy."""
     base = base or metadata_endpoint()
+    stack = replace(http or HttpSettings(proxy=ProxySettings.off()), timeout=timeout, connect_timeout=timeout)
     try:
-        async with httpx.AsyncClient(
-            base_url=base,
-            timeout=timeout,
-            trust_env=False,
-            follow_redirects=False,
-            headers={"Accept-Encoding": wire.ACCEPT_ENCODING},
-        ) as http:
-            return await asyncio.wait_for(_fetch(http), timeout * 3)
+        async with stack.without_proxy().client(base, {"Accept-Encoding": wire.ACCEPT_ENCODING}) as client:
+            return await asyncio.wait_for(_fetch(client), timeout * 3)
     except MetadataError:
         raise
     except Exception as exc:  # no metadata service here (a laptop), or it failed: one line
@@ -101,9 +99,7 @@ async def _fetch(http: httpx.AsyncClient) -> MetadataKeys:
     except SdkCredentialsError as exc:
         raise MetadataError(str(exc)) from None
     expires = credential.get("expires_at")
-    return MetadataKeys(
-        ak, Secret(sk), Secret(token), parse_expiry(expires if isinstance(expires, str) else None), time.time()
-    )
+    return MetadataKeys(ak, Secret(sk), Secret(token), parse_expiry(expires if isinstance(expires, str) else None))
 
 
 __all__ = ["ENV_METADATA_ENDPOINT", "MetadataError", "MetadataKeys", "fetch_keys", "metadata_endpoint"]

@@ -1,9 +1,10 @@
 """AK/SK request signing (`SDK-HMAC-SHA256`), byte-identical to `huaweicloudsdkcore.signer.signer.Signer`.
 
-Only `host`, `x-sdk-date` and (temporary keys) `x-security-token` are signed. The SDK signs every header it
-is handed, so handing it just these gives the same Authorization as ours; the gateway checks exactly the
-headers named in SignedHeaders. User-Agent, Accept and the headers httpx adds itself are left unsigned: a
-proxy or transport that rewrites one of them must not break the signature, and they carry nothing to protect.
+Signed: `host`, `x-sdk-date`, (temporary keys) `x-security-token`, and the headers the caller hands over to be
+signed (the client: `X-Project-Id`, which the SDK always sends). The SDK signs every header it is handed, so handing
+it just these gives the same Authorization as ours; the gateway checks exactly the headers named in SignedHeaders.
+User-Agent, Accept and the headers httpx adds itself are left unsigned: a proxy or transport that rewrites one of
+them must not break the signature, and they carry nothing to protect.
 """
 
 from __future__ import annotations
@@ -78,19 +79,23 @@ class AkSkSigner:
     def sign(
         self, method: str, url: str, body: bytes = b"", *, when: datetime, headers: Mapping[str, str] | None = None
     ) -> dict[str, str]:
-        """The headers to add to a request for absolute `url`: X-Sdk-Date, Host, X-Security-Token, Authorization.
+        """The headers to add to a request for absolute `url`: X-Sdk-Date, Host, X-Security-Token, Authorization, and
+        every header in `headers`, signed.
 
         Pass the URL as it goes on the wire, `str(request.url)` of the httpx request: httpx drops "." and ".."
-        path segments, and the path is signed as given. A Host in `headers` (say `request.headers`, the one
-        httpx will send) is signed instead of the URL's host[:port]."""
+        path segments, and the path is signed as given. A Host in `headers` (the one httpx will send) is signed
+        instead of the URL's host[:port]; the other headers in it (X-Project-Id) are signed and returned as given."""
         if when.tzinfo is None:
             raise ValueError("the signing time must be timezone-aware")
         parts = urlsplit(url)
-        host = next((v for k, v in (headers or {}).items() if k.lower() == "host"), None)
-        added = {
-            "X-Sdk-Date": when.astimezone(timezone.utc).strftime(DATE_FORMAT),
-            "Host": host if host is not None else parts.netloc.rpartition("@")[2],
-        }
+        host = parts.netloc.rpartition("@")[2]
+        extra: dict[str, str] = {}
+        for name, value in (headers or {}).items():
+            if name.lower() == "host":
+                host = value
+            else:
+                extra[name] = value
+        added = {"X-Sdk-Date": when.astimezone(timezone.utc).strftime(DATE_FORMAT), "Host": host, **extra}
         if self._token is not None:
             added["X-Security-Token"] = self._token
         signed = sorted((name.lower(), value.strip()) for name, value in added.items())

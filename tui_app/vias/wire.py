@@ -7,6 +7,7 @@ can expand to 1 GB, and httpx would hand it over in one piece.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
 import zlib
@@ -21,6 +22,8 @@ from tui_app import __version__
 from tui_app.domain.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError, Transport
 from tui_app.problems import OperatorError
 from tui_app.secret import Scrubber
+from tui_app.vias.failures import ProxyFailure
+from tui_app.vias.transport import strict_tls
 
 USER_AGENT = f"vias-tui/{__version__}"
 BODY_LIMIT = 1 << 20  # decoded bytes kept of any answer; the API's bodies are a few hundred bytes
@@ -33,14 +36,26 @@ _DNS_MARKERS = (
     "no address associated",
     "temporary failure in name resolution",
 )
+# SSL error reasons that mean the server and vias-tui share no protocol version: it speaks only TLS 1.0/1.1.
+_OLD_PROTOCOL = frozenset(
+    {
+        "TLSV1_ALERT_PROTOCOL_VERSION",
+        "UNSUPPORTED_PROTOCOL",
+        "NO_PROTOCOLS_AVAILABLE",
+        "WRONG_SSL_VERSION",
+        "VERSION_TOO_LOW",
+    }
+)
 
 T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 
 
 def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """The system's trust store, or a PEM bundle; OperatorError (one line) when the bundle is unusable."""
+    """The system's trust store, or a PEM bundle; OperatorError (one line) when the bundle is unusable. TLS 1.2 or
+    newer, and certificates must name the host in subjectAltName (see transport.strict_tls)."""
     try:
-        return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
+        return strict_tls(ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context())
     except FileNotFoundError:
         raise OperatorError(f"the CA bundle {ca_bundle} does not exist; nothing was sent") from None
     except (ssl.SSLError, OSError, ValueError) as exc:
@@ -55,11 +70,14 @@ class Body:
     data: bytes
     truncated: bool = False  # more than BODY_LIMIT decoded bytes: the rest was not read
     opaque: str | None = None  # a Content-Encoding we do not decode (the bytes are as sent)
+    cut: str | None = None  # the head arrived, then the body could not be read to its end: why
 
     def text(self) -> str:
         return self.data.decode("utf-8", errors="replace")
 
     def problem(self) -> str | None:
+        if self.cut:
+            return self.cut
         if self.truncated:
             return f"the body was larger than {BODY_LIMIT // 1024} KiB (not read further)"
         if self.opaque:
@@ -120,24 +138,31 @@ class BoundedDecoder:
             self._parts.append(data)
             self._size += len(data)
 
-    def body(self) -> Body:
-        return Body(b"".join(self._parts), self.truncated, self.opaque)
+    def body(self, cut: str | None = None) -> Body:
+        return Body(b"".join(self._parts), self.truncated, self.opaque, cut)
 
 
-def transport_error(exc: Exception) -> ApiError:
-    """Any failure without an HTTP answer, classified by whether the request may have reached the server."""
+def transport_error(exc: Exception, *, written: bool | None = None) -> ApiError:
+    """Any failure without an HTTP answer, classified by whether the request may have reached the server.
+    `written` False: the transport said the request's bytes were never handed to the socket, so whatever happened
+    (a deadline included) it was not delivered. None or True: judged from the failure alone."""
     text = str(exc)[:200] or type(exc).__name__
+    error = _classify(exc, text)
+    if written is False and error.delivered:
+        timed_out = error.transport in (Transport.TIMEOUT, Transport.CONNECT_TIMEOUT)
+        kind = Transport.CONNECT_TIMEOUT if timed_out else error.transport
+        message = "no connection within the time limit; nothing was sent" if timed_out else error.message
+        return ApiError(None, message=message, transport=kind, delivered=False)
+    return error
+
+
+def _classify(exc: Exception, text: str) -> ApiError:
+    if isinstance(exc, ProxyFailure):
+        return ApiError(None, message=text, transport=exc.kind, delivered=False)
     if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
         return ApiError(None, message=text, transport=Transport.CONNECT_TIMEOUT, delivered=False)
     if isinstance(exc, httpx.ConnectError):
-        lowered = text.lower()
-        if _caused_by(exc, ssl.SSLError) or "certificate" in lowered or "ssl" in lowered:
-            kind = Transport.TLS
-        elif any(marker in lowered for marker in _DNS_MARKERS):
-            kind = Transport.DNS
-        else:
-            kind = Transport.CONNECT
-        return ApiError(None, message=text, transport=kind, delivered=False)
+        return ApiError(None, message=text, transport=_connect_kind(exc, text), delivered=False)
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return ApiError(
             None, message=text if text != "TimeoutError" else "no complete answer in time", transport=Transport.TIMEOUT
@@ -145,21 +170,50 @@ def transport_error(exc: Exception) -> ApiError:
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, ConnectionError)):
         return ApiError(None, message=text, transport=Transport.DROPPED)
     if isinstance(exc, ssl.SSLError):
-        return ApiError(None, message=type(exc).__name__, transport=Transport.TLS, delivered=False)
+        return ApiError(None, message=type(exc).__name__, transport=_connect_kind(exc, text), delivered=False)
     # Anything else from inside the HTTP stack must not escape: its frames hold the request headers, and a
     # traceback printed with locals would show the credentials. Record it as "no answer known".
     return ApiError(None, message=f"unexpected {type(exc).__name__} while sending", transport=Transport.PROTOCOL)
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+def _connect_kind(exc: BaseException, text: str) -> Transport:
+    tls = _cause(exc, ssl.SSLError)
+    lowered = text.lower()
+    if tls is not None and getattr(tls, "reason", None) in _OLD_PROTOCOL:
+        return Transport.TLS_VERSION
+    if tls is not None or "certificate" in lowered or "ssl" in lowered:
+        return Transport.TLS
+    if any(marker in lowered for marker in _DNS_MARKERS):
+        return Transport.DNS
+    return Transport.CONNECT
+
+
+def _cause(exc: BaseException, kind: type[E]) -> E | None:
+    """The first exception of `kind` in `exc`'s chain of causes, itself included."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         if isinstance(current, kind):
-            return True
+            return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
-    return False
+    return None
+
+
+def body_cut(exc: BaseException, timeout: float) -> str:
+    """Why a body stopped before its end, once the status and headers had arrived."""
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
+        return f"the body did not arrive in full within the {timeout:g} s the attempt may take"
+    reason = str(exc)[:200] or type(exc).__name__
+    return f"the body was cut off: {reason}"
+
+
+async def read_into(response: httpx.Response, decoder: BoundedDecoder) -> None:
+    """Feed a streamed response's raw body to `decoder`, stopping at its limit. What arrived stays in the decoder
+    when this raises (a reset, a deadline) or is cancelled."""
+    async for chunk in response.aiter_raw():
+        if not decoder.feed(chunk):
+            break
 
 
 def error_from(status: int, headers: httpx.Headers, body: Body) -> ApiError:
@@ -250,12 +304,6 @@ def scrubbed(value: T, scrub: Scrubber) -> T:
 
 async def read_body(response: httpx.Response, limit: int = BODY_LIMIT) -> Body:
     """Read a streamed response's body through a BoundedDecoder (stops reading at the limit)."""
-    if response.is_stream_consumed:  # built in memory (httpx.MockTransport): already read, and decoded
-        decoder = BoundedDecoder(None, limit)
-        decoder.feed(response.content)
-        return decoder.body()
     decoder = BoundedDecoder(response.headers.get("Content-Encoding"), limit)
-    async for chunk in response.aiter_raw():
-        if not decoder.feed(chunk):
-            break
+    await read_into(response, decoder)
     return decoder.body()
