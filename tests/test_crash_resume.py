@@ -87,12 +87,12 @@ def test_sigterm_exits_130_and_resume_finishes_the_rest(big_store: FakeStore, tm
         assert max(Counter(r.task_id for r in server.deletes_seen()).values()) == 1
 
 
-def test_resume_asks_like_any_run(big_store: FakeStore) -> None:
+def test_resume_asks_like_any_run(big_store: FakeStore, fake_thread: FakeVias) -> None:
     plan = parse("\n".join(list(big_store.tasks)[:3]))
     RunJournal.create(
         private_dir(default_runs_dir()),
         plan,
-        endpoint="http://127.0.0.1:9",
+        endpoint=fake_thread.url,
         project_id="proj0001",
         profile="default",
         concurrency=1,

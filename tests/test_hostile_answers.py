@@ -108,7 +108,8 @@ def test_a_dripping_answer_ends_unknown_within_the_timeouts(tmp_path: Path) -> N
         attempts = len(server.requests)
     assert result.code == 1
     row = only_row(report)
-    assert row["outcome"] == "unknown" and row["attempts"] == attempts == 4
+    # The status line came: the service answered, so the DELETE is never sent again (it was, four times).
+    assert row["outcome"] == "unknown" and row["attempts"] == attempts == 1
     assert elapsed < 15, f"{elapsed:.1f}s: --timeout must bound each whole attempt"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SECRET_TOKEN, assert_no_token, run_cli, target_args
-from tui_app.fake import DEMO_PROJECT_ID, FakeVias
+from tui_app.fake import DEMO_PROJECT_ID, FakeVias, running_in_thread
 from tui_app.fake.store import DEMO_IAM_USER
 
 
@@ -173,3 +173,35 @@ def test_profile_set_rejects_bad_values() -> None:
     assert "refusing plain http" in run_cli("profile", "set", "x", "--endpoint", "http://example.com").err
     assert "unknown region" in run_cli("profile", "set", "x", "--region", "nowhere").err
     assert "not allowed" in run_cli("profile", "set", "../x", "--region", "cn-north-4").err
+
+
+def _login(server: FakeVias, env: dict[str, str], stdin: str, *extra: str) -> object:
+    account, user, _ = DEMO_IAM_USER
+    argv = ["token", "login", "--account", account, "--user", user, "--region", "cn-north-4"]
+    return run_cli(*argv, "--iam-endpoint", server.url, "--password-stdin", *extra, stdin=stdin, env=env)
+
+
+def test_login_with_virtual_mfa(store, file_keyring: dict[str, str], tmp_path: Path) -> None:
+    """A user with login protection: the password alone is refused with what to do; with --mfa, the passcode (asked
+    for, never echoed, never stored) and the user's ID log in."""
+    from tui_app.fake.store import MfaDevice
+
+    account, user, password = DEMO_IAM_USER
+    store.mfa[(account, user)] = MfaDevice(passcode="731904")
+    user_id = store.user_id(account, user)
+    with running_in_thread(FakeVias(store)) as server:
+        plain = _login(server, file_keyring, password + "\n")
+        assert plain.code == 3 and "--mfa --user-id" in plain.err and "login protection" in plain.err
+        no_id = _login(server, file_keyring, password + "\n731904\n", "--mfa")
+        assert no_id.code == 2 and "user's ID" in no_id.err
+        wrong = _login(server, file_keyring, password + "\n000000\n", "--mfa", "--user-id", user_id)
+        assert wrong.code == 3 and "IAM login failed" in wrong.err
+        good = _login(server, file_keyring, password + "\n731904\n", "--mfa", "--user-id", user_id)
+        assert good.code == 0, good.err
+        sent = [r for r in server.requests if r.kind == "iam_login"]
+    assert len(sent) == 3  # no_id sent nothing
+    assert "Stored token" in good.out
+    for result in (plain, wrong, good):
+        assert "731904" not in result.out + result.err and "000000" not in result.out + result.err
+    keyring_text = Path(file_keyring["TEST_KEYRING_FILE"]).read_text()
+    assert "731904" not in keyring_text and password not in keyring_text

@@ -12,14 +12,16 @@ Order matters and is the point of this module:
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
+from tui_app.domain.errors import ApiError, Transport
 from tui_app.engine import DeleteEngine
 from tui_app.ids import Plan
 from tui_app.journal import RunJournal, clean_stale_files, reserve_size
@@ -34,6 +36,7 @@ from tui_app.sdk_credentials import ambient_secrets
 from tui_app.settings import Target
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.client import ViasClient
+from tui_app.vias.http import HttpSettings
 from tui_app.vias.wire import tls_context
 
 AUTO_REFRESH_INTERVAL = 60.0  # refreshed keys rejected again within this time: stop (or ask) instead of looping
@@ -53,7 +56,8 @@ class RunSpec:
     allow_overlap: bool = False
     runs_dir: Path | None = None
     report: Path | None = None  # checked before anything is sent
-    tls: ssl.SSLContext | None = None  # set by preflight()
+    http: HttpSettings | None = None  # set by preflight(): timeouts, TLS, the proxy
+    reached: bool = False  # preflight() connected to the endpoint once
     transport: httpx.AsyncBaseTransport | None = None  # tests only
 
     def directory(self) -> Path:
@@ -70,21 +74,70 @@ class SessionResult:
     journal_error: str | None = None
 
 
-def preflight(spec: RunSpec) -> ssl.SSLContext | None:
-    """Everything that can fail before a journal exists. OperatorError with one line when something does.
+def preflight(spec: RunSpec) -> HttpSettings:
+    """Everything that can fail before a journal exists, once. OperatorError with one line when something does:
+    an unusable CA bundle or proxy URL, a report path, the runs directory, and an endpoint (or proxy) that cannot
+    be reached at all (no such host, refused, a proxy's 407, an untrusted certificate): exit 2, nothing sent.
 
-    Returns the TLS context (None for plain http on loopback: loading the trust store costs ~30 ms), built once.
-    """
-    if spec.tls is None and (spec.target.endpoint.base_url.startswith("https:") or spec.target.ca_bundle):
-        spec.tls = tls_context(spec.target.ca_bundle)
-    tls = spec.tls
+    Returns how every connection is made (the TLS context is built only for https: loading the trust store costs
+    ~30 ms)."""
+    if spec.http is None:
+        target = spec.target
+        tls = tls_context(target.ca_bundle) if target.endpoint.base_url.startswith("https:") else None
+        spec.http = target.http(spec.timeout, max_connections=spec.concurrency, tls=tls)
     if spec.report is not None:
         try:
             check_output_path(spec.report)
         except OperatorError as exc:
             raise OperatorError(f"{exc}; nothing was sent") from None
     spec.directory()
-    return tls
+    if not spec.reached and spec.transport is None:
+        problem = _unreachable(spec)
+        if problem is not None:
+            said = "nothing was sent" in problem
+            raise OperatorError(problem if said else f"{problem.rstrip('. ')}; nothing was sent")
+        spec.reached = True
+    return spec.http
+
+
+def _unreachable(spec: RunSpec) -> str | None:
+    """One connection to the endpoint (through the proxy, the tunnel and TLS), opened and closed before anything
+    exists: why the endpoint cannot be reached, or None. In a thread of its own, with its own event loop (the
+    console calls this from a worker thread; the CLI before its loop starts)."""
+
+    async def connect() -> ApiError | None:
+        assert spec.http is not None
+        client = ViasClient(spec.target.endpoint, spec.target.project_id, spec.auth, http=spec.http)
+        async with client:
+            return await client.connect_ahead()
+
+    assert spec.http is not None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reach") as pool:
+        error = pool.submit(asyncio.run, connect()).result()
+    return None if error is None else unreachable_text(spec.target, error, spec.http.connect_limit)
+
+
+def unreachable_text(target: Target, error: ApiError, connect_limit: float) -> str:
+    """The one line for an endpoint nothing reaches: the host, what happened, the likely cause."""
+    parts = urlsplit(target.endpoint.base_url)
+    host = parts.hostname or target.endpoint.base_url
+    where = f"{host}:{parts.port}" if parts.port else host
+    kind = error.transport
+    if kind is Transport.DNS:
+        why = (
+            f"the host name {host} does not resolve: a wrong region or endpoint, or a network that reaches Huawei "
+            "Cloud only through a proxy (set HTTPS_PROXY, or --proxy URL)"
+        )
+    elif kind is Transport.CONNECT:
+        why = f"{where} refused the connection ({error.message}): a wrong endpoint or port, or a firewall"
+    elif kind is Transport.CONNECT_TIMEOUT:
+        why = (
+            f"no connection to {where} within {connect_limit:g}s: no route to it (a firewall?), or a network that "
+            "needs a proxy (set HTTPS_PROXY, or --proxy URL)"
+        )
+    else:
+        why = f"{error.message or kind}. {error.hint() or ''}".strip()
+    return f"cannot reach {target.endpoint.label}: {why}"
 
 
 class RunSession:
@@ -95,7 +148,7 @@ class RunSession:
         log: RunLog,
         ids: list[str],
         previously_sent: frozenset[str],
-        tls: ssl.SSLContext | None,
+        http: HttpSettings,
         *,
         resuming: bool = False,
     ) -> None:
@@ -105,7 +158,7 @@ class RunSession:
         self.log = log
         self.ids = ids
         self.previously_sent = previously_sent
-        self._tls = tls
+        self._http = http
         self.engine: DeleteEngine | None = None
         self.auth = spec.auth
         self._closed = False
@@ -116,7 +169,7 @@ class RunSession:
 
     @classmethod
     def open_new(cls, spec: RunSpec, plan: Plan, names: dict[str, str] | None = None) -> RunSession:
-        tls = preflight(spec)
+        http = preflight(spec)
         directory = spec.directory()
         target = spec.target
         # As the front ends did: no secret is recorded, whichever front end opened the session.
@@ -142,12 +195,12 @@ class RunSession:
             "profile": target.profile,
         }
         log = RunLog.for_plan(journal.path, header, plan, names)
-        return cls(spec, journal, log, list(plan.valid), frozenset(), tls)
+        return cls(spec, journal, log, list(plan.valid), frozenset(), http)
 
     @classmethod
     def open_resume(cls, spec: RunSpec, path: Path) -> RunSession:
         """Lock a run's journal and take what it left unsettled. Nothing is written until `run()`."""
-        tls = preflight(spec)
+        http = preflight(spec)
         directory = spec.directory()
         with start_lock(directory):
             journal = RunJournal.open_existing(path, spec.command)
@@ -161,7 +214,7 @@ class RunSession:
             except BaseException:
                 journal.close()
                 raise
-        return cls(spec, journal, log, ids, log.unanswered(), tls, resuming=True)
+        return cls(spec, journal, log, ids, log.unanswered(), http, resuming=True)
 
     @property
     def run_id(self) -> str:
@@ -240,14 +293,7 @@ class RunSession:
             if self.resuming:
                 self.journal.resumed(self.ids)
             async with ViasClient(
-                spec.target.endpoint,
-                spec.target.project_id,
-                spec.auth,
-                timeout=spec.timeout,
-                connect_timeout=min(10.0, spec.timeout),
-                tls=self._tls,
-                max_connections=spec.concurrency,
-                transport=spec.transport,
+                spec.target.endpoint, spec.target.project_id, spec.auth, http=self._http, transport=spec.transport
             ) as client:
                 self.engine = DeleteEngine(
                     client,

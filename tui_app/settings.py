@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ from tui_app.paths import config_dir, describe_os_error, private_dir, write_priv
 from tui_app.problems import OperatorError
 from tui_app.sdk_credentials import project_id_fallback
 from tui_app.vias.endpoints import Endpoint, EndpointError, resolve_endpoint
+from tui_app.vias.http import HttpSettings
+from tui_app.vias.proxy import ProxySettings
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -34,6 +37,7 @@ ENV = {
     "project_id": "VIAS_PROJECT_ID",
     "concurrency": "VIAS_CONCURRENCY",
     "auth": "VIAS_AUTH",
+    "proxy": "VIAS_PROXY",
 }
 
 
@@ -52,9 +56,15 @@ class Profile:
     ca_bundle: str | None = None
     auth: str | None = None  # auto | token | aksk | ecs-agency
     concurrency: str | None = None
+    proxy: str | None = None  # an HTTP proxy URL for this profile ("" turns the environment's off)
+    iam_user_id: str | None = None  # the IAM user's ID, for `token login --mfa` (virtual MFA)
 
     def values(self) -> dict[str, str]:
-        return {f.name: v for f in fields(self) if f.name != "name" and (v := getattr(self, f.name))}
+        return {
+            f.name: v
+            for f in fields(self)
+            if f.name != "name" and ((v := getattr(self, f.name)) or (f.name == "proxy" and v == ""))
+        }
 
 
 @dataclass
@@ -66,9 +76,28 @@ class Target:
     project_id: str
     sources: dict[str, str] = field(default_factory=dict)
     ca_bundle: str | None = None
+    proxy: str | None = None  # explicit (--proxy, VIAS_PROXY, the profile): a URL, or "" for none; None: environment
 
     def describe(self) -> str:
         return f"{self.endpoint.label}, project {self.project_id}"
+
+    def proxies(self) -> ProxySettings:
+        """The proxies for this target's connections; ProxyConfigError (one line, exit 2) for an unusable URL."""
+        where = {"flag": "--proxy", "env": "VIAS_PROXY"}.get(
+            self.sources.get("proxy", ""), self.sources.get("proxy", "")
+        )
+        return ProxySettings.resolve(self.proxy, source=where or "--proxy")
+
+    def http(self, timeout: float, *, max_connections: int = 64, tls: ssl.SSLContext | None = None) -> HttpSettings:
+        """How every connection to this target (and to IAM) is made: one place for timeouts, TLS and the proxy."""
+        return HttpSettings(
+            timeout=timeout,
+            connect_timeout=min(10.0, timeout),
+            tls=tls,
+            ca_bundle=self.ca_bundle,
+            proxy=self.proxies(),
+            max_connections=max_connections,
+        )
 
 
 def profiles_path() -> Path:
@@ -117,7 +146,7 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     for name, values in table.items():
         if not isinstance(values, dict):
             raise SettingsError(f"{path}: [profiles.{name}] must be a table; fix or remove it")
-        clean = {k: str(v) for k, v in values.items() if k in known and v not in (None, "")}
+        clean = {k: str(v) for k, v in values.items() if k in known and (v not in (None, "") or k == "proxy")}
         profiles[str(name)] = Profile(str(name), **clean)
     return profiles
 
@@ -173,27 +202,55 @@ def resolve_target(
     endpoint: str | None = None,
     project_id: str | None = None,
     ca_bundle: str | None = None,
+    proxy: str | None = None,
 ) -> Target:
     """Combine flags, environment and the profile file into one target, or explain what is missing."""
     name = selected_profile_name(profile_flag)
     profile = load_profiles().get(name, Profile(name))
     sources: dict[str, str] = {}
+    target_endpoint = _endpoint(profile, region, endpoint, sources)
+    chosen_project = _pick(profile, "project_id", project_id, sources)
+    if not chosen_project:
+        fallback = project_id_fallback()
+        if fallback is not None:
+            chosen_project, sources["project_id"] = fallback
+    if not chosen_project:
+        raise SettingsError(
+            "no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile "
+            f"(vias-tui profile set {name} --project-id ID)"
+        )
+    if not is_project_id(chosen_project):
+        raise SettingsError("project ID must be 4-64 letters, digits, '-' or '_'")
+    chosen_proxy = explicit_proxy(proxy, profile, sources)
+    return Target(name, target_endpoint, chosen_project, sources, ca_bundle or profile.ca_bundle, chosen_proxy)
 
-    def pick(key: str, flag_value: str | None) -> str | None:
-        env_name = ENV.get(key)
-        for source, value in (
-            ("flag", flag_value),
-            ("env", os.environ.get(env_name) if env_name else None),
-            (f"profile {name}", getattr(profile, key)),
-        ):
-            if value:
-                sources[key] = source
-                return value
-        return None
 
+def resolve_endpoint_only(
+    profile_flag: str | None = None, *, region: str | None = None, endpoint: str | None = None
+) -> Endpoint:
+    """Where requests would go (no project needed): for messages such as `auth status`'s proxy line."""
+    name = selected_profile_name(profile_flag)
+    return _endpoint(load_profiles().get(name, Profile(name)), region, endpoint, {})
+
+
+def _pick(profile: Profile, key: str, flag_value: str | None, sources: dict[str, str]) -> str | None:
+    """flag > environment > profile, for one value; `sources` learns where it came from."""
+    env_name = ENV.get(key)
+    for source, value in (
+        ("flag", flag_value),
+        ("env", os.environ.get(env_name) if env_name else None),
+        (f"profile {profile.name}", getattr(profile, key)),
+    ):
+        if value:
+            sources[key] = source
+            return value
+    return None
+
+
+def _endpoint(profile: Profile, region: str | None, endpoint: str | None, sources: dict[str, str]) -> Endpoint:
     # Region and endpoint name the same thing: the one from the higher layer wins outright.
-    chosen_region = pick("region", region)
-    chosen_endpoint = pick("endpoint", endpoint)
+    chosen_region = _pick(profile, "region", region, sources)
+    chosen_endpoint = _pick(profile, "endpoint", endpoint, sources)
     if chosen_region and chosen_endpoint:
         rank = {"flag": 0, "env": 1}
         region_rank = rank.get(sources["region"], 2)
@@ -204,23 +261,25 @@ def resolve_target(
         elif endpoint_rank < region_rank:
             chosen_region = None
             del sources["region"]
-    chosen_project = pick("project_id", project_id)
-    if not chosen_project:
-        fallback = project_id_fallback()
-        if fallback is not None:
-            chosen_project, sources["project_id"] = fallback
     try:
-        target_endpoint = resolve_endpoint(chosen_region, chosen_endpoint)
+        return resolve_endpoint(chosen_region, chosen_endpoint)
     except EndpointError as exc:
         raise SettingsError(str(exc)) from exc
-    if not chosen_project:
-        raise SettingsError(
-            "no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile "
-            f"(vias-tui profile set {name} --project-id ID)"
-        )
-    if not is_project_id(chosen_project):
-        raise SettingsError("project ID must be 4-64 letters, digits, '-' or '_'")
-    return Target(name, target_endpoint, chosen_project, sources, ca_bundle or profile.ca_bundle)
+
+
+def explicit_proxy(flag: str | None, profile: Profile, sources: dict[str, str] | None = None) -> str | None:
+    """--proxy > VIAS_PROXY > the profile's proxy (each may be "" to turn proxies off); else None: the usual
+    environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY ...), which vias.proxy reads."""
+    for source, value in (
+        ("flag", flag),
+        ("env", os.environ.get(ENV["proxy"])),
+        (f"profile {profile.name}", profile.proxy),
+    ):
+        if value is not None:
+            if sources is not None:
+                sources["proxy"] = source
+            return value
+    return None
 
 
 def concurrency_setting(flag: int | None, profile: Profile, default: int) -> tuple[int, str]:

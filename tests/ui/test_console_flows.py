@@ -285,6 +285,28 @@ async def test_iam_login_from_the_credentials_screen(fake: FakeVias, no_keyring:
         assert found.token is not None and found.token.reveal() in fake.store.tokens
 
 
+async def test_iam_login_with_virtual_mfa_from_the_credentials_screen(fake: FakeVias, no_keyring: None) -> None:
+    from tui_app.fake.store import DEMO_IAM_USER, MfaDevice
+
+    fake.store.mfa[DEMO_IAM_USER[:2]] = MfaDevice(passcode="246810")
+    app = console(fake)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.press("f4")
+        screen = await screen_ready(pilot, CredentialsScreen)
+        screen.query_one("#cred-password").value = "demo-password"  # type: ignore[attr-defined]
+        await pilot.click("#cred-login")
+        message = screen.query_one("#cred-message")
+        await until(pilot, lambda: "login protection" in str(message.render()), what="MFA asked for")
+        assert screen.focused is screen.query_one("#cred-user-id")
+        assert screen.query_one("#cred-password").value == ""  # type: ignore[attr-defined]  # not kept
+        screen.query_one("#cred-password").value = "demo-password"  # type: ignore[attr-defined]
+        screen.query_one("#cred-user-id").value = fake.store.user_id(*DEMO_IAM_USER[:2])  # type: ignore[attr-defined]
+        screen.query_one("#cred-mfa").value = "246810"  # type: ignore[attr-defined]
+        await pilot.click("#cred-login")
+        await screen_gone(pilot, CredentialsScreen)
+        assert app.credentials is not None and app.credentials.token is not None
+
+
 async def test_help_lists_every_key_and_load_file_keeps_a_bad_path(
     fake: FakeVias, store: FakeStore, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tui_app.commands.options import add_globals
 from tui_app.commands.streams import Streams
@@ -13,7 +14,7 @@ from tui_app.commands.token import PROFILE_ONLY, forget
 if TYPE_CHECKING:
     from tui_app.credentials import AuthMode
 
-AUTH_STATUS = frozenset({"profile", "auth", "output"})
+AUTH_STATUS = frozenset({"profile", "auth", "output", "proxy", "region", "endpoint", "project_id"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,10 +91,31 @@ def auth_status(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.settings import selected_profile
 
     profile = selected_profile(args.profile)
-    return _status(args, auth_mode(args.auth, profile.auth), io)
+    return _status(args, auth_mode(args.auth, profile.auth), io, proxy=_proxy_line(args))
 
 
-def _status(args: argparse.Namespace, mode: AuthMode, io: Streams) -> int:
+def _proxy_line(args: argparse.Namespace) -> str:
+    """Which proxy the target's connections would use (masked), and from where."""
+    from tui_app.settings import SettingsError, explicit_proxy, resolve_endpoint_only, selected_profile
+    from tui_app.vias.proxy import ProxySettings
+
+    sources: dict[str, str] = {}
+    explicit = explicit_proxy(args.proxy, selected_profile(args.profile), sources)
+    source = {"flag": "--proxy", "env": "VIAS_PROXY"}.get(sources.get("proxy", ""), sources.get("proxy", ""))
+    settings = ProxySettings.resolve(explicit, source=source or "--proxy")
+    try:
+        endpoint = resolve_endpoint_only(args.profile, region=args.region, endpoint=args.endpoint)
+    except SettingsError:
+        return settings.describe()  # no target: the proxies in force, for any
+    parts = urlsplit(endpoint.base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    chosen = settings.for_target(parts.scheme, parts.hostname or "", port)
+    if chosen is None:
+        return f"none for {endpoint.label}" + (f" ({settings.describe()})" if settings.describe() != "no proxy" else "")
+    return f"{chosen.masked()} for {endpoint.label} (from {chosen.source})"
+
+
+def _status(args: argparse.Namespace, mode: AuthMode, io: Streams, proxy: str | None = None) -> int:
     from tui_app.credentials import find_credentials
     from tui_app.problems import EXIT_AUTH, EXIT_OK
     from tui_app.settings import selected_profile_name
@@ -102,6 +124,8 @@ def _status(args: argparse.Namespace, mode: AuthMode, io: Streams) -> int:
     lookup = find_credentials(profile, mode)
     found = lookup.credentials
     io.say(f"Profile: {profile}  (auth {mode})")
+    if proxy is not None:
+        io.say(f"Proxy: {proxy}")
     for source, why in lookup.trail:
         io.say(f"  skipped {source}: {why}")
     code = EXIT_OK
@@ -131,6 +155,7 @@ def _status(args: argparse.Namespace, mode: AuthMode, io: Streams) -> int:
                     "refreshable": found.refreshable,
                 },
                 "skipped": [{"source": str(source), "why": why} for source, why in lookup.trail],
+                "proxy": proxy,
                 "problem": None if found is not None else lookup.explain_missing(profile),
                 "exit_code": code,
             }

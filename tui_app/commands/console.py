@@ -35,7 +35,13 @@ def run(args: argparse.Namespace, io: Streams) -> int:
 def _run_console(args: argparse.Namespace) -> ViasApp:
     from tui_app.credentials import auth_mode
     from tui_app.engine import DEFAULT_CONCURRENCY
-    from tui_app.settings import SettingsError, concurrency_setting, resolve_target, selected_profile
+    from tui_app.settings import (
+        SettingsError,
+        concurrency_setting,
+        explicit_proxy,
+        resolve_target,
+        selected_profile,
+    )
     from tui_app.ui.app import make_app
     from tui_app.ui.context import ConsoleContext
     from tui_app.vias.endpoints import iam_endpoint_for
@@ -49,6 +55,7 @@ def _run_console(args: argparse.Namespace) -> ViasApp:
             endpoint=args.endpoint,
             project_id=args.project_id,
             ca_bundle=args.ca_bundle,
+            proxy=args.proxy,
         )
     except SettingsError as exc:
         problem = str(exc)
@@ -66,6 +73,9 @@ def _run_console(args: argparse.Namespace) -> ViasApp:
         iam_region=region,
         iam_account=profile.iam_domain,
         iam_user=profile.iam_user,
+        iam_user_id=profile.iam_user_id,
+        proxy=explicit_proxy(args.proxy, profile),
+        ca_bundle=args.ca_bundle or profile.ca_bundle,
     )
     app = make_app(context)
     app.run()

@@ -68,7 +68,12 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.settings import concurrency_setting, resolve_target, selected_profile
 
     target = resolve_target(
-        args.profile, region=args.region, endpoint=args.endpoint, project_id=args.project_id, ca_bundle=args.ca_bundle
+        args.profile,
+        region=args.region,
+        endpoint=args.endpoint,
+        project_id=args.project_id,
+        ca_bundle=args.ca_bundle,
+        proxy=args.proxy,
     )
     profile = selected_profile(args.profile)
     concurrency, _ = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)

@@ -90,6 +90,13 @@ GLOBALS: tuple[GlobalOption, ...] = (
         {"type": concurrency, "metavar": "N"},
     ),
     GlobalOption(
+        "proxy",
+        ("--proxy",),
+        "HTTP proxy URL, http://[user:password@]host:port ('' for none; default: env VIAS_PROXY, the profile, "
+        "then HTTPS_PROXY / ALL_PROXY with NO_PROXY)",
+        {"metavar": "URL"},
+    ),
+    GlobalOption(
         "output",
         ("--output",),
         "text for people (default) or one JSON document on stdout for scripts",
@@ -117,7 +124,7 @@ def _regions(**_: Any) -> list[str]:
 
 
 COMPLETERS = {"profile": _profile_names, "region": _regions}
-TARGET = frozenset({"profile", "region", "endpoint", "project_id", "ca_bundle"})
+TARGET = frozenset({"profile", "region", "endpoint", "project_id", "ca_bundle", "proxy"})
 RUN = TARGET | {"auth", "timeout", "concurrency"}
 
 

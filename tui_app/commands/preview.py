@@ -35,14 +35,9 @@ def run_preview(target: Target, credentials: Credentials, ids: list[str], timeou
 
 async def _resolve(target: Target, credentials: Credentials, ids: list[str], timeout: float, io: Streams) -> Resolution:
     tty = io.stderr.isatty()
-    async with ViasClient(
-        target.endpoint,
-        target.project_id,
-        credentials.auth(),
-        timeout=timeout,
-        connect_timeout=min(10.0, timeout),
-        tls=tls_context(target.ca_bundle),
-    ) as client:
+    tls = tls_context(target.ca_bundle) if target.endpoint.base_url.startswith("https:") else None
+    http = target.http(timeout, tls=tls)
+    async with ViasClient(target.endpoint, target.project_id, credentials.auth(), http=http) as client:
 
         def progress(result: Resolution) -> None:
             if tty:

@@ -9,7 +9,7 @@ from tui_app.commands.streams import Streams
 
 LIST = frozenset({"output"})
 SHOW = frozenset({"profile", "output"})
-SET = frozenset({"region", "endpoint", "project_id", "ca_bundle", "auth", "concurrency"})
+SET = frozenset({"region", "endpoint", "project_id", "ca_bundle", "auth", "concurrency", "proxy"})
 DELETE: frozenset[str] = frozenset()
 
 
@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_globals(set_profile, SET, on_subcommand=True)
     set_profile.add_argument("--account", dest="iam_domain", help="IAM account (domain) name for token login")
     set_profile.add_argument("--user", dest="iam_user", help="IAM user name for token login")
+    set_profile.add_argument("--user-id", dest="iam_user_id", help="IAM user ID for token login --mfa")
     set_profile.set_defaults(command="profile set", honoured=SET, handler=set_)
     delete_profile = actions.add_parser("delete", help="delete a profile (and say whether credentials remain)")
     delete_profile.add_argument("name")
@@ -126,11 +127,15 @@ def set_(args: argparse.Namespace, io: Streams) -> int:
         parse_endpoint(args.endpoint)
     if args.project_id and not is_project_id(args.project_id):
         raise OperatorError("project ID must be 4-64 letters, digits, '-' or '_'")
+    if args.proxy:
+        from tui_app.vias.proxy import parse_proxy_url
+
+        parse_proxy_url(args.proxy, "--proxy")  # one line (password masked) for a URL that cannot be used
     profiles = load_profiles()
     profile = profiles.get(name, Profile(name))
     for field in fields(Profile):
         value = getattr(args, field.name, None) if field.name != "name" else None
-        if value:
+        if value or (field.name == "proxy" and value == ""):  # --proxy '' saves "no proxy" for this profile
             setattr(profile, field.name, str(value))
     if args.region:
         profile.endpoint = None  # one target per profile: the latest one set wins

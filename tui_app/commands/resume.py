@@ -13,7 +13,7 @@ import argparse
 from tui_app.commands.options import add_globals
 from tui_app.commands.streams import Streams
 
-HONOURED = frozenset({"profile", "auth", "timeout", "concurrency", "ca_bundle", "output"})
+HONOURED = frozenset({"profile", "auth", "timeout", "concurrency", "ca_bundle", "proxy", "output"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +50,14 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
     from tui_app.runlog import find_run, read_run
     from tui_app.session import RunSession, RunSpec
-    from tui_app.settings import Profile, Target, check_profile_name, concurrency_setting, load_profiles
+    from tui_app.settings import (
+        Profile,
+        Target,
+        check_profile_name,
+        concurrency_setting,
+        explicit_proxy,
+        load_profiles,
+    )
     from tui_app.vias.endpoints import parse_endpoint
 
     path = find_run(default_runs_dir(), None if args.last else args.run_id)
@@ -68,6 +75,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         log.project_id,
         {"endpoint": f"run {log.run_id}"},
         args.ca_bundle or profile.ca_bundle,
+        explicit_proxy(args.proxy, profile),
     )
     lookup = find_credentials(profile_name, auth_mode(args.auth, profile.auth))
     credentials = lookup.credentials

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from tui_app.secret import Token
 
 PROFILE_ONLY = frozenset({"profile"})
-LOGIN = frozenset({"profile", "region", "ca_bundle", "timeout"})
+LOGIN = frozenset({"profile", "region", "ca_bundle", "timeout", "proxy"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     login_.add_argument("--account", help="IAM account (domain) name; default from the profile")
     login_.add_argument("--user", help="IAM user name; default from the profile")
     login_.add_argument("--iam-endpoint", help="IAM endpoint URL (default https://iam.REGION.myhuaweicloud.com)")
-    login_.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    login_.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password (and, with --mfa, then the passcode) from stdin lines",
+    )
+    login_.add_argument(
+        "--mfa",
+        action="store_true",
+        help="the user has login protection (virtual MFA): also ask for the 6-digit passcode (never stored)",
+    )
+    login_.add_argument("--user-id", help="the IAM user's ID, for --mfa (My Credentials); default from the profile")
     login_.set_defaults(command="token login", honoured=LOGIN, handler=login)
 
 
@@ -118,10 +128,12 @@ def login(args: argparse.Namespace, io: Streams) -> int:
     import asyncio
 
     from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
-    from tui_app.settings import Profile, load_profiles, selected_profile_name
+    from tui_app.settings import Profile, explicit_proxy, load_profiles, selected_profile_name
     from tui_app.vias.endpoints import iam_endpoint_for
-    from tui_app.vias.iam import IamToken
+    from tui_app.vias.http import HttpSettings
+    from tui_app.vias.iam import IamToken, MfaCode, needs_mfa
     from tui_app.vias.iam import login as iam_login
+    from tui_app.vias.proxy import ProxySettings
 
     profile_name = selected_profile_name(args.profile)
     profile = load_profiles().get(profile_name, Profile(profile_name))
@@ -134,25 +146,42 @@ def login(args: argparse.Namespace, io: Streams) -> int:
     if not region:
         raise OperatorError("no region to scope the token to: pass --region or save one in the profile")
     user: str = args.user or profile.iam_user or account
+    user_id: str | None = args.user_id or profile.iam_user_id
+    if args.mfa and not user_id:
+        raise OperatorError(
+            "--mfa needs the IAM user's ID (My Credentials > API Credentials): pass --user-id ID or save it "
+            f"(vias-tui profile set {profile_name} --user-id ID)"
+        )
     endpoint = args.iam_endpoint or iam_endpoint_for(region)
+    http = HttpSettings(
+        timeout=args.timeout,
+        ca_bundle=args.ca_bundle or profile.ca_bundle,
+        proxy=ProxySettings.resolve(explicit_proxy(args.proxy, profile)),
+    )
     if not args.password_stdin and not io.interactive():
         raise OperatorError("no terminal to ask for the password: pass --password-stdin and pipe it in")
     password = io.secret(f"IAM password for {account}/{user} (input hidden): ")
     if not password:
         raise OperatorError("empty password; nothing sent")
+    mfa = None
+    if args.mfa:
+        assert user_id is not None
+        passcode = io.secret("Virtual MFA passcode (6 digits, input hidden): ").strip()
+        if not (passcode.isdigit() and len(passcode) == 6):
+            raise OperatorError("the MFA passcode is the 6 digits your authenticator app shows; nothing sent")
+        mfa = MfaCode(user_id, passcode)
     answer = asyncio.run(
-        iam_login(
-            endpoint,
-            domain=account,
-            user=user,
-            password=password,
-            project_name=region,
-            timeout=args.timeout,
-            ca_bundle=args.ca_bundle or profile.ca_bundle,
-        )
+        iam_login(endpoint, domain=account, user=user, password=password, project_name=region, http=http, mfa=mfa)
     )
-    del password
+    del password, mfa
     if not isinstance(answer, IamToken):
+        if needs_mfa(answer) and not args.mfa:
+            raise OperatorError(
+                f"IAM login failed: {answer.one_line()}. This user has login protection (virtual MFA): run "
+                f"`vias-tui token login --mfa --user-id ID` (the user ID is under My Credentials); the "
+                "passcode is asked for and never stored",
+                EXIT_AUTH,
+            )
         raise OperatorError(f"IAM login failed: {answer.one_line()}", EXIT_AUTH)
     if answer.project_id and profile.project_id and answer.project_id != profile.project_id:
         io.warn(

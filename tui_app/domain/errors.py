@@ -78,6 +78,8 @@ _TRANSPORT_HINTS = {
     Transport.PROXY_REFUSED: "The proxy refused to open a tunnel to the endpoint: ask its administrators to allow "
     "the endpoint's host on port 443, or check --endpoint / --region; nothing was sent.",
 }
+# Transport failures that do not go away between retries.
+_STUCK = frozenset({Transport.TLS, Transport.TLS_VERSION, Transport.PROXY_AUTH, Transport.PROXY_REFUSED})
 # A service that keeps refusing the request for what it is (not for who sent it or how often).
 _ABOUT_THE_REQUEST = frozenset({400, 404, 405, 409, 410, 412, 413, 414, 415, 422})
 
@@ -126,9 +128,10 @@ class ApiError:
 
     @property
     def is_target_failure(self) -> bool:
-        """Every request to this endpoint will fail the same way: an untrusted certificate, no such API, or a
-        redirect (never followed: it could carry the credentials elsewhere)."""
-        return self.transport is Transport.TLS or self.code == ROUTE_NOT_FOUND or self.is_redirect
+        """Every request to this endpoint will fail the same way: an untrusted certificate or too old a protocol,
+        a proxy that refuses (or wants credentials), no such API, or a redirect (never followed: it could carry the
+        credentials elsewhere)."""
+        return self.transport in _STUCK or self.code == ROUTE_NOT_FOUND or self.is_redirect
 
     @property
     def answered(self) -> bool:
@@ -154,7 +157,7 @@ class ApiError:
     @property
     def is_retryable(self) -> bool:
         if self.transport is not None:
-            return self.transport is not Transport.TLS  # a certificate does not fix itself between retries
+            return self.transport not in _STUCK  # a certificate or a proxy's refusal does not fix itself
         return self.is_throttle or self.http_status in (500, 502, 503, 504)
 
     def hint(self) -> str | None:

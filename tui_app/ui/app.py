@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from tui_app.credentials import Credentials, find_credentials
 from tui_app.keyring_store import KeyringStatus, probe_keyring
+from tui_app.problems import OperatorError
 from tui_app.settings import Target
 from tui_app.ui import messages
 from tui_app.ui.context import ConsoleContext
@@ -25,6 +26,7 @@ from tui_app.ui.paste_guard import paste_guard_driver
 from tui_app.ui.screens.credentials import CredentialsContext, CredentialsScreen
 from tui_app.ui.screens.main import MainScreen
 from tui_app.ui.screens.simple import HelpScreen
+from tui_app.vias.http import HttpSettings
 
 
 class ViasApp(App[int]):
@@ -125,8 +127,10 @@ class ViasApp(App[int]):
                 iam_region=context.iam_region,
                 iam_account=context.iam_account,
                 iam_user=context.iam_user,
+                iam_user_id=context.iam_user_id,
                 reason=reason,
                 demo_hint=context.demo_hint,
+                http=self._iam_http(),
             )
         )
 
@@ -137,6 +141,13 @@ class ViasApp(App[int]):
             done(found)
 
         self.push_screen(screen, closed)
+
+    def _iam_http(self) -> HttpSettings | None:
+        try:
+            return self.context.iam_http()
+        except OperatorError as exc:  # an unusable proxy URL or CA bundle: said at login, where it matters
+            self.notify(str(exc), title="Network", severity="error", timeout=8)
+            return None
 
     # --- keys everywhere ---------------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from tui_app.engine import DEFAULT_CONCURRENCY
 from tui_app.retry_policy import RetryPolicy
 from tui_app.settings import Target
 from tui_app.vias.client import ViasClient
+from tui_app.vias.http import HttpSettings
+from tui_app.vias.proxy import ProxySettings
 from tui_app.vias.wire import tls_context
 
 
@@ -30,7 +32,10 @@ class ConsoleContext:
     iam_region: str | None = None
     iam_account: str | None = None
     iam_user: str | None = None
+    iam_user_id: str | None = None
     demo_hint: str | None = None
+    proxy: str | None = None  # explicit (--proxy, VIAS_PROXY, the profile); None: the environment's
+    ca_bundle: str | None = None
     runs_dir: Path | None = None  # None: the platform's state directory (the demo passes its own)
     look_for_credentials: bool = True
     steady_cursor: bool = False  # no blinking cursors: deterministic snapshots and screenshots
@@ -42,15 +47,17 @@ class ConsoleContext:
             return "fake VIAS on loopback"
         return self.target.endpoint.label
 
+    def iam_http(self) -> HttpSettings:
+        """How IAM is reached from the credentials screen: the same proxy and CA bundle as the target."""
+        target = self.target
+        proxies = target.proxies() if target is not None else ProxySettings.resolve(self.proxy)
+        ca_bundle = target.ca_bundle if target is not None else self.ca_bundle
+        return HttpSettings(timeout=self.timeout, ca_bundle=ca_bundle, proxy=proxies)
+
     def make_client(self, credentials: Credentials) -> ViasClient:
         """A client for listing (preview, Browse); deletes go through a RunSession."""
         assert self.target is not None
-        return ViasClient(
-            self.target.endpoint,
-            self.target.project_id,
-            credentials.auth(),
-            timeout=self.timeout,
-            connect_timeout=min(10.0, self.timeout),
-            tls=tls_context(self.target.ca_bundle),
-            max_connections=self.concurrency,
-        )
+        target = self.target
+        tls = tls_context(target.ca_bundle) if target.endpoint.base_url.startswith("https:") else None
+        http = target.http(self.timeout, max_connections=self.concurrency, tls=tls)
+        return ViasClient(target.endpoint, target.project_id, credentials.auth(), http=http)

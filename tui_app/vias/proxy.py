@@ -180,10 +180,15 @@ class ProxySettings:
 
     @classmethod
     def resolve(
-        cls, explicit: str | None = None, environ: Mapping[str, str] | None = None, no_proxy: str | None = None
+        cls,
+        explicit: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        no_proxy: str | None = None,
+        *,
+        source: str = "--proxy",
     ) -> ProxySettings:
-        """From an explicit URL (None: not given; "": proxies off) or else the environment. ProxyConfigError for a
-        proxy URL that cannot be used."""
+        """From an explicit URL (None: not given; "": proxies off; `source` names where it came from) or else the
+        environment. ProxyConfigError for a proxy URL that cannot be used."""
         env = os.environ if environ is None else environ
 
         def var(name: str) -> tuple[str, str] | None:
@@ -197,7 +202,7 @@ class ProxySettings:
         if explicit is not None:
             if not explicit.strip():
                 return cls()
-            https = http = parse_proxy_url(explicit, "--proxy")
+            https = http = parse_proxy_url(explicit, source)
         else:
             fallback = var("all_proxy")
             found_https, found_http = var("https_proxy") or fallback, var("http_proxy") or fallback

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -35,6 +36,10 @@ from tui_app.secret import Secret, Token, TokenFormatError
 from tui_app.ui.screens.simple import AskScreen
 from tui_app.ui.styles import emphasis
 from tui_app.vias.auth import AccessKeys
+from tui_app.vias.http import HttpSettings
+
+if TYPE_CHECKING:
+    from tui_app.vias.iam import MfaCode
 
 
 @dataclass
@@ -46,8 +51,10 @@ class CredentialsContext:
     iam_region: str | None = None
     iam_account: str | None = None
     iam_user: str | None = None
+    iam_user_id: str | None = None
     reason: str | None = None  # why the screen opened by itself (credentials rejected mid-run)
     demo_hint: str | None = None
+    http: HttpSettings | None = None  # how IAM is reached (the proxy, the CA bundle); None: the environment's
 
 
 class CredentialsScreen(ModalScreen[Credentials | None]):
@@ -90,6 +97,9 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
             yield Input(context.iam_account or "", placeholder="account (domain)", id="cred-account")
             yield Input(context.iam_user or "", placeholder="user", id="cred-user")
             yield Input(placeholder="password (hidden)", password=True, id="cred-password")
+        with Horizontal():  # for users with login protection (virtual MFA); the code is never kept
+            yield Input(context.iam_user_id or "", placeholder="user ID (for MFA)", id="cred-user-id")
+            yield Input(placeholder="MFA code (if asked)", password=True, id="cred-mfa", restrict=r"[0-9]*")
         with Horizontal():
             yield Button("Log in", id="cred-login")
             yield Static(self._login_target(), id="cred-login-target")
@@ -271,23 +281,32 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
 
     @on(Button.Pressed, "#cred-login")
     @on(Input.Submitted, "#cred-password")
+    @on(Input.Submitted, "#cred-mfa")
     def _login_pressed(self) -> None:
+        from tui_app.vias.iam import MfaCode
+
         account = self.query_one("#cred-account", Input).value.strip()
         user = self.query_one("#cred-user", Input).value.strip() or account
         password_field = self.query_one("#cred-password", Input)
         password = password_field.value
+        code_field = self.query_one("#cred-mfa", Input)
+        code, user_id = code_field.value.strip(), self.query_one("#cred-user-id", Input).value.strip()
         if not self.context.iam_endpoint or not self.context.iam_region:
             self._message("No region known for this profile: set one (vias-tui profile set … --region).", True)
             return
         if not account or not password:
             self._message("Enter the account, user and password.", error=True)
             return
-        password_field.value = ""  # do not keep it on screen longer than the request
-        self._login(account, user, password)
+        if code and not user_id:
+            self._message("The MFA code needs your IAM user ID (My Credentials > API Credentials).", error=True)
+            return
+        password_field.value = ""  # do not keep them on screen longer than the request
+        code_field.value = ""
+        self._login(account, user, password, MfaCode(user_id, code) if code else None)
 
     @work(exclusive=True, group="login")
-    async def _login(self, account: str, user: str, password: str) -> None:
-        from tui_app.vias.iam import IamToken, login
+    async def _login(self, account: str, user: str, password: str, mfa: MfaCode | None) -> None:
+        from tui_app.vias.iam import IamToken, login, needs_mfa
 
         self._message(f"Logging in as {account}/{user}…")
         answer = await login(
@@ -296,9 +315,19 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
             user=user,
             password=password,
             project_name=self.context.iam_region or "",
+            http=self.context.http,
+            mfa=mfa,
         )
-        del password
+        del password, mfa
         if not isinstance(answer, IamToken):
+            if needs_mfa(answer):
+                self._message(
+                    f"Login failed: {answer.one_line()}. This user has login protection (virtual MFA): enter your "
+                    "user ID and the 6-digit code from your authenticator, with the password, then Log in.",
+                    error=True,
+                )
+                self.query_one("#cred-user-id", Input).focus()
+                return
             self._message(f"Login failed: {answer.one_line()}", error=True)
             return
         found = Credentials(CredentialSource.SESSION, token=answer.token, expires_at=answer.expires_at)
