@@ -252,7 +252,10 @@ def test_a_dependency_with_no_wheel_for_the_platform_is_named(index: str, tmp_pa
     proc = build(tmp_path / "dist", "--platform", "linux_x86_64")
     assert proc.returncode == 1
     line = one_line(proc)
-    named = r"offline_bundle: (cryptography|cffi|httptools)\S* (\(needed by \S+\) )?has no wheel for CPython [\d.]+ on linux_x86_64"
+    named = (
+        r"offline_bundle: (cryptography|cffi|httptools)\S* (\(needed by \S+\) )?"
+        r"has no wheel for CPython [\d.]+ on linux_x86_64"
+    )
     assert re.match(named, line), line
     assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
 
