@@ -14,13 +14,14 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
 
+from tui_app.cleanup import BatchCleanup, CleanupPlan
 from tui_app.domain.errors import ApiError, Transport
 from tui_app.domain.models import DeleteResult
-from tui_app.id_outcomes import IdProgress, describe, success_record
-from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.id_outcomes import Ended, Ending, IdProgress, describe, success_record
+from tui_app.outcomes import Attempt, JobRecord, Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.pacing import Admission, PaceChange
 from tui_app.problems import JournalWriteError
 from tui_app.retry_policy import RetryPolicy
@@ -37,6 +38,7 @@ from tui_app.run_events import (
 )
 from tui_app.vias.auth import RequestAuth
 
+T = TypeVar("T")
 MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 16  # see the README's Performance section: throughput is C / latency up to the quota
 UNREACHABLE_AFTER = 3  # IDs in a row that no attempt reached, once the endpoint had answered before: stop
@@ -52,9 +54,13 @@ class Deleter(Protocol):
 class OutcomeSink(Protocol):
     """Where the engine records what it does (the journal). Raises JournalWriteError when it cannot."""
 
-    def sent(self, task_id: str, attempt: int) -> None: ...
+    def sent(self, task_id: str, attempt: int, *, step: str | None = None, job: str | None = None) -> None: ...
 
     def outcome(self, record: OutcomeRecord) -> None: ...
+
+    def step(self, task_id: str, step: str, data: dict[str, object]) -> None: ...
+
+    def job(self, task_id: str, record: JobRecord) -> None: ...
 
 
 class DeleteEngine:
@@ -68,6 +74,7 @@ class DeleteEngine:
         journal: OutcomeSink | None = None,
         pause_on_auth: bool = False,
         rand: Callable[[], float] = random.random,
+        cleanup: CleanupPlan | None = None,
     ) -> None:
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}")
@@ -78,18 +85,18 @@ class DeleteEngine:
         self._journal = journal
         self._pause_on_auth = pause_on_auth
         self._rand = rand
+        self.cleanup = cleanup  # stop running batches first, delete what partial deletes leave (cleanup.py)
         self.records: dict[str, OutcomeRecord] = {}
         self.unrecorded: list[OutcomeRecord] = []
         self.started_at: float | None = None  # time.monotonic() at the first dispatch
         self.admission = Admission(concurrency)
         self._pending: deque[str] = deque()
-        self._carried: dict[str, IdProgress] = {}  # IDs sent back to the queue by an auth pause
         self._stop: RunStatus | None = None
         self._stop_error: ApiError | None = None
         self._journal_error: str | None = None
         self._crash: BaseException | None = None  # the first internal error; run() re-raises it once all is settled
         self._total = 0
-        self._in_flight: set[asyncio.Future[DeleteResult | ApiError]] = set()
+        self._in_flight: set[asyncio.Future[object]] = set()
         self._aborted = False
         self._abort_at: float | None = None
         self._wake: asyncio.Future[None] | None = None
@@ -106,6 +113,26 @@ class DeleteEngine:
     @property
     def held(self) -> bool:
         return self.admission.held
+
+    @property
+    def journal(self) -> OutcomeSink | None:
+        return self._journal
+
+    @property
+    def stop_status(self) -> RunStatus | None:
+        """Why the run stopped, once it has."""
+        return self._stop
+
+    @property
+    def stop_error(self) -> ApiError | None:
+        return self._stop_error
+
+    def journalled(self, write: Callable[[], None]) -> None:
+        """A journal write of a step: a failure stops the run, like any journal failure."""
+        try:
+            write()
+        except JournalWriteError as exc:
+            self._journal_failed(exc)
 
     # --- control (call from the same event loop) --------------------------------------------------
 
@@ -186,11 +213,11 @@ class DeleteEngine:
             task_id = self._pending.popleft()
             record = await self._delete_one(task_id)
             if record is not None:
-                self._finish(record)
+                self.finish(record)
 
     async def _delete_one(self, task_id: str) -> OutcomeRecord | None:
-        """Send (and retry) one delete. None means it went back to the queue (auth pause)."""
-        progress = self._carried.pop(task_id, None) or IdProgress(unanswered=task_id in self._previously_sent)
+        """Send (and retry) one delete (with its stop and leftover jobs when the run cleans up)."""
+        progress = IdProgress(unanswered=task_id in self._previously_sent)
         try:
             return await self._delete_or_settle(task_id, progress)
         finally:
@@ -198,14 +225,16 @@ class DeleteEngine:
 
     async def _delete_or_settle(self, task_id: str, progress: IdProgress) -> OutcomeRecord | None:
         try:
-            return await self._send_until_settled(task_id, progress)
+            if self.cleanup is not None:
+                return await BatchCleanup(self, self.cleanup, task_id, progress).run()
+            return await self.delete_batch(task_id, progress)
         except asyncio.CancelledError:  # the whole run was cancelled from outside: still one outcome
             if progress.in_flight:
                 note = "interrupted while the request was in flight; the task may be deleted"
                 record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
             else:
                 record = progress.stopped(task_id, self._stop, self._stop_error)
-            self._finish(record)
+            self.finish(record)
             raise
         except Exception as exc:  # a bug: this ID still ends in one honest outcome, and the run stops
             if self._crash is None:
@@ -216,45 +245,109 @@ class DeleteEngine:
                 record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
             else:
                 record = progress.stopped(task_id, self._stop, self._stop_error)
-            self._finish(record)
+            self.finish(record)
             return None
 
-    async def _send_until_settled(self, task_id: str, progress: IdProgress) -> OutcomeRecord | None:
+    async def delete_batch(self, task_id: str, progress: IdProgress) -> OutcomeRecord:
+        """The batch DELETE, retried by the rules, and the outcome it ends in."""
+        journal = self._journal
+        answer = await self.exchange(
+            task_id,
+            progress,
+            lambda: self.client.delete_batch_task(task_id),
+            (lambda n: journal.sent(task_id, n)) if journal is not None else None,
+        )
+        if answer is Ended.STOPPED:
+            return progress.stopped(task_id, self._stop, self._stop_error)
+        if answer is Ended.ABORTED:
+            note = "cancelled while the request was in flight; the task may be deleted"
+            return OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
+        if isinstance(answer, DeleteResult):
+            return success_record(task_id, answer, progress.attempts, progress.error is not None)
+        assert isinstance(answer, ApiError)
+        return self.error_record(task_id, answer, progress)
+
+    def error_record(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord:
+        """The outcome of an ID whose last answer was `error`, by why the exchange ended (`progress.ending`)."""
+        ending = progress.ending
+        if ending is Ending.NOT_FOUND:
+            note = "an earlier attempt went unanswered; it probably deleted the task" if progress.unanswered else None
+            return OutcomeRecord(task_id, Outcome.NOT_FOUND, progress.attempts, error, note=note)
+        if ending is Ending.AUTH:
+            if progress.unanswered:
+                return progress.settle(task_id, Outcome.CANCELLED, "the credentials were rejected")
+            note = "the credentials were rejected; not deleted"
+            return OutcomeRecord(task_id, Outcome.CANCELLED, progress.attempts, error, note=note)
+        if ending is Ending.THROTTLED:
+            note = f"still throttled after {progress.throttles} tries"
+            return progress.settle(
+                task_id, Outcome.FAILED, note if progress.unanswered else f"{note}; the service did not act"
+            )
+        if ending is Ending.REFUSED and progress.unanswered and error.settles_after_lost_answer:
+            note = "an earlier attempt went unanswered; this answer says it was refused"
+            return OutcomeRecord(task_id, Outcome.FAILED, progress.attempts, error, note=note)
+        if ending is Ending.GAVE_UP:
+            return progress.settle(task_id, Outcome.FAILED, f"gave up after {progress.failures} tries")
+        return progress.settle(task_id, Outcome.FAILED, None)  # refused, or the endpoint is unusable
+
+    async def exchange(
+        self,
+        owner: str,
+        progress: IdProgress,
+        send: Callable[[], Awaitable[T | ApiError]],
+        journal_sent: Callable[[int], None] | None,
+        *,
+        label: str = "",
+    ) -> T | ApiError | Ended:
+        """One request by the gateway's rules, retried until it is answered for good: admitted (paced, one at a time
+        until the credentials are proven, nothing while held or paused), journalled as sent before it goes,
+        throttling paced, 5xx and lost answers retried with backoff, an auth rejection pausing (the console) or
+        stopping the run, an unusable endpoint stopping it. Returns the success, the final ApiError (with why in
+        `progress.ending`), or how it ended without one."""
         while True:
-            if not await self.admission.acquire(task_id):
-                return progress.stopped(task_id, self._stop, self._stop_error)
-            answer = await self._attempt(task_id, progress)
-            if isinstance(answer, OutcomeRecord):  # not sent (the journal failed), or aborted in flight
+            if not await self.admission.acquire(owner):
+                return Ended.STOPPED
+            answer = await self._attempt(progress, send, journal_sent, label)
+            if isinstance(answer, Ended):
                 return answer
-            if isinstance(answer, DeleteResult):
+            if not isinstance(answer, ApiError):
                 self._reached()
-                return success_record(task_id, answer, progress.attempts, progress.error is not None)
-            settled = self._on_error(task_id, answer, progress)
-            if not isinstance(settled, _Retry):
-                return settled
-            if answer.is_throttle:
-                continue  # paced: the admission decides when
+                return answer
+            ending = self._on_error(owner, answer, progress)
+            if ending is not None:
+                progress.ending = ending
+                return answer
+            if answer.is_throttle or (answer.is_auth and self.paused):
+                continue  # paced, or paused for new credentials: the admission decides when
             progress.failures += 1
             if progress.failures >= self.policy.max_attempts:
-                return self._gave_up(task_id, answer, progress)
-            await self._sleep(self.policy.backoff(progress.failures, self._rand))
+                progress.ending = Ending.GAVE_UP
+                self._count_unreached(answer, progress)
+                return answer
+            await self.sleep(self.policy.backoff(progress.failures, self._rand))
 
-    async def _attempt(self, task_id: str, progress: IdProgress) -> DeleteResult | ApiError | OutcomeRecord:
+    async def _attempt(
+        self,
+        progress: IdProgress,
+        send: Callable[[], Awaitable[T | ApiError]],
+        journal_sent: Callable[[int], None] | None,
+        label: str,
+    ) -> T | ApiError | Ended:
         """One request, admitted already: journalled as sent first, then sent, then what came back."""
         attempts = progress.attempts
         number = len(attempts) + 1
-        if self._journal is not None:
+        if journal_sent is not None:
             try:
-                self._journal.sent(task_id, number)
+                journal_sent(number)
             except JournalWriteError as exc:  # unrecorded, so never sent
                 self.admission.release()
                 self._journal_failed(exc)
-                return progress.stopped(task_id, self._stop, self._stop_error)
+                return Ended.STOPPED
         started = time.monotonic()
         run_clock = self.started_at or started
         # A task of its own, so that the end of a cancel's grace can abort it without cancelling the worker.
-        request = asyncio.ensure_future(self.client.delete_batch_task(task_id))
-        self._in_flight.add(request)
+        request: asyncio.Future[T | ApiError] = asyncio.ensure_future(send())
+        self._in_flight.add(request)  # type: ignore[arg-type]
         progress.in_flight = True
         try:
             answer = await request
@@ -264,84 +357,66 @@ class DeleteEngine:
                 request.cancel()
                 raise  # the worker itself is being cancelled (the whole run was): still in flight, unknown
             progress.in_flight = False
-            attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, "no answer (cancelled)"))
-            note = "cancelled while the request was in flight; the task may be deleted"
-            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, progress.error, note=note)
+            answer_text = f"{label}: no answer (cancelled)" if label else "no answer (cancelled)"
+            attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, answer_text))
+            return Ended.ABORTED
         finally:
             self._in_flight.discard(request)
         progress.in_flight = False
-        attempts.append(Attempt(number, started - run_clock, time.monotonic() - started, describe(answer)))
+        said = describe(answer)
+        attempts.append(
+            Attempt(number, started - run_clock, time.monotonic() - started, f"{label}: {said}" if label else said)
+        )
         change = self.admission.answered(answer if isinstance(answer, ApiError) else None)
         self.admission.release()
         if change is not None:
             self._paced(change)
         return answer
 
-    def _on_error(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord | _Retry | None:
-        """What an error answer means for this ID: a record, None (requeued by an auth pause), or RETRY."""
+    def _on_error(self, owner: str, error: ApiError, progress: IdProgress) -> Ending | None:
+        """Why an error answer ends the exchange, or None to send again."""
         progress.error = error
         if error.answered:
             self._reached()
         if error.is_not_found:
-            note = "an earlier attempt went unanswered; it probably deleted the task" if progress.unanswered else None
-            return OutcomeRecord(task_id, Outcome.NOT_FOUND, progress.attempts, error, note=note)
+            return Ending.NOT_FOUND
         if error.may_have_acted:
             progress.unanswered = True
         if error.is_auth:
-            return self._on_auth_failure(task_id, error, progress)
+            self._stop_error = error
+            if self._pause_on_auth:
+                if not self.paused:
+                    self.admission.set_paused(True)
+                    self._emit(Paused("the credentials were rejected", error))
+                return None  # that attempt did not act: sent again with the new credentials
+            self._halt(RunStatus.AUTH_FAILED, error)
+            return Ending.AUTH
         if error.is_target_failure:
             self._halt(RunStatus.TARGET_FAILED, error)
-            return progress.settle(task_id, Outcome.FAILED, None)
+            return Ending.TARGET
         if error.is_throttle:
             progress.throttles += 1
             if progress.throttles > self.policy.max_throttled:
-                note = f"still throttled after {progress.throttles} tries"
-                if not progress.unanswered:
-                    note += "; the service did not act"
-                return progress.settle(task_id, Outcome.FAILED, note)
+                return Ending.THROTTLED
             if error.retry_after is not None:
                 delay = min(error.retry_after, self.policy.max_retry_after)
                 self.admission.retry_after(delay)
-                self._emit(Throttled(task_id, delay))
-            return RETRY
-        if not error.is_retryable:  # a refusal of the request itself: the task was not deleted
-            if progress.unanswered and error.settles_after_lost_answer:
-                note = "an earlier attempt went unanswered; this answer says it was refused"
-                return OutcomeRecord(task_id, Outcome.FAILED, progress.attempts, error, note=note)
-            return progress.settle(task_id, Outcome.FAILED, None)
-        return RETRY
+                self._emit(Throttled(owner, delay))
+            return None
+        if not error.is_retryable:  # a refusal of the request itself
+            return Ending.REFUSED
+        return None
 
-    def _gave_up(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord:
-        record = progress.settle(task_id, Outcome.FAILED, f"gave up after {progress.failures} tries")
+    def _count_unreached(self, error: ApiError, progress: IdProgress) -> None:
         reached_nothing = all(a.answer.startswith("no answer") for a in progress.attempts)
         if reached_nothing and not error.delivered and error.transport in _NEVER_REACHED:
             self._unreached += 1
             if not self._answered_any or self._unreached >= UNREACHABLE_AFTER:
                 self._halt(RunStatus.TARGET_FAILED, error)  # nothing reaches the endpoint: stop, do not loop
-        return record
 
     def _reached(self) -> None:
         self._answered_any = True
         self._unreached = 0
-
-    def _on_auth_failure(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord | None:
-        self._stop_error = error
-        if self._pause_on_auth:
-            self._requeue(task_id, progress)  # the server did not act on this attempt: send it again later
-            if not self.paused:
-                self.admission.set_paused(True)
-                self._emit(Paused("the credentials were rejected", error))
-            return None
-        self._halt(RunStatus.AUTH_FAILED, error)
-        if progress.unanswered:
-            return progress.settle(task_id, Outcome.CANCELLED, "the credentials were rejected")
-        return OutcomeRecord(
-            task_id, Outcome.CANCELLED, progress.attempts, error, note="the credentials were rejected; not deleted"
-        )
-
-    def _requeue(self, task_id: str, progress: IdProgress) -> None:
-        self._carried[task_id] = progress
-        self._pending.appendleft(task_id)
 
     def _paced(self, change: PaceChange) -> None:
         """Tell the front ends about pacing: every decrease, and rises of a tenth or more."""
@@ -350,7 +425,7 @@ class DeleteEngine:
             self._last_pace = change.rate
             self._emit(Paced(change.rate, change.limit))
 
-    async def _sleep(self, seconds: float) -> None:
+    async def sleep(self, seconds: float) -> None:
         """Sleep, but wake at once when the run stops."""
         assert self._wake is not None
         if self._stop is None:
@@ -379,10 +454,10 @@ class DeleteEngine:
     def _settle_leftovers(self) -> None:
         while self._pending:
             task_id = self._pending.popleft()
-            progress = self._carried.pop(task_id, None) or IdProgress(unanswered=task_id in self._previously_sent)
-            self._finish(progress.stopped(task_id, self._stop, self._stop_error))
+            progress = IdProgress(unanswered=task_id in self._previously_sent)
+            self.finish(progress.stopped(task_id, self._stop, self._stop_error))
 
-    def _finish(self, record: OutcomeRecord) -> None:
+    def finish(self, record: OutcomeRecord) -> None:
         if record.id in self.records:
             return  # exactly one outcome per ID
         self.records[record.id] = record
@@ -394,11 +469,5 @@ class DeleteEngine:
                 self._journal_failed(exc)
         self._emit(OutcomeEvent(record, len(self.records), self._total))
 
-
-class _Retry:
-    """_on_error's answer: send this ID again."""
-
-
-RETRY = _Retry()
 
 __all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "DeleteEngine", "Deleter", "OutcomeSink"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from enum import Enum
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import DeleteResult
@@ -28,6 +29,24 @@ LOST_ANSWER = (
 )
 
 
+class Ended(Enum):
+    """How a request ended without an answer to read."""
+
+    STOPPED = "stopped"  # the run stopped before it was sent (or it could not be journalled first)
+    ABORTED = "aborted"  # cancelled while in flight (the end of a cancel's grace)
+
+
+class Ending(Enum):
+    """Why the last error answer of an exchange is final."""
+
+    NOT_FOUND = "not_found"  # the service says the object does not exist
+    AUTH = "auth"  # the credentials were rejected and the run stopped
+    TARGET = "target"  # the endpoint cannot work for anything (the run stopped)
+    THROTTLED = "throttled"  # throttled more times than the policy allows for one ID
+    REFUSED = "refused"  # a refusal of the request itself (a 4xx): sending it again would not help
+    GAVE_UP = "gave_up"  # 5xx, timeouts or lost connections up to the policy's attempts
+
+
 @dataclass
 class IdProgress:
     """What is known about one ID while its attempts run (kept across a pause for new credentials)."""
@@ -38,6 +57,7 @@ class IdProgress:
     in_flight: bool = False
     failures: int = 0
     throttles: int = 0
+    ending: Ending | None = None  # why the last exchange ended on an error
 
     def settle(self, task_id: str, outcome: Outcome, note: str | None) -> OutcomeRecord:
         """The final record after an error answer; `unknown` instead when an earlier attempt went unanswered."""
@@ -82,13 +102,13 @@ def success_record(task_id: str, result: DeleteResult, attempts: list[Attempt], 
     return OutcomeRecord(task_id, outcome, attempts, result=result, note=note)
 
 
-def describe(answer: DeleteResult | ApiError) -> str:
+def describe(answer: object) -> str:
     # Interned: a long run keeps one per attempt, and nearly all of them read "HTTP 200".
-    if isinstance(answer, DeleteResult):
-        return sys.intern(f"HTTP {answer.http_status}")
+    if not isinstance(answer, ApiError):
+        return sys.intern(f"HTTP {getattr(answer, 'http_status', 200)}")
     if answer.http_status is None:
         return sys.intern(f"no answer ({answer.transport})")
     return sys.intern(f"HTTP {answer.http_status}" + (f" {answer.code}" if answer.code else ""))
 
 
-__all__ = ["LOST_ANSWER", "STOP_REASONS", "IdProgress", "describe", "success_record"]
+__all__ = ["LOST_ANSWER", "STOP_REASONS", "Ended", "Ending", "IdProgress", "describe", "success_record"]

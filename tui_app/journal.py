@@ -24,7 +24,7 @@ from typing import Any
 
 from tui_app import __version__
 from tui_app.ids import Plan
-from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus, skipped_record
+from tui_app.outcomes import JobRecord, Outcome, OutcomeRecord, RunStatus, skipped_record
 from tui_app.paths import describe_os_error
 from tui_app.problems import JournalWriteError, OperatorError
 from tui_app.run_lock import RunBusy, busy_message, is_live, remove_owner, try_lock, write_owner
@@ -78,6 +78,7 @@ class RunJournal:
         names: dict[str, str] | None = None,
         run_id: str | None = None,
         reserve: int | None = None,
+        cleanup: dict[str, Any] | None = None,
     ) -> RunJournal:
         """A new run's journal: locked, room reserved, header, plan and skipped entries written.
 
@@ -107,6 +108,7 @@ class RunJournal:
                     "profile": profile,
                     "tool_version": __version__,
                     "concurrency": concurrency,
+                    **({"cleanup": cleanup} if cleanup else {}),
                     "counts": {
                         "valid": len(plan.valid),
                         "duplicates": plan.duplicate_count,
@@ -230,8 +232,23 @@ class RunJournal:
         except OSError:
             pass  # the reader skips a torn line, and reopening repairs it
 
-    def sent(self, task_id: str, attempt: int) -> None:
-        self.write({"type": "sent", "id": task_id, "attempt": attempt})
+    def sent(self, task_id: str, attempt: int, *, step: str | None = None, job: str | None = None) -> None:
+        """A request is about to go: the batch delete, or another step for the batch (a stop, a job's delete)."""
+        line: dict[str, Any] = {"type": "sent", "id": task_id, "attempt": attempt}
+        if step is not None:
+            line["step"] = step
+        if job is not None:
+            line["job"] = job
+        self.write(line)
+
+    def step(self, task_id: str, step: str, data: dict[str, Any]) -> None:
+        """A step answered for a batch before its outcome: "stop" (the batch stopped) or "delete" (its delete
+        answered partial while its leftover jobs are deleted): a resume never repeats it."""
+        self.write({"type": "step", "id": task_id, "step": step, "answer": data})
+
+    def job(self, task_id: str, record: JobRecord) -> None:
+        """A leftover job's delete, answered (or settled by a stop)."""
+        self.write({"type": "job", "batch": task_id, **record.to_json()})
 
     def outcome(self, record: OutcomeRecord) -> None:
         self.write({"type": "outcome", **record.to_json()})

@@ -76,6 +76,9 @@ REPORT_FIELDS = (
     "failed_count",
     "error_list",
     "note",
+    "kind",  # batch, or job: a job a partial delete left, deleted by --clean-leftovers (a row after its batch)
+    "batch_id",  # a job row's batch
+    "stopped",  # the run stopped the batch (it had running jobs) before deleting it
 )
 
 
@@ -96,6 +99,50 @@ class Attempt:
 
 
 @dataclass(slots=True)
+class JobRecord:
+    """One job a partial delete left, and what deleting it came to (a child row under its batch)."""
+
+    id: str
+    name: str
+    state: str
+    outcome: Outcome  # deleted, not_found, failed, cancelled or unknown
+    attempts: list[Attempt] = field(default_factory=list)
+    error: ApiError | None = None
+    note: str | None = None
+
+    def describe(self) -> str:
+        if self.error is not None:
+            return self.error.one_line() + (f" ({self.note})" if self.note else "")
+        return self.note or self.outcome.value
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "outcome": self.outcome.value,
+            "attempts": [a.to_json() for a in self.attempts],
+        }
+        if self.error is not None:
+            data["error"] = self.error.to_json()
+        if self.note is not None:
+            data["note"] = self.note
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobRecord:
+        return cls(
+            _text(data["id"]),
+            str(data.get("name") or ""),
+            str(data.get("state") or ""),
+            Outcome(data["outcome"]),
+            [_attempt(a) for a in data.get("attempts") or []],
+            ApiError.from_json(data["error"]) if data.get("error") else None,
+            _optional_text(data.get("note")),
+        )
+
+
+@dataclass(slots=True)
 class OutcomeRecord:
     id: str
     outcome: Outcome
@@ -107,6 +154,8 @@ class OutcomeRecord:
     line: int | None = None
     name: str | None = None  # the task's name when it was resolved
     excluded: bool = False  # skipped: a valid ID left out by choice (at the confirmation or by a flag)
+    stopped: bool = False  # this run stopped the batch (it had running jobs) before deleting it
+    jobs: list[JobRecord] = field(default_factory=list)  # the jobs a partial delete left, and their deletes
 
     @property
     def http_status(self) -> int | None:
@@ -147,7 +196,38 @@ class OutcomeRecord:
             "failed_count": result.failed_count if result else None,
             "error_list": list(result.error_list) if result else [],
             "note": self.note,
+            "kind": "batch",
+            "batch_id": None,
+            "stopped": self.stopped,
         }
+
+    def report_rows(self) -> list[dict[str, Any]]:
+        """The batch's row, then a row for each job a partial delete left."""
+        rows = [self.report_row()]
+        for job in self.jobs:
+            error = job.error
+            rows.append(
+                {
+                    **dict.fromkeys(REPORT_FIELDS),
+                    "id": job.id,
+                    "name": job.name,
+                    "outcome": job.outcome.value,
+                    "http_status": error.http_status if error else (200 if job.outcome is Outcome.DELETED else None),
+                    "error_code": error.code if error else None,
+                    "error_msg": (error.message or error.raw_body) if error else None,
+                    "detail": error.detail if error else None,
+                    "reason": error.reason if error else None,
+                    "advice": error.advice if error else None,
+                    "request_id": error.request_id if error else None,
+                    "attempts": len(job.attempts),
+                    "error_list": [],
+                    "note": job.note,
+                    "kind": "job",
+                    "batch_id": self.id,
+                    "stopped": False,
+                }
+            )
+        return rows
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -161,6 +241,10 @@ class OutcomeRecord:
                 data[key] = value
         if self.excluded:
             data["excluded"] = True
+        if self.stopped:
+            data["stopped"] = True
+        if self.jobs:
+            data["jobs"] = [job.to_json() for job in self.jobs]
         if self.error is not None:
             data["error"] = self.error.to_json()
         if self.result is not None:
@@ -179,9 +263,7 @@ class OutcomeRecord:
         return cls(
             id=_text(data["id"]),
             outcome=Outcome(data["outcome"]),
-            attempts=[
-                Attempt(int(a["number"]), float(a["started"]), float(a["duration"]), str(a["answer"])) for a in attempts
-            ],
+            attempts=[_attempt(a) for a in attempts],
             error=error,
             result=result,
             note=_optional_text(data.get("note")),
@@ -189,7 +271,13 @@ class OutcomeRecord:
             line=int(line) if line is not None else None,
             name=_optional_text(data.get("name")),
             excluded=data.get("excluded") is True,
+            stopped=data.get("stopped") is True,
+            jobs=[JobRecord.from_json(job) for job in data.get("jobs") or []],
         )
+
+
+def _attempt(data: dict[str, Any]) -> Attempt:
+    return Attempt(int(data["number"]), float(data["started"]), float(data["duration"]), str(data["answer"]))
 
 
 def _text(value: object) -> str:

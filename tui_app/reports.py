@@ -22,7 +22,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_report(records: Iterable[OutcomeRecord], fmt: str) -> str:
-    rows = (r.report_row() for r in records)
+    rows = (row for record in records for row in record.report_rows())
     if fmt == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if fmt == "csv":

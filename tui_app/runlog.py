@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui_app.cleanup import BatchSteps
 from tui_app.domain.identifiers import is_project_id
+from tui_app.domain.models import DeleteResult
 from tui_app.ids import Plan, id_problem, shown
-from tui_app.outcomes import SETTLED, Outcome, OutcomeRecord, RunStatus, count_outcomes, skipped_record
+from tui_app.outcomes import SETTLED, JobRecord, Outcome, OutcomeRecord, RunStatus, count_outcomes, skipped_record
 from tui_app.problems import OperatorError
 from tui_app.run_lock import is_live
 from tui_app.vias.endpoints import endpoint_key
@@ -31,7 +33,8 @@ class RunLog:
     names: dict[str, str] = field(default_factory=dict)  # resolved task names, when a preview ran
     records: dict[str, OutcomeRecord] = field(default_factory=dict)
     skipped: list[OutcomeRecord] = field(default_factory=list)
-    sent: set[str] = field(default_factory=set)
+    sent: set[str] = field(default_factory=set)  # batch deletes sent (answered or not)
+    steps: dict[str, BatchSteps] = field(default_factory=dict)  # stops and partial deletes answered, leftover jobs
     end: dict[str, Any] | None = None
     corrupt_lines: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -77,12 +80,21 @@ class RunLog:
         return [i for i in self.planned if i not in self.records or self.records[i].outcome not in SETTLED]
 
     def unanswered(self) -> frozenset[str]:
-        """IDs sent with no answer heard: an interrupted run may have deleted them."""
+        """IDs sent with no answer heard: an interrupted run may have deleted them (a batch whose delete answered
+        partial before its leftover jobs were done is not one of them: it is never sent again)."""
         return frozenset(
             i
             for i in self.unsettled()
-            if i in self.sent and (i not in self.records or self.records[i].outcome is Outcome.UNKNOWN)
+            if i in self.sent
+            and (i not in self.records or self.records[i].outcome is Outcome.UNKNOWN)
+            and not (i in self.steps and self.steps[i].partial is not None)
         )
+
+    @property
+    def cleanup(self) -> dict[str, Any]:
+        """The run's cleanup options (stop_running, clean_leftovers, stop: the IDs to stop), from its header."""
+        options = self.header.get("cleanup")
+        return options if isinstance(options, dict) else {}
 
     def rows(self) -> list[OutcomeRecord]:
         """One record per input entry, in input order: every planned ID and every skipped line."""
@@ -189,7 +201,20 @@ def _apply_line(log: RunLog, kind: object, obj: dict[str, Any]) -> None:
         task_id = obj["id"]
         if not isinstance(task_id, str):
             raise TypeError("id is not text")
-        log.sent.add(task_id)
+        step = obj.get("step")
+        if step is None:
+            log.sent.add(task_id)
+        elif step == "job_delete":
+            log.steps.setdefault(task_id, BatchSteps()).jobs_sent.add(str(obj["job"]))
+    elif kind == "step":
+        steps = log.steps.setdefault(_text_id(obj["id"]), BatchSteps())
+        if obj["step"] == "stop":
+            steps.stopped = True
+        elif obj["step"] == "delete":
+            steps.partial = DeleteResult.from_json(obj["answer"])
+    elif kind == "job":
+        job = JobRecord.from_json(obj)
+        log.steps.setdefault(_text_id(obj["batch"]), BatchSteps()).jobs[job.id] = job
     elif kind == "outcome":
         record = OutcomeRecord.from_json(obj)
         if record.outcome is Outcome.SKIPPED:
@@ -203,6 +228,12 @@ def _apply_line(log: RunLog, kind: object, obj: dict[str, Any]) -> None:
         log.end = obj
     else:
         raise ValueError(f"unknown entry type {kind!r}")
+
+
+def _text_id(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("id is not text")
+    return value
 
 
 def list_runs(directory: Path) -> list[Path]:

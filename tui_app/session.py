@@ -17,10 +17,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from tui_app.cleanup import CleanupPlan
 from tui_app.domain.errors import ApiError, Transport
 from tui_app.engine import DeleteEngine
 from tui_app.ids import Plan
@@ -56,6 +58,7 @@ class RunSpec:
     allow_overlap: bool = False
     runs_dir: Path | None = None
     report: Path | None = None  # checked before anything is sent
+    cleanup: CleanupPlan | None = None  # stop running batches first; delete what partial deletes leave
     http: HttpSettings | None = None  # set by preflight(): timeouts, TLS, the proxy
     reached: bool = False  # preflight() connected to the endpoint once
     transport: httpx.AsyncBaseTransport | None = None  # tests only
@@ -187,6 +190,7 @@ class RunSession:
                 concurrency=spec.concurrency,
                 command=spec.command,
                 names=names,
+                cleanup=_cleanup_header(spec.cleanup),
             )
         header = {
             "run_id": journal.run_id,
@@ -214,6 +218,7 @@ class RunSession:
             except BaseException:
                 journal.close()
                 raise
+        spec.cleanup = _resumed_cleanup(log)  # the run's own options; what it did already is never done again
         return cls(spec, journal, log, ids, log.unanswered(), http, resuming=True)
 
     @property
@@ -302,6 +307,7 @@ class RunSession:
                     on_event=self._events(on_event),
                     journal=self.journal,
                     pause_on_auth=spec.pause_on_auth or self.auth.refreshable,
+                    cleanup=spec.cleanup if spec.cleanup is not None and spec.cleanup.active else None,
                 )
                 if on_engine is not None:
                     on_engine(self.engine)
@@ -343,6 +349,28 @@ class RunSession:
         if not self._closed:
             self._closed = True
             self.journal.close()
+
+
+def _cleanup_header(plan: CleanupPlan | None) -> dict[str, Any] | None:
+    """What the journal's header says of the run's cleanup options (a resume goes on with them)."""
+    if plan is None or not plan.active:
+        return None
+    return {
+        "stop_running": plan.stop_running,
+        "clean_leftovers": plan.clean_leftovers,
+        "stop": sorted(plan.to_stop),
+    }
+
+
+def _resumed_cleanup(log: RunLog) -> CleanupPlan | None:
+    options = log.cleanup
+    plan = CleanupPlan(
+        stop_running=options.get("stop_running") is True,
+        clean_leftovers=options.get("clean_leftovers") is True,
+        to_stop=frozenset(str(i) for i in options.get("stop") or [] if isinstance(i, str)),
+        prior=dict(log.steps),
+    )
+    return plan if plan.active or log.steps else None
 
 
 def refuse_overlap(spec: RunSpec, ids: list[str], exclude: Path | None = None) -> None:

@@ -3,6 +3,7 @@ terminal (or the refusal without one)."""
 
 from __future__ import annotations
 
+from tui_app.cleanup import CleanupPlan
 from tui_app.commands.streams import Streams
 from tui_app.credentials import Credentials
 from tui_app.ids import Plan, shown
@@ -57,7 +58,13 @@ def print_plan(plan: Plan, target: Target, credentials: Credentials | None, io: 
 
 
 def confirm_on_terminal(
-    ids: list[str], plan: Plan, target: Target, credentials: Credentials, concurrency: int, io: Streams
+    ids: list[str],
+    plan: Plan,
+    target: Target,
+    credentials: Credentials,
+    concurrency: int,
+    io: Streams,
+    cleanup: CleanupPlan | None = None,
 ) -> bool:
     count = len(ids)
     sample = ", ".join(ids[:SAMPLE_IDS]) + (f" and {count - SAMPLE_IDS} more" if count > SAMPLE_IDS else "")
@@ -66,6 +73,11 @@ def confirm_on_terminal(
     io.say(f"  credentials: {credentials.describe()}")
     io.say(f"  IDs:         {sample}")
     io.say(f"  also:        {not_sent_text(plan)}, {len(plan.warnings)} unusual ID(s); {concurrency} at a time")
+    if cleanup is not None and cleanup.stop_running:
+        known = f"{len(cleanup.to_stop)} with running jobs (seen at the preview), and any" if cleanup.to_stop else "any"
+        io.say(f"  stop first:  {known} refused for running jobs will be STOPPED, then deleted")
+    if cleanup is not None and cleanup.clean_leftovers:
+        io.say("  leftovers:   the jobs a partial delete leaves will be listed and deleted one by one")
     try:
         answer = io.ask(f"Type {count} to delete them, anything else to abort: ")
     except EOFError:

@@ -45,6 +45,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--exclude-running", action="store_true", help="with --preview: do not send tasks that have running jobs"
     )
     parser.add_argument(
+        "--stop-running",
+        action="store_true",
+        help="stop a batch that has running jobs (seen at --preview, or refused for them) first, then delete it",
+    )
+    parser.add_argument(
+        "--clean-leftovers",
+        action="store_true",
+        help="when a delete answers partial, list the jobs the batch still has and delete each, then say whether "
+        "any remain",
+    )
+    parser.add_argument(
         "--allow-overlap",
         action="store_true",
         help="send IDs even while another live run against the same target has them unsettled",
@@ -57,6 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace, io: Streams) -> int:
     from pathlib import Path
 
+    from tui_app.cleanup import CleanupPlan
     from tui_app.commands.confirm import check_expiry, confirm_on_terminal, print_plan, require_terminal
     from tui_app.commands.execute import execute
     from tui_app.credentials import auth_mode, find_credentials
@@ -67,6 +79,8 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.session import RunSession, RunSpec, preflight, refuse_overlap
     from tui_app.settings import concurrency_setting, resolve_target, selected_profile
 
+    if args.stop_running and args.exclude_running:
+        raise OperatorError("--stop-running and --exclude-running ask opposite things; give one")
     target = resolve_target(
         args.profile,
         region=args.region,
@@ -82,6 +96,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     credentials = lookup.credentials
     plan = plan.without_secrets((credentials.secrets() if credentials else []) + ambient_secrets())
     names: dict[str, str] = {}
+    to_stop: frozenset[str] = frozenset()
     if args.preview and plan.valid:
         if credentials is None:
             io.warn(f"Preview skipped: listing needs credentials ({lookup.explain_missing(target.profile)})")
@@ -93,6 +108,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
             plan, names = apply_preview(
                 plan, resolution, keep_not_found=args.keep_not_found, exclude_running=args.exclude_running
             )
+            to_stop = frozenset(resolution.running) & set(plan.valid) if args.stop_running else frozenset()
     if args.dry_run:
         print_dry_run(plan, target, credentials, io)
         return EXIT_OK
@@ -110,13 +126,14 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         "delete",
         allow_overlap=args.allow_overlap,
         report=Path(args.report) if args.report else None,
+        cleanup=CleanupPlan(args.stop_running, args.clean_leftovers, to_stop),
     )
     preflight(spec)  # the CA bundle, the report path and the runs directory, before asking anything
     if not args.allow_overlap:
         refuse_overlap(spec, plan.valid)  # before asking; the session checks again, atomically, when it starts
     if not args.yes:
         require_terminal("delete", io)
-        if not confirm_on_terminal(plan.valid, plan, target, credentials, concurrency, io):
+        if not confirm_on_terminal(plan.valid, plan, target, credentials, concurrency, io, spec.cleanup):
             io.warn("Not confirmed; nothing was sent.")
             return EXIT_USAGE
     session = RunSession.open_new(spec, plan, names)

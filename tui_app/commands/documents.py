@@ -30,6 +30,20 @@ def entry(record: OutcomeRecord) -> dict[str, Any]:
         if result is not None and result.total_count is not None
         else None,
         "note": record.note,
+        "stopped": record.stopped,
+        "leftover_jobs": [
+            {
+                "id": job.id,
+                "name": job.name,
+                "state": job.state,
+                "outcome": job.outcome.value,
+                "http_status": job.error.http_status if job.error else None,
+                "error_code": job.error.code if job.error else None,
+                "error_message": job.error.message if job.error else None,
+                "note": job.note,
+            }
+            for job in record.jobs
+        ],
     }
 
 

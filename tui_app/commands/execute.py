@@ -12,7 +12,7 @@ from pathlib import Path
 from tui_app.commands.documents import run_document
 from tui_app.commands.progress import ProgressPrinter
 from tui_app.commands.streams import Streams
-from tui_app.outcomes import RunStatus
+from tui_app.outcomes import Outcome, RunStatus
 from tui_app.problems import EXIT_AUTH, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_JOURNAL, EXIT_OK, OperatorError
 from tui_app.reports import guess_format, write_report
 from tui_app.session import RunSession, SessionResult
@@ -99,6 +99,14 @@ def summary_text(result: SessionResult, interrupted: bool = False) -> str:
         tails.append(f"{invalid} skipped input line(s) never sent")
     if excluded:
         tails.append(f"{excluded} excluded, never sent")
+    rows = result.log.rows()
+    stopped = sum(1 for record in rows if record.stopped)
+    jobs = [job for record in rows for job in record.jobs]
+    if stopped:
+        tails.append(f"{stopped} stopped first")
+    if jobs:
+        gone = sum(1 for job in jobs if job.outcome in (Outcome.DELETED, Outcome.NOT_FOUND))
+        tails.append(f"{gone} of {len(jobs)} leftover job(s) deleted")
     tail = f" ({'; '.join(tails)})" if tails else ""
     error = summary.stop_error
     resume = f"vias-tui resume {result.log.run_id}"

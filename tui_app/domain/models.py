@@ -128,3 +128,62 @@ def epoch_to_datetime(value: object) -> datetime | None:
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class StopResult:
+    """A 200 to stopping a batch (BatchStartStopTaskResponse): how many of its jobs stopped and which could not."""
+
+    task_id: str
+    http_status: int = 200
+    total_count: int | None = None
+    succeed_count: int | None = None
+    failed_count: int | None = None
+    error_list: tuple[str, ...] = ()
+    request_id: str | None = None
+    body_ok: bool = True  # False: a 2xx whose body could not be read (the stop probably happened)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"task_id": self.task_id, "http_status": self.http_status}
+        for key in ("total_count", "succeed_count", "failed_count", "request_id"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.error_list:
+            data["error_list"] = list(self.error_list)
+        if not self.body_ok:
+            data["body_ok"] = False
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One job (analysis task) of a batch, as the jobs list shows it. `state` is lower case."""
+
+    id: str
+    name: str = ""
+    state: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "state": self.state}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Job:
+        return cls(str(data["id"]), str(data.get("name") or ""), str(data.get("state") or ""))
+
+
+@dataclass(frozen=True)
+class JobPage:
+    count: int | None  # how many the list says there are (the SDK is ambiguous: all, or this page's)
+    jobs: list[Job]
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobDeleteResult:
+    """A 2xx to deleting one job."""
+
+    job_id: str
+    http_status: int = 200
+    request_id: str | None = None
+    body_ok: bool = True

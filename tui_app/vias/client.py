@@ -11,21 +11,31 @@ from __future__ import annotations
 import asyncio
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 
 from tui_app.domain.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError
 from tui_app.domain.identifiers import is_plain_id, is_project_id
-from tui_app.domain.models import BatchTask, BatchTaskPage, DeleteResult, epoch_to_datetime
-from tui_app.vias import wire
+from tui_app.domain.models import (
+    BatchTask,
+    BatchTaskPage,
+    DeleteResult,
+    JobDeleteResult,
+    JobPage,
+    StopResult,
+    epoch_to_datetime,
+)
+from tui_app.vias import jobs, wire
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.endpoints import Endpoint
 from tui_app.vias.http import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpSettings
 from tui_app.vias.proxy import ProxySettings
 from tui_app.vias.signer import canonical_url
 from tui_app.vias.transport import PROGRESS, RawPoolTransport, SendProgress, deadline
+
+T = TypeVar("T")
 
 
 class InvalidIdentifier(ValueError):
@@ -48,7 +58,10 @@ class ListFilters:
 
 
 @dataclass(frozen=True)
-class _Answer:
+class Answer:
+    """An HTTP answer as it arrived (body bounded and decoded), for the callers in this package that read their own
+    kinds of answers (jobs.py)."""
+
     status: int
     headers: httpx.Headers
     body: wire.Body
@@ -149,11 +162,8 @@ class ViasClient:
             raise InvalidIdentifier("refusing to build a URL from an ID that is not a plain token")
         return f"/v2/{project_id}/batch-tasks/{task_id}"
 
-    def delete_url(self, task_id: str) -> str:
-        return self.endpoint.base_url + self.delete_path(task_id)
-
     async def delete_batch_task(self, task_id: str) -> DeleteResult | ApiError:
-        answer = await self._send("DELETE", self.delete_path(task_id))
+        answer = await self.send("DELETE", self.delete_path(task_id))
         if isinstance(answer, ApiError):
             return answer
         status, headers, body = answer.status, answer.headers, answer.body
@@ -201,6 +211,29 @@ class ViasClient:
         """What the server sent, without any secret in it."""
         return self._scrub(text) if text else text
 
+    def scrubbed(self, value: T) -> T:
+        """A copy of an answer (ApiError, a result) with every secret removed from its texts."""
+        return wire.scrubbed(value, self._scrub)
+
+    def clean_text(self, value: object) -> str:
+        """A text field of an answer: cut to size, without any secret."""
+        return self._scrub(wire.text_field(value) or "")
+
+    def listable(self, value: object) -> bool:
+        """An ID from a list answer is used only when it is a plain token and carries no secret."""
+        return self._listable(value)
+
+    # --- stop a batch, and the jobs a partial delete leaves (jobs.py reads these answers) ---
+
+    async def stop_batch_task(self, task_id: str) -> StopResult | ApiError:
+        return await jobs.stop_batch_task(self, task_id)
+
+    async def list_jobs(self, batch_id: str, page: int, page_size: int = jobs.PAGE_SIZE) -> JobPage | ApiError:
+        return await jobs.list_jobs(self, batch_id, page, page_size)
+
+    async def delete_job(self, job_id: str) -> JobDeleteResult | ApiError:
+        return await jobs.delete_job(self, job_id)
+
     async def list_batch_tasks(
         self, page_num: int = 1, page_size: int = 100, filters: ListFilters | None = None
     ) -> BatchTaskPage | ApiError:
@@ -210,7 +243,7 @@ class ViasClient:
             "page_size": str(max(5, min(page_size, 200))),
         }
         params.update((filters or ListFilters()).params())
-        answer = await self._send("GET", self.collection_path(), params=params)
+        answer = await self.send("GET", self.collection_path(), params=params)
         if isinstance(answer, ApiError):
             return answer
         status, headers, body = answer.status, answer.headers, answer.body
@@ -250,7 +283,7 @@ class ViasClient:
             return wire.scrubbed(wire.transport_error(exc, written=False), self._scrub)
         return None
 
-    async def _send(self, method: str, path: str, params: dict[str, str] | None = None) -> _Answer | ApiError:
+    async def send(self, method: str, path: str, params: dict[str, str] | None = None) -> Answer | ApiError:
         """One attempt under one deadline. Once the status and headers have arrived the service has answered: a body
         cut short (a reset, an early close, the deadline) is kept as far as it came, with why, never made "no
         answer". Before that, whether the request was written decides whether it may have been delivered."""
@@ -275,7 +308,7 @@ class ViasClient:
         finally:
             if response is not None:
                 await response.aclose()
-        return _Answer(response.status_code, response.headers, decoder.body(cut))
+        return Answer(response.status_code, response.headers, decoder.body(cut))
 
     async def _exchange(self, method: str, url: str, progress: SendProgress) -> httpx.Response:
         auth = self._auth
@@ -320,6 +353,11 @@ MAX_JOB_STATES = 32
 _MAX_COUNT = 2**53  # counts beyond what a float holds exactly are nonsense, and would overflow arithmetic
 
 
+def count(value: object) -> int | None:
+    """A count from an answer: an int (or digits) of sane size; None for anything else."""
+    return _int(value)
+
+
 def _int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -330,4 +368,4 @@ def _int(value: object) -> int | None:
     return None
 
 
-__all__ = ["InvalidIdentifier", "ListFilters", "ViasClient"]
+__all__ = ["Answer", "InvalidIdentifier", "ListFilters", "ViasClient", "count"]
