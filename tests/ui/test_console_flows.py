@@ -566,3 +566,46 @@ async def test_a_wrong_token_costs_one_rejected_request_and_opens_the_credential
             await screen_ready(pilot, CredentialsScreen)
             await pilot.pause(0.3)
             assert len(server.deletes_seen()) == 1  # the run's first request went alone
+
+
+async def test_stop_running_in_the_confirmation_then_clean_the_leftovers_from_results(store: FakeStore) -> None:
+    """The confirmation's option stops the batches with running jobs first; after the run, ctrl+k deletes the
+    jobs a partial delete left (with its own typed count), shown as child rows under their batch."""
+    ids = list(store.tasks)[:3]
+    store.refuse_running = True
+    store.tasks[ids[0]].status_info = {"running": 2, "stopped": 1}
+    store.tasks[ids[1]].status_info = {"stopped": 4}
+    store.tasks[ids[1]].fail_jobs = 2
+    store.upgrading_refusals = 0
+    store.tasks[ids[2]].status_info = {"stopped": 1}
+    async with FakeVias(store, FaultPlan()) as server:
+        app = console(server, "\n".join(ids))
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.press("ctrl+d")
+            screen = await screen_ready(pilot, ConfirmScreen)
+            exclude, stop = screen.query_one("#exclude-running"), screen.query_one("#stop-running")
+            exclude.value = True  # type: ignore[attr-defined]
+            await pilot.pause()
+            stop.value = True  # type: ignore[attr-defined]
+            await pilot.pause()
+            assert exclude.value is False  # type: ignore[attr-defined]  # the opposite answer switched off
+            title = str(screen.query_one("#confirm-title").render())
+            assert "3 will be DELETED (1 stopped first)" in title
+            await type_text(pilot, "3")
+            await pilot.press("enter")
+            await run_finished(pilot, app)
+            main = app.main
+            assert main.results.rows[ids[0]].record.stopped  # type: ignore[union-attr]
+            assert main.results.rows[ids[1]].record.outcome is Outcome.PARTIAL  # type: ignore[union-attr]
+            await pilot.press("ctrl+k")
+            confirm_screen = await screen_ready(pilot, ConfirmScreen)
+            assert "leftover jobs of 1 batch(es)" in str(confirm_screen.query_one("#confirm-title").render())
+            await type_text(pilot, "1")
+            await pilot.press("enter")
+            await run_finished(pilot, app)
+            record = main.results.rows[ids[1]].record
+            assert record is not None and record.outcome is Outcome.DELETED and len(record.jobs) == 2
+            shown = [row.id for row in main.results_pane.rows_shown()]
+            assert shown[shown.index(ids[1]) + 1 : shown.index(ids[1]) + 3] == [job.id for job in record.jobs]
+        assert len(server.deletes_seen(ids[1])) == 1  # the partial batch's delete: never sent again
+    assert not set(ids) & set(store.tasks)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.message_pump import MessagePump
 
+from tui_app.cleanup import CleanupPlan
 from tui_app.credentials import Credentials
 from tui_app.engine import DeleteEngine
 from tui_app.ids import Plan
@@ -37,6 +38,7 @@ class RunRequest:
     previously_sent: frozenset[str] = frozenset()
     resolution: Resolution | None = None  # what the IDs are, when they were looked up
     hidden_marked: int = 0  # from Browse: marked rows its filter hides
+    cleanup: CleanupPlan | None = None  # stop running batches first; delete the jobs partial deletes left
 
     def names(self) -> dict[str, str]:
         return {i: t.name for i, t in self.resolution.found.items()} if self.resolution else {}
@@ -94,6 +96,7 @@ class ConsoleRun:
             policy=context.policy,
             pause_on_auth=True,
             runs_dir=context.runs_dir,
+            cleanup=request.cleanup,
         )
         try:
             if request.journal is not None:
@@ -164,6 +167,8 @@ def confirmation(request: RunRequest, context: ConsoleContext, credentials: Cred
         warnings=warnings,
         resolution=request.resolution,
         hidden_marked=request.hidden_marked,
+        excluded=plan.excluded_count,
+        leftovers=request.cleanup is not None and request.cleanup.clean_leftovers,
     )
 
 

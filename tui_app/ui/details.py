@@ -5,7 +5,7 @@ Never contains the token: records hold none.
 
 from __future__ import annotations
 
-from tui_app.outcomes import Outcome, OutcomeRecord
+from tui_app.outcomes import Attempt, JobRecord, Outcome, OutcomeRecord
 
 OUTCOME_MEANING = {
     Outcome.DELETED: "Deleted: the service answered 200 with no failures.",
@@ -25,8 +25,39 @@ def outcome_meaning(record: OutcomeRecord) -> str:
     return EXCLUDED_MEANING if record.excluded else OUTCOME_MEANING[record.outcome]
 
 
-def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
+def job_lines(batch: OutcomeRecord, job: JobRecord) -> list[tuple[str, str]]:
+    """A leftover job's row: the job, its batch, what deleting it came to."""
+    pairs = [
+        ("Job", job.id),
+        ("Outcome", f"{job.outcome.value}: {OUTCOME_MEANING[job.outcome].replace('task', 'job')}"),
+        ("Name", job.name),
+        ("State", job.state),
+        ("Batch", batch.id + (f" ({batch.name})" if batch.name else "")),
+        ("Note", job.note or ""),
+    ]
+    if job.error is not None:
+        pairs += [
+            ("HTTP status", str(job.error.http_status or f"no answer ({job.error.transport})")),
+            ("Error code", job.error.code or ""),
+            ("Message", job.error.message or ""),
+            ("Detail", job.error.detail or ""),
+            ("Request ID", job.error.request_id or ""),
+        ]
+    pairs += [_attempt(a) for a in job.attempts]
+    return [(label, value) for label, value in pairs if value]
+
+
+def _attempt(attempt: Attempt) -> tuple[str, str]:
+    return (
+        f"Attempt {attempt.number}",
+        f"at +{attempt.started:.2f}s, {attempt.duration * 1000:.0f} ms: {attempt.answer}",
+    )
+
+
+def details_lines(record: OutcomeRecord, job: JobRecord | None = None) -> list[tuple[str, str]]:
     """(label, value) pairs, in reading order; empty values are left out."""
+    if job is not None:
+        return job_lines(record, job)
     error, result = record.error, record.result
     pairs: list[tuple[str, str]] = [
         ("ID", record.id if record.outcome is not Outcome.SKIPPED else repr(record.text or record.id)),
@@ -38,6 +69,11 @@ def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
         pairs.append(("Input line", str(record.line)))
     if record.note:
         pairs.append(("Note", record.note))
+    if record.stopped:
+        pairs.append(("Stopped", "this run stopped it first (it had running jobs), then deleted it"))
+    if record.jobs:
+        gone = sum(1 for job in record.jobs if job.outcome in (Outcome.DELETED, Outcome.NOT_FOUND))
+        pairs.append(("Leftover jobs", f"{gone} of {len(record.jobs)} deleted (the rows under this one)"))
     if error is not None:
         status = str(error.http_status) if error.http_status else f"no answer ({error.transport})"
         pairs += [
@@ -66,17 +102,11 @@ def details_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
     raw = (error.raw_body if error else None) or (result.raw_body if result else None)
     if raw is not None:
         pairs.append(("Raw body", raw if raw else "(empty)"))
-    for attempt in record.attempts:
-        pairs.append(
-            (
-                f"Attempt {attempt.number}",
-                f"at +{attempt.started:.2f}s, {attempt.duration * 1000:.0f} ms: {attempt.answer}",
-            )
-        )
+    pairs += [_attempt(attempt) for attempt in record.attempts]
     return [(label, value) for label, value in pairs if value]
 
 
-def details_text(record: OutcomeRecord) -> str:
-    pairs = details_lines(record)
+def details_text(record: OutcomeRecord, job: JobRecord | None = None) -> str:
+    pairs = details_lines(record, job)
     width = max(len(label) for label, _ in pairs)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in pairs)

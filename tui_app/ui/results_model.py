@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from tui_app.ids import Entry, Plan
-from tui_app.outcomes import GONE, Outcome, OutcomeRecord, count_outcomes, skipped_record
+from tui_app.outcomes import GONE, JobRecord, Outcome, OutcomeRecord, count_outcomes, skipped_record
 
 PENDING = "pending"
 FILTERS = ("all", "problems", *(o.value for o in Outcome))
@@ -36,16 +36,26 @@ class ResultRow(NamedTuple):
     id: str
     record: OutcomeRecord | None = None  # None while pending
     position: int = 0
+    job: JobRecord | None = None  # a child row: one of the jobs the batch's partial delete left
 
     @property
     def outcome_word(self) -> str:
+        if self.job is not None:
+            return self.job.outcome.value
         return self.record.outcome.value if self.record else PENDING
+
+    def child(self, index: int) -> ResultRow:
+        """The row of the batch's `index`th leftover job."""
+        assert self.record is not None
+        job = self.record.jobs[index]
+        return ResultRow(f"{self.key}/{job.id}", job.id, self.record, self.position, job)
 
 
 class BatchResults:
     def __init__(self, entries: Sequence[Entry] = ()) -> None:
         self.entries: list[Entry] = list(entries)
         self.records: dict[str, OutcomeRecord] = {}  # key -> latest record, for answered IDs only
+        self.has_jobs = False  # some batch has leftover-job child rows
         self._positions: dict[str, int] | None = None  # key -> position, built on first need
 
     @classmethod
@@ -68,6 +78,7 @@ class BatchResults:
             ]
         )
         for position, record in enumerate(records):
+            results.has_jobs = results.has_jobs or bool(record.jobs)
             if record.outcome is not Outcome.SKIPPED:
                 results.records[record.id] = record
             else:
@@ -107,6 +118,7 @@ class BatchResults:
             self.entries.append(Entry(0, record.id, record.id))
             self._positions = None
         self.records[record.id] = record
+        self.has_jobs = self.has_jobs or bool(record.jobs)
         position = self.position(record.id)
         assert position is not None
         return self.row(position)

@@ -78,6 +78,7 @@ class ConfirmRequest:
     skipped: int = 0
     duplicates: int = 0
     excluded: int = 0  # valid IDs already left out by choice (the CLI's flags, an earlier confirmation)
+    leftovers: bool = False  # deleting the jobs partial deletes left: the batches' deletes are not sent again
     warnings: list[str] = field(default_factory=list)  # plain sentences, shown with a warning mark
     resolution: Resolution | None = None
     hidden_marked: int = 0  # marked in Browse but hidden by its current filter
@@ -87,6 +88,7 @@ class ConfirmRequest:
 class ConfirmResult:
     ids: list[str]  # what to send, in order
     excluded: dict[str, str]  # id -> why it is not sent
+    stop: frozenset[str] = frozenset()  # stopped first (they have running jobs), then deleted
 
 
 PASTE_REFUSED = "Type it; a paste does not confirm"
@@ -145,8 +147,10 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                     id="exclude-not-found",
                 )
             if resolution is not None and resolution.running:
+                running = len(resolution.running)
+                yield TextToggle(f"Exclude the {running:,} with running jobs", value=False, id="exclude-running")
                 yield TextToggle(
-                    f"Exclude the {len(resolution.running):,} with running jobs", value=False, id="exclude-running"
+                    f"Stop the {running:,} with running jobs first, then delete them", value=False, id="stop-running"
                 )
             yield RowsTable(TASK_COLUMNS, id="confirm-tasks")
             with Horizontal(id="confirm-row"):
@@ -181,6 +185,12 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             resolution = self.resolution
             problem = resolution.error is not None or resolution.not_found or resolution.running
             line("Preview", resolution.summary(), warn if problem else "")
+        if request.leftovers:
+            text.append(
+                "⚠ Their batches' deletes are not sent again: each batch's remaining jobs are listed and deleted one "
+                "by one; a batch with no job left is gone.\n",
+                style=warn,
+            )
         if request.hidden_marked:
             text.append(
                 f"⚠ {request.hidden_marked:,} of these are marked in Browse but hidden by its current filter.\n",
@@ -313,11 +323,18 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                     for i in resolution.running
                     if i not in excluded
                 )
-        self.result = ConfirmResult([i for i in self.request.ids if i not in excluded], excluded)
+        stop = (
+            frozenset(resolution.running) if resolution is not None and self._checked("#stop-running") else frozenset()
+        )
+        self.result = ConfirmResult([i for i in self.request.ids if i not in excluded], excluded, stop)
         count = self.count
         title = f"{self.request.title}: {count:,} will be DELETED"
-        if excluded:
-            title += f" ({len(excluded):,} excluded)"
+        if self.request.leftovers:
+            title = f"{self.request.title}: the leftover jobs of {count:,} batch(es) will be DELETED"
+        notes = [f"{len(stop):,} stopped first"] if stop else []
+        notes += [f"{len(excluded):,} excluded"] if excluded else []
+        if notes:
+            title += f" ({', '.join(notes)})"
         self.query_one("#confirm-title", Static).update(
             Text(title, style="bold reverse" if self.app.no_color else "bold")
         )
@@ -341,6 +358,8 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     def _task_cells(self, task_id: str, excluded: bool) -> list[Text | str]:
         mono = self.app.no_color
         action = Text("keep", style="italic") if excluded else Text("DELETE", style="bold")
+        if not excluded and task_id in self.result.stop:
+            action = Text("STOP+D", style="bold")
         resolution = self.resolution
         task = resolution.found.get(task_id) if resolution is not None else None
         if task is None:
@@ -355,9 +374,15 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         return bool(toggles) and toggles.first(TextToggle).value
 
     @on(TextToggle.Changed)
-    def _choice(self) -> None:
-        if self._ready:
-            self._recount()
+    def _choice(self, event: TextToggle.Changed) -> None:
+        if not self._ready:
+            return
+        # Excluding and stopping the ones with running jobs are opposite answers: one switches the other off.
+        other = {"exclude-running": "#stop-running", "stop-running": "#exclude-running"}.get(event.toggle.id or "")
+        if other is not None and event.value:
+            for toggle in self.query(other).results(TextToggle):
+                toggle.value = False
+        self._recount()
 
     def _matches(self, value: str) -> bool:
         return self.count > 0 and value.strip() == str(self.count)

@@ -14,9 +14,10 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from tui_app.cleanup import BatchSteps, CleanupPlan
 from tui_app.credentials import Credentials
 from tui_app.ids import Plan
-from tui_app.outcomes import RETRYABLE
+from tui_app.outcomes import RETRYABLE, Outcome
 from tui_app.paths import default_runs_dir
 from tui_app.problems import OperatorError
 from tui_app.resolve import Resolution
@@ -38,7 +39,7 @@ from tui_app.ui.widgets.status_bar import StatusBar, StatusState
 
 # Hidden from the footer while a run goes, so at 80 columns it keeps room for what applies (ctrl+x, F1).
 HIDDEN_WHILE_RUNNING = frozenset(
-    {"confirm_delete", "browse", "retry_failed", "export", "new_batch", "load_file", "set_target"}
+    {"confirm_delete", "browse", "retry_failed", "export", "new_batch", "load_file", "set_target", "clean_leftovers"}
 )
 
 
@@ -54,6 +55,7 @@ class MainScreen(RunScreen):
         Binding("ctrl+x", "cancel_run", "Cancel run", id="cancel_run", priority=True),
         Binding("ctrl+r", "retry_failed", "Retry", id="retry_failed", priority=True),
         Binding("ctrl+e", "export", "Export", id="export", priority=True),
+        Binding("ctrl+k", "clean_leftovers", "Leftovers…", id="clean_leftovers", show=False, priority=True),
         Binding("ctrl+o", "load_file", "Load file", id="load_file", show=False, priority=True),
         Binding("ctrl+n", "new_batch", "New batch", id="new_batch", show=False, priority=True),
         Binding("ctrl+y", "copy_details", "Copy details", id="copy_details", show=False, priority=True),
@@ -195,7 +197,13 @@ class MainScreen(RunScreen):
             if result is None:
                 self.notify("Not confirmed; nothing was sent.", timeout=3)
                 return
-            self.start_run(replace(request, ids=result.ids, plan=request.plan.without(result.excluded)), found)
+            cleanup = request.cleanup
+            if result.stop:
+                cleanup = CleanupPlan(stop_running=True, to_stop=result.stop)
+            confirmed_request = replace(
+                request, ids=result.ids, plan=request.plan.without(result.excluded), cleanup=cleanup
+            )
+            self.start_run(confirmed_request, found)
 
         self.app.push_screen(ConfirmScreen(confirmation(request, self.context, found)), confirmed)
 
@@ -208,6 +216,28 @@ class MainScreen(RunScreen):
             return
         title = "Retry failed, partial, unknown and cancelled"
         self._preview_then_confirm(RunRequest(ids, Plan.from_ids(ids), title, new_batch=False))
+
+    def action_clean_leftovers(self) -> None:
+        """Delete the jobs the partial deletes left: their batches' deletes are never sent again."""
+        partial = [
+            row.record
+            for row in self.results.rows.values()
+            if row.record is not None and row.record.result is not None and row.record.outcome is Outcome.PARTIAL
+        ]
+        if not partial:
+            self.notify("No partial batches: no partial delete left jobs behind.", timeout=3)
+            return
+        ids = [record.id for record in partial]
+        prior = {record.id: BatchSteps(partial=record.result) for record in partial}
+        self._confirm(
+            RunRequest(
+                ids,
+                Plan.from_ids(ids),
+                "Delete the jobs the partial deletes left",
+                new_batch=False,
+                cleanup=CleanupPlan(clean_leftovers=True, prior=prior),
+            )
+        )
 
     def action_export(self) -> None:
         batch_files.ask_export(self)
@@ -322,6 +352,8 @@ class MainScreen(RunScreen):
             return False
         if action in ("retry_failed", "export"):
             return bool(self.journals)
+        if action == "clean_leftovers":
+            return bool(self.journals) and self.results.counts()[Outcome.PARTIAL] > 0
         return True
 
     def system_commands(self) -> Iterable[SystemCommand]:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent
 
 from tui_app.credentials import Credentials
-from tui_app.outcomes import OutcomeRecord, RunStatus, count_outcomes
+from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.session import SessionResult
 from tui_app.ui import messages
 from tui_app.ui.console_run import ConsoleRun, RunRequest
@@ -191,8 +191,10 @@ class RunScreen(Screen[None]):
                 timeout=30,
             )
         elif not (result.summary.all_gone and result.status is RunStatus.FINISHED):
+            partial = result.summary.counts.get(Outcome.PARTIAL, 0)
             self.notify(
-                "Filter with f, retry with ctrl+r, export with ctrl+e.",
+                "Filter with f, retry with ctrl+r, export with ctrl+e."
+                + (" ctrl+k deletes the jobs the partial deletes left." if partial else ""),
                 title="Not everything was deleted",
                 severity="warning",
                 timeout=3,

@@ -71,6 +71,7 @@ class ResultsPane(Vertical):
         self.filter = "all"
         self.sort = "input"
         self._view: Sequence[int] = range(0)  # positions in self.results
+        self._layout: list[tuple[int, int]] | None = None  # with child rows: (position, job index or -1) per row
         self._last_rebuild = 0.0
         self.exported: str | None = None
 
@@ -88,7 +89,18 @@ class ResultsPane(Vertical):
         return self.query_one("#results-table", ResultsTable)
 
     def rows_shown(self) -> list[ResultRow]:
-        return [self.results.row(position) for position in self._view]
+        return [self._row(index) for index in range(self._count())]
+
+    def _count(self) -> int:
+        return len(self._view) if self._layout is None else len(self._layout)
+
+    def _row(self, index: int) -> ResultRow:
+        """The table's `index`th row: a batch (or skipped entry), or one of a batch's leftover jobs."""
+        if self._layout is None:
+            return self.results.row(self._view[index])
+        position, job = self._layout[index]
+        row = self.results.row(position)
+        return row if job < 0 else row.child(job)
 
     def show(self, results: BatchResults, *, fresh: bool = False) -> None:
         """Show a batch; `fresh` (a new batch) also drops the filter and sort of the previous one."""
@@ -96,7 +108,7 @@ class ResultsPane(Vertical):
         if fresh:
             self.filter, self.sort, self.exported = "all", "input", None
         self.results = results
-        self._view = range(0)
+        self._view, self._layout = range(0), None
         self.rebuild(selected)
 
     def rebuild(self, selected: str | None = None) -> None:
@@ -104,24 +116,38 @@ class ResultsPane(Vertical):
         self._view = self.results.view(self.filter, self.sort)
         self._last_rebuild = time.monotonic()
         view, results = self._view, self.results
+        self._layout = self._children(view) if results.has_jobs else None
+        count = len(view) if self._layout is None else len(self._layout)
         mono = self.app.no_color
-        self.table.set_rows(len(view), lambda index: _cells(results.row(view[index]), mono))  # read when drawn
+        self.table.set_rows(count, lambda index: _cells(self._row(index), mono))  # read when drawn
         if selected is not None:
-            position = results.position(selected)
-            if position is not None:
-                index = (
-                    position
-                    if isinstance(view, range)
-                    else next((i for i, p in enumerate(view) if p == position), None)
-                )
-                if index is not None:
-                    self.table.move_cursor(index)
+            index = self._index_of(selected)
+            if index is not None:
+                self.table.move_cursor(index)
         self._render_bar()
         self._render_details()
 
+    def _children(self, view: Sequence[int]) -> list[tuple[int, int]]:
+        layout: list[tuple[int, int]] = []
+        for position in view:
+            layout.append((position, -1))
+            record = self.results.row(position).record
+            if record is not None:
+                layout.extend((position, index) for index in range(len(record.jobs)))
+        return layout
+
+    def _index_of(self, key: str) -> int | None:
+        if self._layout is not None:
+            return next((i for i in range(len(self._layout)) if self._row(i).key == key), None)
+        position = self.results.position(key)
+        if position is None:
+            return None
+        view = self._view
+        return position if isinstance(view, range) else next((i for i, p in enumerate(view) if p == position), None)
+
     def update_rows(self, rows: list[ResultRow]) -> None:
         """New outcomes: cells are read when drawn, so a repaint is enough unless the view must change."""
-        if self.filter != "all" or self.sort != "input":
+        if self.filter != "all" or self.sort != "input" or self.results.has_jobs:
             if time.monotonic() - self._last_rebuild >= REBUILD_INTERVAL:
                 self.rebuild()
             return
@@ -132,12 +158,12 @@ class ResultsPane(Vertical):
         self._render_bar()
 
     def selected_key(self) -> str | None:
-        row = self.table.cursor_row
-        return self.results.key(self._view[row]) if 0 <= row < len(self._view) else None
+        row = self.selected_row()
+        return row.key if row is not None else None
 
     def selected_row(self) -> ResultRow | None:
-        row = self.table.cursor_row
-        return self.results.row(self._view[row]) if 0 <= row < len(self._view) else None
+        index = self.table.cursor_row
+        return self._row(index) if 0 <= index < self._count() else None
 
     @on(ResultsTable.FilterRequested)
     def next_filter(self) -> None:
@@ -157,7 +183,7 @@ class ResultsPane(Vertical):
         if row is None or row.record is None:
             self.notify("Select a row with an outcome in Results (F3) first.", timeout=3)
             return
-        text = details_text(row.record)
+        text = details_text(row.record, row.job)
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied the details of {row.id} ({len(text)} characters) via OSC 52.", timeout=3)
 
@@ -201,11 +227,11 @@ class ResultsPane(Vertical):
             target.update(Text(f"{row.id}: pending, not answered yet.", style="dim"))
             return
         text = Text()
-        pairs = details_lines(row.record)
+        pairs = details_lines(row.record, row.job)
         width = max(len(label) for label, _ in pairs)
         for label, value in pairs:
             text.append(f"{label:<{width}}  ", style="bold")
-            style = outcome_style(row.record.outcome.value, self.app.no_color) if label == "Outcome" else ""
+            style = outcome_style(row.outcome_word, self.app.no_color) if label == "Outcome" else ""
             text.append(value + "\n", style=style)
         target.update(text)
 
@@ -229,6 +255,17 @@ def _cells(row: ResultRow, mono: bool) -> list[Text | str]:
     record = row.record
     word = row.outcome_word
     outcome = Text(word, style=outcome_style(word, mono))
+    if row.job is not None:  # a leftover job, under its batch
+        job = row.job
+        error = job.error
+        return [
+            Text(f"└ {job.id}", style="italic"),
+            outcome,
+            str(len(job.attempts)) if job.attempts else "",
+            str(error.http_status) if error and error.http_status else "",
+            (error.code or "") if error else "",
+            Text(f"job {job.name} ({job.state})" + (f": {job.describe()}" if error or job.note else ""), no_wrap=True),
+        ]
     if record is None:
         return [row.id, outcome, "", "", "", ""]
     status = record.http_status
