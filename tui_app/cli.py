@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from typing import TextIO, cast
 
 from tui_app import __version__
-from tui_app.commands import aksk, completion, console, delete, profile, resume, runs, token
+from tui_app.commands import aksk, completion, console, delete, locate, profile, resume, runs, token
 from tui_app.commands.options import GLOBALS, add_globals, merge
 from tui_app.commands.streams import Streams
 from tui_app.problems import EXIT_INTERRUPTED, EXIT_USAGE, OperatorError
 
 # The order `vias-tui --help` lists them in.
-COMMANDS = (delete, resume, runs, token, aksk, profile, completion)
+COMMANDS = (delete, resume, locate, runs, token, aksk, profile, completion)
 
 
 class _Parser(argparse.ArgumentParser):

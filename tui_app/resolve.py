@@ -77,15 +77,17 @@ async def resolve(
     should_stop: Callable[[], bool] = lambda: False,
     sleep: Sleep = asyncio.sleep,
     policy: RetryPolicy = PREVIEW_POLICY,
+    max_pages: int = MAX_PAGES,
 ) -> Resolution:
-    """Page through the project's tasks until every ID is found, the list ends, or `should_stop()`.
+    """Page through the project's tasks until every ID is found, the list ends, `max_pages` were read (then the
+    result is not complete), or `should_stop()`.
 
     `list_page(page_num, page_size)` is the client's `list_batch_tasks`.
     """
     result = Resolution(list(ids))
     wanted = set(ids)
     page_num = 1
-    while wanted and page_num <= MAX_PAGES:
+    while wanted and page_num <= max_pages:
         if should_stop():
             result.stopped = True
             break

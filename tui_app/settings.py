@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,15 @@ from tui_app.domain.identifiers import is_project_id
 from tui_app.paths import config_dir, describe_os_error, private_dir, write_private_file
 from tui_app.problems import OperatorError
 from tui_app.sdk_credentials import project_id_fallback
-from tui_app.vias.endpoints import Endpoint, EndpointError, resolve_endpoint
+from tui_app.vias.endpoints import (
+    REGIONS,
+    Endpoint,
+    EndpointError,
+    iam_endpoint_for,
+    parse_endpoint,
+    region_endpoint,
+    resolve_endpoint,
+)
 from tui_app.vias.http import HttpSettings
 from tui_app.vias.proxy import ProxySettings
 
@@ -38,6 +47,8 @@ ENV = {
     "concurrency": "VIAS_CONCURRENCY",
     "auth": "VIAS_AUTH",
     "proxy": "VIAS_PROXY",
+    "endpoint_template": "VIAS_ENDPOINT_TEMPLATE",
+    "iam_endpoint": "VIAS_IAM_ENDPOINT",
 }
 
 
@@ -57,6 +68,8 @@ class Profile:
     auth: str | None = None  # auto | token | aksk | ecs-agency
     concurrency: str | None = None
     proxy: str | None = None  # an HTTP proxy URL for this profile ("" turns the environment's off)
+    endpoint_template: str | None = None  # where a region's VIAS is, e.g. https://vias.{region}.example.com
+    iam_endpoint: str | None = None  # IAM's URL when it is not https://iam.{region}.myhuaweicloud.com
     iam_user_id: str | None = None  # the IAM user's ID, for `token login --mfa` (virtual MFA)
 
     def values(self) -> dict[str, str]:
@@ -265,6 +278,34 @@ def _endpoint(profile: Profile, region: str | None, endpoint: str | None, source
         return resolve_endpoint(chosen_region, chosen_endpoint)
     except EndpointError as exc:
         raise SettingsError(str(exc)) from exc
+
+
+def region_endpoints(profile: Profile) -> Callable[[str], Endpoint | None]:
+    """Where each region's VIAS is: VIAS_ENDPOINT_TEMPLATE or the profile's endpoint_template ("{region}" in it;
+    for a private cloud, or the fake), else the public endpoints of the regions VIAS is offered in."""
+    template = os.environ.get(ENV["endpoint_template"]) or profile.endpoint_template
+    if template is not None and "{region}" not in template:
+        raise SettingsError(f"the endpoint template {template!r} has no {{region}} in it")
+
+    def endpoint_for(region: str) -> Endpoint | None:
+        if template is None:
+            return region_endpoint(region) if region in REGIONS else None
+        return parse_endpoint(template.replace("{region}", region), region)
+
+    return endpoint_for
+
+
+def iam_endpoint(flag: str | None, profile: Profile, region: str | None) -> Endpoint:
+    """--iam-endpoint > VIAS_IAM_ENDPOINT > the profile's iam_endpoint > the region's public IAM."""
+    url = flag or os.environ.get(ENV["iam_endpoint"]) or profile.iam_endpoint
+    try:
+        if url:
+            return parse_endpoint(url, region)
+        if region:
+            return parse_endpoint(iam_endpoint_for(region), region)
+    except EndpointError as exc:
+        raise SettingsError(f"IAM endpoint: {exc}") from exc
+    raise SettingsError("no region to find IAM in: pass --iam-endpoint URL or --region REGION")
 
 
 def explicit_proxy(flag: str | None, profile: Profile, sources: dict[str, str] | None = None) -> str | None:

@@ -33,6 +33,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     set_profile.add_argument("--account", dest="iam_domain", help="IAM account (domain) name for token login")
     set_profile.add_argument("--user", dest="iam_user", help="IAM user name for token login")
     set_profile.add_argument("--user-id", dest="iam_user_id", help="IAM user ID for token login --mfa")
+    set_profile.add_argument(
+        "--iam-endpoint", help="IAM's URL, when it is not https://iam.REGION.myhuaweicloud.com (token login, locate)"
+    )
+    set_profile.add_argument(
+        "--endpoint-template",
+        help="where each region's VIAS is for locate, with {region} in it (default: the public endpoints)",
+    )
     set_profile.set_defaults(command="profile set", honoured=SET, handler=set_)
     delete_profile = actions.add_parser("delete", help="delete a profile (and say whether credentials remain)")
     delete_profile.add_argument("name")
@@ -127,6 +134,12 @@ def set_(args: argparse.Namespace, io: Streams) -> int:
         parse_endpoint(args.endpoint)
     if args.project_id and not is_project_id(args.project_id):
         raise OperatorError("project ID must be 4-64 letters, digits, '-' or '_'")
+    if args.iam_endpoint:
+        parse_endpoint(args.iam_endpoint)
+    if args.endpoint_template:
+        if "{region}" not in args.endpoint_template:
+            raise OperatorError("--endpoint-template needs {region} in it, e.g. https://vias.{region}.example.com")
+        parse_endpoint(args.endpoint_template.replace("{region}", "cn-north-4"))
     if args.proxy:
         from tui_app.vias.proxy import parse_proxy_url
 

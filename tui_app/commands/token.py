@@ -128,8 +128,7 @@ def login(args: argparse.Namespace, io: Streams) -> int:
     import asyncio
 
     from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
-    from tui_app.settings import Profile, explicit_proxy, load_profiles, selected_profile_name
-    from tui_app.vias.endpoints import iam_endpoint_for
+    from tui_app.settings import Profile, explicit_proxy, iam_endpoint, load_profiles, selected_profile_name
     from tui_app.vias.http import HttpSettings
     from tui_app.vias.iam import IamToken, MfaCode, needs_mfa
     from tui_app.vias.iam import login as iam_login
@@ -152,7 +151,7 @@ def login(args: argparse.Namespace, io: Streams) -> int:
             "--mfa needs the IAM user's ID (My Credentials > API Credentials): pass --user-id ID or save it "
             f"(vias-tui profile set {profile_name} --user-id ID)"
         )
-    endpoint = args.iam_endpoint or iam_endpoint_for(region)
+    endpoint = iam_endpoint(args.iam_endpoint, profile, region).base_url
     http = HttpSettings(
         timeout=args.timeout,
         ca_bundle=args.ca_bundle or profile.ca_bundle,
