@@ -286,6 +286,25 @@ def test_input_outside_pastes_parses_exactly_as_textual_parses_it(chunks: list[s
         assert run(guard(), *list(stream)) == run(XTermParser(), *list(stream))
 
 
+BEFORE = {
+    "escape": "\x1b",
+    "unfinished-csi": "\x1b[1;",
+    "part-of-a-start-marker": "\x1b[200",
+    "mouse": "\x1b[<0;1;1M",
+    "stray-end-marker": "x\x1b[201~",
+}
+
+
+@pytest.mark.parametrize("before", BEFORE.values(), ids=BEFORE.keys())
+def test_what_comes_right_before_a_paste_parses_as_textual_parses_it(before: str) -> None:
+    # The guard follows the start marker as Textual's parser reads it, whatever sequence that parser was in.
+    stream = before + bracketed("a")
+    expected = run(XTermParser(), stream)
+    assert expected[-1] == ("paste", "a")
+    for chunks in splits(stream):
+        assert run(guard(), *chunks, PAUSE) == expected, chunks
+
+
 def test_the_lone_escape_key_still_waits_for_the_escape_delay() -> None:
     parser = guard()
     assert run(parser, "\x1b") == []

@@ -6,6 +6,7 @@ the paste buffer, and when the sequence cannot be matched (the next ESC, more th
 than ESCAPE_DELAY) it is reissued as key presses (the `while True` loop in `parse`, lines 240-258: the
 `if not bracketed_paste:` guard skips matching, so nothing ends the sequence but those). So `ESC[200~` + "note" +
 `ESC[0m` + ^D + "s2" + CR + `ESC[201~` pastes "note" and presses ^ [ 0 m ctrl+d s 2 enter, running the app's bindings.
+(The upstream report, with a fix and a request for a parser hook: docs/textual-paste-issue.md.)
 
 `PasteGuardParser` wraps Textual's parser: input outside a paste goes through it unchanged, and from the start
 marker on the guard reads the input itself, with plain string searches for ESC[201~ and no escape timeout, and
