@@ -53,7 +53,8 @@ fed).
 Private Textual names this relies on (tests/ui/test_paste_guard_seam.py fails if one changes):
 - `textual.drivers.linux_driver.XTermParser`: the module global through which `LinuxDriver.run_input_thread` builds
   its parser. The tests check the name is a global of that function, and run Textual's loop on a pipe: the hostile
-  paste must come out whole with `PasteGuardDriver` and as keys with a plain `LinuxDriver`.
+  paste must come out whole with `PasteGuardDriver` and as keys with a plain `LinuxDriver`. (Textual's input thread
+  runs `run_input_thread` through the private `LinuxDriver._run_input_thread`; checked there and by the pty test.)
 - `textual._xterm_parser.XTermParser`, through `feed` and `tick` only (the two methods the loop calls), and what it
   does with the markers: each prefix of ESC[200~ is one unfinished sequence (so the guard can follow it), such a
   sequence that times out comes out as at least one event (so the guard knows it was given up), and ESC[201~ right
