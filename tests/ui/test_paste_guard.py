@@ -4,7 +4,6 @@ The guard's parsers run on a clock the tests move (`PAUSE`): a paste ends only a
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import random
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from textual import constants, events
-from textual._parser import ParseTimeout, Read1
 from textual._xterm_parser import XTermParser
 from textual.message import Message
 
@@ -60,7 +58,7 @@ def summary(event: Message) -> Summary:
     return (type(event).__name__, repr(event))
 
 
-def run(parser: XTermParser, *chunks: str | object) -> list[Summary]:
+def run(parser: XTermParser | PasteGuardParser, *chunks: str | object) -> list[Summary]:
     """Feed chunks one read at a time, as LinuxDriver.run_input_thread does (feed, then tick)."""
     out: list[Summary] = []
     for chunk in chunks:
@@ -288,6 +286,25 @@ def test_input_outside_pastes_parses_exactly_as_textual_parses_it(chunks: list[s
         assert run(guard(), *list(stream)) == run(XTermParser(), *list(stream))
 
 
+BEFORE = {
+    "escape": "\x1b",
+    "unfinished-csi": "\x1b[1;",
+    "part-of-a-start-marker": "\x1b[200",
+    "mouse": "\x1b[<0;1;1M",
+    "stray-end-marker": "x\x1b[201~",
+}
+
+
+@pytest.mark.parametrize("before", BEFORE.values(), ids=BEFORE.keys())
+def test_what_comes_right_before_a_paste_parses_as_textual_parses_it(before: str) -> None:
+    # The guard follows the start marker as Textual's parser reads it, whatever sequence that parser was in.
+    stream = before + bracketed("a")
+    expected = run(XTermParser(), stream)
+    assert expected[-1] == ("paste", "a")
+    for chunks in splits(stream):
+        assert run(guard(), *chunks, PAUSE) == expected, chunks
+
+
 def test_the_lone_escape_key_still_waits_for_the_escape_delay() -> None:
     parser = guard()
     assert run(parser, "\x1b") == []
@@ -295,38 +312,7 @@ def test_the_lone_escape_key_still_waits_for_the_escape_delay() -> None:
     assert run(parser, "q") == [("key", "q")]
 
 
-# The private Textual pieces the guard relies on (see the paste_guard docstring). If one of these fails after a
-# Textual upgrade, re-check the guard against the new _xterm_parser.py / linux_driver.py.
-
-
-def test_hook_linux_driver_builds_its_parser_through_the_global_name() -> None:
-    from textual.drivers.linux_driver import LinuxDriver
-
-    from tui_app.ui.paste_guard import PasteGuardDriver
-
-    stock = LinuxDriver.run_input_thread
-    ours = PasteGuardDriver.run_input_thread
-    assert "XTermParser" in stock.__code__.co_names
-    assert ours.__code__ is stock.__code__  # Textual's own loop, not a copy that could drift
-    assert ours.__globals__["XTermParser"] is PasteGuardParser
-    assert stock.__globals__["XTermParser"] is XTermParser  # Textual's driver is left alone
-
-
-def test_hook_stock_parse_generator_protocol() -> None:
-    assert inspect.isgeneratorfunction(XTermParser.parse)
-    generator = XTermParser().parse(lambda token: None)
-    assert next(generator) == Read1()
-    assert generator.send("\x1b") == Read1(constants.ESCAPE_DELAY)  # mid-sequence: waits with a timeout
-    generator.throw(ParseTimeout())  # ...which the stock generator handles itself
-    generator.close()
-
-
-def test_hook_stock_parser_reads_the_start_marker_as_one_sequence() -> None:
-    # The guard follows the marker itself while the stock parser reads it; that needs every prefix to be
-    # unfinished for the stock parser, and the whole marker to start its paste.
-    for end in range(1, len(PASTE_START)):
-        assert run(XTermParser(), PASTE_START[:end]) == []
-    assert run(XTermParser(), bracketed("abc") + "q") == [("paste", "abc"), ("key", "q")]
+# The private Textual pieces the guard relies on are checked in test_paste_guard_seam.py.
 
 
 def test_driver_choice(monkeypatch: pytest.MonkeyPatch) -> None:

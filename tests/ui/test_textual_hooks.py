@@ -4,6 +4,7 @@ shadows one of Textual's by accident (as `_flush`, `_on_paste`, `anchor` and `ac
 from __future__ import annotations
 
 import inspect
+import sys
 
 import pytest
 import textual
@@ -119,3 +120,19 @@ def test_input_events_are_stamped_with_the_clock_the_confirmation_reads() -> Non
     before = _time.get_time()
     key = events.Key("a", "a")
     assert before <= key.time <= _time.get_time()
+
+
+def test_the_paste_guard_driver_overrides_one_public_method() -> None:
+    # The guard's driver is Textual's LinuxDriver with one public method overridden, which runs Textual's own
+    # loop (tests/ui/test_paste_guard_seam.py checks the parser it builds there).
+    if sys.platform == "win32":
+        pytest.skip("the guard's driver is Linux/macOS only")
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from tui_app.ui.paste_guard import PasteGuardDriver
+
+    assert PasteGuardDriver.__bases__ == (LinuxDriver,)
+    machinery = set(vars(type("Probe", (LinuxDriver,), {})))  # what Python's class machinery adds (ABC)
+    assert set(vars(PasteGuardDriver)) - machinery == {"run_input_thread"}
+    assert "run_input_thread" in vars(LinuxDriver)
+    assert "super" in PasteGuardDriver.run_input_thread.__code__.co_names  # Textual's loop, not a copy

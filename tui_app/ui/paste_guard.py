@@ -6,13 +6,14 @@ the paste buffer, and when the sequence cannot be matched (the next ESC, more th
 than ESCAPE_DELAY) it is reissued as key presses (the `while True` loop in `parse`, lines 240-258: the
 `if not bracketed_paste:` guard skips matching, so nothing ends the sequence but those). So `ESC[200~` + "note" +
 `ESC[0m` + ^D + "s2" + CR + `ESC[201~` pastes "note" and presses ^ [ 0 m ctrl+d s 2 enter, running the app's bindings.
+(The upstream report, with a fix and a request for a parser hook: docs/textual-paste-issue.md.)
 
-`PasteGuardParser` keeps Textual's parser for everything outside a paste and takes over from the start marker:
-the paste is read with plain string searches for ESC[201~, with no escape timeout, and delivered as one
-`events.Paste`. Everything, ESC, NUL and other control characters included, stays text for the widget to handle.
-(Textual drops NUL from pastes, #1661; here that would merge `ab<NUL>cd` into the plain ID `abcd`, so the IDs box
-shows NUL as a picture and reports it instead.) A paste longer than `MAX_PASTE_CHARS` is delivered in pieces of
-that size, still as pastes.
+`PasteGuardParser` wraps Textual's parser: input outside a paste goes through it unchanged, and from the start
+marker on the guard reads the input itself, with plain string searches for ESC[201~ and no escape timeout, and
+delivers the paste as one `events.Paste`. Everything, ESC, NUL and other control characters included, stays text for
+the widget to handle. (Textual drops NUL from pastes, #1661; here that would merge `ab<NUL>cd` into the plain ID
+`abcd`, so the IDs box shows NUL as a picture and reports it instead.) A paste longer than `MAX_PASTE_CHARS` is
+delivered in pieces of that size, still as pastes.
 
 Where a paste ends. The pasted text may itself hold the end marker (xterm and tmux do not filter it out of the
 clipboard): `ESC[200~ id1 LF ESC[201~ ^D s 2 CR ESC[201~` would otherwise end at the first marker and press
@@ -33,23 +34,41 @@ input read within its READ_TIME, or while keys have come faster than anyone type
 The cost of the rule: a paste is delivered END_PAUSE (plus at most one 0.1 s tick of the input loop) after its end
 marker arrives.
 
-Private Textual pieces this relies on (tests/ui/test_paste_guard.py fails if they change):
-- `textual._xterm_parser.XTermParser` and the `Parser.parse` generator protocol of `textual._parser` (`Read1`,
-  `ParseTimeout`, `ParseEOF`): the stock `parse` generator is wrapped, and restarted when a paste starts.
-- `LinuxDriver.run_input_thread` creating its parser through the module-global name `XTermParser`: Textual has no
-  hook to choose the parser class, so `PasteGuardDriver` runs a copy of that method with the name rebound.
+How the guard gets into Textual's input loop. `LinuxDriver.run_input_thread` (the loop that reads the terminal,
+ticks the parser every 0.1 s and handles end of input and exit) builds its parser as `XTermParser(self._debug)`,
+looking the name up in its module's globals each time it runs. Textual has no public way to choose the parser: `App`
+takes a `driver_class`, but no driver takes a parser class, factory or instance, and what an app can hook
+(`Driver.process_message`, `App.on_event`) sees events after the parser has already turned a paste into keys. So:
+- `PasteGuardDriver` is Textual's `LinuxDriver`; its `run_input_thread` (a public method) marks its own thread and
+  runs Textual's loop with `super()`.
+- Before that, once per process, it puts `ParserChoice` in place of the name `XTermParser` in
+  `textual.drivers.linux_driver`. `ParserChoice` builds `PasteGuardParser` in a marked thread and whatever the name
+  meant before everywhere else, so a plain `LinuxDriver` in the same process keeps Textual's parser.
+Not chosen: a copy of `run_input_thread` with other globals (`types.FunctionType`, what this module did before: a
+second function object built from Textual's code that readers must take on trust); an input loop of our own (no
+private name at all, but a copy of Textual's reading, decoding, EOF and exit handling that goes stale unseen on an
+upgrade); rewriting the bytes before Textual's parser reads them (its paste buffer loses ESC and NUL whatever it is
+fed).
+
+Private Textual names this relies on (tests/ui/test_paste_guard_seam.py fails if one changes):
+- `textual.drivers.linux_driver.XTermParser`: the module global through which `LinuxDriver.run_input_thread` builds
+  its parser. The tests check the name is a global of that function, and run Textual's loop on a pipe: the hostile
+  paste must come out whole with `PasteGuardDriver` and as keys with a plain `LinuxDriver`. (Textual's input thread
+  runs `run_input_thread` through the private `LinuxDriver._run_input_thread`; checked there and by the pty test.)
+- `textual._xterm_parser.XTermParser`, through `feed` and `tick` only (the two methods the loop calls), and what it
+  does with the markers: each prefix of ESC[200~ is one unfinished sequence (so the guard can follow it), such a
+  sequence that times out comes out as at least one event (so the guard knows it was given up), and ESC[201~ right
+  after ESC[200~ yields exactly one empty Paste and leaves the parser as it was (how the guard takes the paste over).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
-import types
-from collections.abc import Callable, Generator, Iterable
-from typing import Any, cast
+from collections.abc import Callable, Generator, Iterable, Iterator
 
 from textual import constants, events
-from textual._parser import ParseEOF, ParseTimeout, Peek1, Read1, TokenCallback
 from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.message import Message
@@ -64,8 +83,9 @@ MAX_PASTE_CHARS = 64 * 1024 * 1024  # a terminal that never ends a paste must no
 END_PAUSE = 0.25
 
 
-class PasteGuardParser(XTermParser):
-    """`XTermParser` whose bracketed pastes are atomic, whatever bytes they hold."""
+class PasteGuardParser:
+    """Textual's `XTermParser`, with the same `feed` and `tick`, whose bracketed pastes are atomic whatever bytes
+    they hold."""
 
     def __init__(
         self,
@@ -74,7 +94,8 @@ class PasteGuardParser(XTermParser):
         max_paste: int = MAX_PASTE_CHARS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # Set before super().__init__(), which starts the parse generator.
+        self._textual = XTermParser(debug)  # parses everything outside pastes
+        self._marker = ""  # what Textual's parser read since its last ESC, while that may become a start marker
         self._max_paste = max_paste
         self._clock = clock
         self._paste: list[str] | None = None  # pieces of the paste being read; None outside a paste
@@ -86,66 +107,31 @@ class PasteGuardParser(XTermParser):
         self._held = ""  # the end of the input, while it is or may become an end marker (see `_read_paste`)
         self._last_read = 0.0  # clock() at the last read
         self._read_since_tick = False
-        super().__init__(debug)
 
     def feed(self, data: str) -> Iterable[Message]:
         if not data:  # end of input: a paste cut short is still a paste
             if self._paste is not None:
                 yield from self._end_paste(self._take_held())
-            yield from super().feed(data)
+            yield from self._textual.feed(data)
             return
         self._last_read, self._read_since_tick = self._clock(), True
         while data:
             if self._paste is None:
-                # A paste can only start at a "~", so the stock parser gets pieces ending at one; if that piece
+                # A paste can only start at a "~", so Textual's parser gets pieces ending at one; if that piece
                 # completed the start marker, the rest of the read is paste text.
                 cut = data.find("~") + 1 or len(data)
-                yield from super().feed(data[:cut])
+                yield from self._feed_textual(data[:cut])
                 data = data[cut:]
             else:
                 data = yield from self._read_paste(data)
 
-    def parse(self, token_callback: TokenCallback[Message]) -> Generator[Read1 | Peek1, str, None]:
-        """Textual's parse generator, except that a paste start marker hands the input to `_read_paste`."""
-        stock = super().parse
-        inner = stock(token_callback)
-        request = next(inner)
-        candidate = ""  # what arrived since the last ESC, while it could still be the paste start marker
-        while True:
-            try:
-                character = yield request
-            except (ParseTimeout, ParseEOF) as error:
-                candidate = ""  # the stock parser gives up on the sequence it was reading, and so do we
-                try:
-                    request = inner.throw(error)
-                except StopIteration:
-                    return
-                continue
-            if character == ESC:
-                candidate = ESC
-            elif candidate:
-                candidate += character
-                if candidate == PASTE_START:
-                    # The stock parser holds ESC[200 of the marker: drop it with the generator, and start afresh
-                    # (its state is only the sequence being read; mouse and size state live on self).
-                    candidate = ""
-                    inner.close()
-                    inner = stock(token_callback)
-                    request = next(inner)
-                    self._paste, self._paste_size, self._paste_delivered = [], 0, False
-                    self._marker_seen, self._inner_at = False, None
-                    continue
-                if not PASTE_START.startswith(candidate):
-                    candidate = ""
-            try:
-                request = inner.send(character)
-            except StopIteration:
-                return
-
     def tick(self) -> Iterable[Message]:
         """Called by the driver's input loop after every wait for input, with or without a read."""
         if self._paste is None:
-            yield from super().tick()
+            timed_out = list(self._textual.tick())
+            if timed_out:  # Textual's parser gave up the sequence it was reading (ESCAPE_DELAY): not a marker now
+                self._marker = ""
+            yield from timed_out
             return
         # Only a tick with no read since the last one counts: its wait found nothing to read. (A tick right after
         # a read may come late, if the input thread was kept waiting, while more of the paste is ready to read.)
@@ -167,6 +153,24 @@ class PasteGuardParser(XTermParser):
             rest = text[cut + len(PASTE_END) :]
             if rest:
                 yield events.Paste(rest)
+
+    def _feed_textual(self, piece: str) -> Iterator[Message]:
+        """Give Textual's parser a piece of input outside a paste, and take over if it completes a start marker."""
+        yield from self._textual.feed(piece)
+        # Follow the sequence Textual's parser is reading: it starts at an ESC, and while it is a prefix of the
+        # start marker nothing ends it but an ESC, a timeout (`tick`) or the end of input.
+        seen = self._marker + piece
+        esc = seen.rfind(ESC, max(0, len(seen) - len(PASTE_START)))
+        self._marker = seen[esc:] if esc != -1 and PASTE_START.startswith(seen[esc:]) else ""
+        if self._marker == PASTE_START:
+            # Textual's parser is now in its own paste: an end marker ends that (with an empty Paste, which is not
+            # the operator's) and leaves it as it was, mouse and size state included. The guard reads the paste.
+            self._marker = ""
+            for event in self._textual.feed(PASTE_END):
+                if not (isinstance(event, events.Paste) and event.text == ""):
+                    yield event
+            self._paste, self._paste_size, self._paste_delivered = [], 0, False
+            self._marker_seen, self._inner_at = False, None
 
     def _read_paste(self, data: str) -> Generator[Message, None, str]:
         """Add a read to the paste; returns what follows its end, if a start marker just after an end marker
@@ -231,31 +235,50 @@ class PasteGuardParser(XTermParser):
         text = "".join(self._paste)
         self._paste.clear()
         self._paste_size = 0
-        self.debug_log(f"PASTE {len(text)} characters")
         return events.Paste(text)
 
 
-def _with_parser(method: Callable[..., Any], parser_class: type[XTermParser]) -> Callable[..., Any]:
-    """A copy of `method` in which the global name `XTermParser` means `parser_class`."""
-    function = cast(types.FunctionType, method)
-    namespace = {**function.__globals__, "XTermParser": parser_class}
-    clone = types.FunctionType(
-        function.__code__, namespace, function.__name__, function.__defaults__, function.__closure__
-    )
-    clone.__kwdefaults__ = function.__kwdefaults__
-    clone.__qualname__ = function.__qualname__
-    clone.__doc__ = function.__doc__
-    return clone
+_this_thread = threading.local()  # `guarded` is True in the input thread of a PasteGuardDriver
+
+
+class ParserChoice:
+    """Stands in for the name `XTermParser` in `textual.drivers.linux_driver`: `PasteGuardParser` in the input
+    thread of a `PasteGuardDriver`, and what the name meant before (Textual's parser) everywhere else."""
+
+    def __init__(self, textual_parser: Callable[[bool], XTermParser]) -> None:
+        self.textual_parser = textual_parser
+
+    def __call__(self, debug: bool = False) -> XTermParser | PasteGuardParser:
+        if getattr(_this_thread, "guarded", False):
+            return PasteGuardParser(debug)
+        return self.textual_parser(debug)
 
 
 if sys.platform != "win32":
-    from textual.drivers.linux_driver import LinuxDriver
+    from textual.drivers import linux_driver
 
-    class PasteGuardDriver(LinuxDriver):
-        """Textual's Linux/macOS driver, reading input through `PasteGuardParser`."""
+    _install_lock = threading.Lock()
 
-        # Textual's own input loop, unchanged but for the parser class (it has no hook to choose one).
-        run_input_thread = _with_parser(LinuxDriver.run_input_thread, PasteGuardParser)
+    def install_parser_choice() -> ParserChoice:
+        """Put `ParserChoice` in place of `XTermParser` in Textual's Linux driver module, once per process. (The
+        module's namespace is used through vars(): to mypy the name is a class.)"""
+        namespace = vars(linux_driver)
+        with _install_lock:
+            if not isinstance(namespace["XTermParser"], ParserChoice):
+                namespace["XTermParser"] = ParserChoice(namespace["XTermParser"])
+            choice: ParserChoice = namespace["XTermParser"]
+            return choice
+
+    class PasteGuardDriver(linux_driver.LinuxDriver):
+        """Textual's Linux/macOS driver, whose input loop (Textual's own) reads through `PasteGuardParser`."""
+
+        def run_input_thread(self) -> None:
+            install_parser_choice()
+            _this_thread.guarded = True  # the loop builds its parser in this thread, through `ParserChoice`
+            try:
+                super().run_input_thread()
+            finally:
+                _this_thread.guarded = False
 
 
 def paste_guard_driver() -> type[Driver] | None:
