@@ -1,19 +1,24 @@
-"""Demo mode: a fake VIAS on 127.0.0.1 seeded with realistic tasks, a demo token, and a sample paste."""
+"""Demo mode: a fake VIAS on 127.0.0.1 seeded with realistic tasks in several projects and regions, demo access
+keys (the demo IAM login gives a token too), and a sample paste."""
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from tui_app.credentials import Credentials, CredentialSource
-from tui_app.fake import DEMO_PROJECT_ID, DEMO_TOKEN, FakeStore, FakeVias, FaultPlan, seed_tasks
-from tui_app.fake.store import DEMO_IAM_USER, DEMO_REGION
-from tui_app.secret import Token
+from tui_app.fake import DEMO_PROJECT_ID, DEMO_TOKEN, FakeStore, FakeVias, FaultPlan, seed_projects, seed_tasks
+from tui_app.fake.store import DEMO_AK, DEMO_IAM_USER, DEMO_REGION, DEMO_SK
+from tui_app.secret import Secret
 from tui_app.settings import Target
 from tui_app.ui.context import ConsoleContext
-from tui_app.vias.endpoints import parse_endpoint
+from tui_app.vias.auth import AccessKeys
+from tui_app.vias.endpoints import Endpoint, parse_endpoint
 
 DEMO_TASKS = 60
+ELSEWHERE = "0123456789abcdef0123456789abcdef"  # the paste's "unknown" ID: in another region, for Locate
+DEMO_PROJECTS = [("cn-east-3", 12), ("cn-east-3_ops", 4), ("ap-southeast-1", 5)]
 
 
 def demo_runs_dir() -> Path:
@@ -25,6 +30,14 @@ def demo_server(latency: float = 0.15) -> FakeVias:
     """The fake with demo data; a little latency and the odd throttle so a run looks like a real one."""
     store = FakeStore()
     seed_tasks(store, DEMO_TASKS, seed=7, special=True)
+    seed_projects(store, DEMO_PROJECTS, seed=7, special=False)
+    east = store.find_project(name="cn-east-3")
+    assert east is not None
+    first = next(iter(east.tasks.values()))
+    elsewhere = replace(
+        first, id=ELSEWHERE, name="ticket OPS-4821 leftovers", status_info=dict(first.status_info), jobs=None
+    )
+    store.add_task(elsewhere, east.id)
     return FakeVias(store, FaultPlan(latency=latency, every={19: "429", 23: "503"}, retry_after=1.0))
 
 
@@ -51,7 +64,7 @@ def demo_context(
         profile="demo",
         target=Target("demo", parse_endpoint(server.url, DEMO_REGION), DEMO_PROJECT_ID),
         demo=True,
-        session_credentials=Credentials(CredentialSource.SESSION, token=Token(DEMO_TOKEN)),
+        session_credentials=Credentials(CredentialSource.SESSION, keys=AccessKeys(DEMO_AK, Secret(DEMO_SK))),
         initial_text=demo_paste(server) if text is None else text,
         concurrency=concurrency,
         concurrency_source="demo",
@@ -63,7 +76,17 @@ def demo_context(
         look_for_credentials=False,
         demo_hint=f"Demo IAM login: account {user[0]}, user {user[1]}, password {user[2]}.",
         runs_dir=runs_dir or demo_runs_dir(),
+        region_endpoints=lambda region: Endpoint(f"{server.url}/_region/{region}", region),
     )
 
 
-__all__ = ["DEMO_PROJECT_ID", "DEMO_REGION", "DEMO_TOKEN", "demo_context", "demo_paste", "demo_server"]
+__all__ = [
+    "DEMO_AK",
+    "DEMO_PROJECT_ID",
+    "DEMO_REGION",
+    "DEMO_SK",
+    "DEMO_TOKEN",
+    "demo_context",
+    "demo_paste",
+    "demo_server",
+]

@@ -20,7 +20,7 @@ from tests.ui.helpers import (
     until,
 )
 from tui_app.credentials import CredentialSource
-from tui_app.fake import DEMO_TOKEN, FakeStore, FakeVias, FaultPlan
+from tui_app.fake import FakeStore, FakeVias, FaultPlan
 from tui_app.outcomes import Outcome, RunStatus
 from tui_app.ui.screens.confirm import ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
@@ -545,14 +545,15 @@ async def test_sending_pauses_the_moment_a_stop_question_opens_and_no_resumes(st
     assert run_id and run_id in note
 
 
-async def test_a_wrong_token_costs_one_rejected_request_and_opens_the_credentials(store: FakeStore) -> None:
+async def test_wrong_credentials_cost_one_rejected_request_and_open_the_credentials_screen(store: FakeStore) -> None:
     """The lookup is the first request: rejected, it opens the credentials screen and nothing is deleted. And a
     run whose credentials are rejected sends one request, not a first wave of C."""
     ids = list(store.tasks)[:20]
     async with FakeVias(store, FaultPlan()) as server:
         app = console(server, "\n".join(ids), concurrency=16)
         async with app.run_test(size=(100, 32)) as pilot:
-            server.store.tokens.clear()  # the demo token is now wrong
+            keys = dict(server.store.access_keys)
+            server.store.access_keys.clear()  # the demo's access keys are now wrong
             await pilot.press("ctrl+d")
             screen = await screen_ready(pilot, CredentialsScreen)
             reason = str(screen.query_one("#cred-reason").render())
@@ -560,7 +561,7 @@ async def test_a_wrong_token_costs_one_rejected_request_and_opens_the_credential
             assert server.deletes_seen() == []
             assert len([r for r in server.requests if r.answer == "401"]) == 1
             await pilot.press("escape")
-            server.store.tokens.add(DEMO_TOKEN)
+            server.store.access_keys.update(keys)
             server.faults.auth_fail_after = 0  # the listing works; every delete is rejected
             await confirm(pilot, app, 20)
             await screen_ready(pilot, CredentialsScreen)

@@ -39,12 +39,13 @@ def _run_console(args: argparse.Namespace) -> ViasApp:
         SettingsError,
         concurrency_setting,
         explicit_proxy,
+        iam_endpoint,
+        region_endpoints,
         resolve_target,
         selected_profile,
     )
     from tui_app.ui.app import make_app
     from tui_app.ui.context import ConsoleContext
-    from tui_app.vias.endpoints import iam_endpoint_for
 
     profile = selected_profile(args.profile)
     target, problem = None, None
@@ -61,6 +62,10 @@ def _run_console(args: argparse.Namespace) -> ViasApp:
         problem = str(exc)
     concurrency, source = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
     region = (target.endpoint.region if target else None) or args.region or profile.region
+    try:
+        iam_url: str | None = iam_endpoint(None, profile, region).base_url
+    except SettingsError:
+        iam_url = None  # no region and no IAM endpoint: the credentials screen asks for the region
     context = ConsoleContext(
         profile=profile.name,
         target=target,
@@ -69,13 +74,14 @@ def _run_console(args: argparse.Namespace) -> ViasApp:
         concurrency=concurrency,
         concurrency_source=source,
         auth_mode=auth_mode(args.auth, profile.auth),
-        iam_endpoint=iam_endpoint_for(region) if region else None,
+        iam_endpoint=iam_url,
         iam_region=region,
         iam_account=profile.iam_domain,
         iam_user=profile.iam_user,
         iam_user_id=profile.iam_user_id,
         proxy=explicit_proxy(args.proxy, profile),
         ca_bundle=args.ca_bundle or profile.ca_bundle,
+        region_endpoints=region_endpoints(profile),
     )
     app = make_app(context)
     app.run()

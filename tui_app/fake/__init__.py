@@ -13,9 +13,11 @@ from tui_app.fake.runner import running_in_thread
 from tui_app.fake.seeding import seed_projects, seed_tasks
 from tui_app.fake.server import FakeVias, SeenRequest
 from tui_app.fake.store import (
+    DEMO_AK,
     DEMO_MFA_PASSCODE,
     DEMO_PROJECT_ID,
     DEMO_REGION,
+    DEMO_SK,
     DEMO_TOKEN,
     FakeProject,
     FakeStore,
@@ -24,9 +26,11 @@ from tui_app.fake.store import (
 )
 
 __all__ = [
+    "DEMO_AK",
     "DEMO_MFA_PASSCODE",
     "DEMO_PROJECT_ID",
     "DEMO_REGION",
+    "DEMO_SK",
     "DEMO_TOKEN",
     "AkLockPolicy",
     "FakeJob",

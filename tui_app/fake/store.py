@@ -20,6 +20,8 @@ from functools import lru_cache
 from tui_app.fake.jobs import FakeJob, JobCount, JobPaging, JobState
 
 DEMO_TOKEN = "demo-token-MIIDemoOnlyNotARealIamToken0000"
+DEMO_AK = "DEMOAKNOTAREALKEY0001"  # the demo's access keys, accepted like the demo token by every store
+DEMO_SK = "demo-sk-NotARealSecretKeyOnlyForTheDemo00"
 DEMO_PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 DEMO_REGION = "cn-north-4"
 DEMO_IAM_USER = ("demo-account", "demo-user", "demo-password")
@@ -141,7 +143,9 @@ class FakeStore:
     )
     not_found_status: int = 400  # VIAS may answer an unknown ID with 400 VIAS.00010002 or a 404
     # Access keys: AK -> (SK, the security token temporary keys must come with, when they expire)
-    access_keys: dict[str, tuple[str, str | None, datetime | None]] = field(default_factory=dict)
+    access_keys: dict[str, tuple[str, str | None, datetime | None]] = field(
+        default_factory=lambda: {DEMO_AK: (DEMO_SK, None, None)}
+    )
     metadata_agency: bool = True  # the metadata service hands out temporary keys (an ECS with an agency)
     metadata_session_tokens: bool = True  # it wants a session token (PUT .../api/token) before answering
     temporary_key_ttl: float = 3600.0

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui_app.credentials import AuthMode, Credentials
 from tui_app.engine import DEFAULT_CONCURRENCY
+from tui_app.locate import Where
 from tui_app.retry_policy import RetryPolicy
 from tui_app.settings import Target
 from tui_app.vias.client import ViasClient
+from tui_app.vias.endpoints import Endpoint, parse_endpoint, region_endpoint
 from tui_app.vias.http import HttpSettings
 from tui_app.vias.proxy import ProxySettings
 from tui_app.vias.wire import tls_context
@@ -39,6 +42,7 @@ class ConsoleContext:
     runs_dir: Path | None = None  # None: the platform's state directory (the demo passes its own)
     look_for_credentials: bool = True
     steady_cursor: bool = False  # no blinking cursors: deterministic snapshots and screenshots
+    region_endpoints: Callable[[str], Endpoint | None] | None = None  # where each region's VIAS is (Locate)
 
     def target_label(self) -> str:
         if self.target is None:
@@ -54,6 +58,22 @@ class ConsoleContext:
         ca_bundle = target.ca_bundle if target is not None else self.ca_bundle
         return HttpSettings(timeout=self.timeout, ca_bundle=ca_bundle, proxy=proxies)
 
+    def locate_where(self, credentials: Credentials) -> Where | str:
+        """Where Locate starts from, or why it cannot (one sentence)."""
+        target = self.target
+        if target is None:
+            return "No target yet: press F6 first."
+        if self.iam_endpoint is None:
+            return "No IAM endpoint known: set a region (F6), or VIAS_IAM_ENDPOINT / the profile's iam_endpoint."
+        tls = tls_context(target.ca_bundle) if target.endpoint.base_url.startswith("https:") else None
+        return Where(
+            target.project_id,
+            credentials.auth(),
+            target.http(self.timeout, tls=tls),
+            parse_endpoint(self.iam_endpoint, self.iam_region),
+            self.region_endpoints or _public_endpoint,
+        )
+
     def make_client(self, credentials: Credentials) -> ViasClient:
         """A client for listing (preview, Browse); deletes go through a RunSession."""
         assert self.target is not None
@@ -61,3 +81,9 @@ class ConsoleContext:
         tls = tls_context(target.ca_bundle) if target.endpoint.base_url.startswith("https:") else None
         http = target.http(self.timeout, max_connections=self.concurrency, tls=tls)
         return ViasClient(target.endpoint, target.project_id, credentials.auth(), http=http)
+
+
+def _public_endpoint(region: str) -> Endpoint | None:
+    from tui_app.vias.endpoints import REGIONS
+
+    return region_endpoint(region) if region in REGIONS else None

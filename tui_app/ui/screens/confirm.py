@@ -89,6 +89,7 @@ class ConfirmResult:
     ids: list[str]  # what to send, in order
     excluded: dict[str, str]  # id -> why it is not sent
     stop: frozenset[str] = frozenset()  # stopped first (they have running jobs), then deleted
+    locate: list[str] = field(default_factory=list)  # not confirmed: look for these elsewhere instead (ctrl+l)
 
 
 PASTE_REFUSED = "Type it; a paste does not confirm"
@@ -113,7 +114,10 @@ def new_code() -> str:
 
 
 class ConfirmScreen(ModalScreen[ConfirmResult | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm_cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="confirm_cancel"),
+        Binding("ctrl+l", "locate", "Locate not found", id="confirm_locate", show=False, priority=True),
+    ]
     AUTO_FOCUS = "#confirm-input"  # focus goes to the count, never first to an option or the Delete button
     CSS_PATH = "confirm.tcss"
 
@@ -142,7 +146,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             yield Static(self._body(), id="confirm-body")
             if resolution is not None and resolution.not_found:
                 yield TextToggle(
-                    f"Exclude the {len(resolution.not_found):,} not found in this project (wrong region or project?)",
+                    f"Exclude the {len(resolution.not_found):,} not found here (ctrl+l: look in your other projects)",
                     value=True,
                     id="exclude-not-found",
                 )
@@ -406,3 +410,11 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     @on(Button.Pressed, "#confirm-no")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_locate(self) -> None:
+        """Close without sending anything, and look for the IDs the preview did not find in the other projects."""
+        not_found = self.resolution.not_found if self.resolution is not None else []
+        if not not_found:
+            self.notify("Every ID was found in this project; nothing to locate.", timeout=3)
+            return
+        self.dismiss(ConfirmResult([], {}, locate=list(not_found)))

@@ -28,6 +28,7 @@ from tui_app.ui.console_run import FLUSH_INTERVAL, RunRequest, confirmation, res
 from tui_app.ui.results_model import BatchResults
 from tui_app.ui.screens.browse import BrowseChoice, BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmResult, ConfirmScreen
+from tui_app.ui.screens.locate import LocateScreen
 from tui_app.ui.screens.preview import PreviewScreen
 from tui_app.ui.screens.run_screen import RunScreen
 from tui_app.ui.screens.simple import AskScreen
@@ -39,7 +40,17 @@ from tui_app.ui.widgets.status_bar import StatusBar, StatusState
 
 # Hidden from the footer while a run goes, so at 80 columns it keeps room for what applies (ctrl+x, F1).
 HIDDEN_WHILE_RUNNING = frozenset(
-    {"confirm_delete", "browse", "retry_failed", "export", "new_batch", "load_file", "set_target", "clean_leftovers"}
+    {
+        "confirm_delete",
+        "browse",
+        "retry_failed",
+        "export",
+        "new_batch",
+        "load_file",
+        "set_target",
+        "clean_leftovers",
+        "locate",
+    }
 )
 
 
@@ -56,10 +67,15 @@ class MainScreen(RunScreen):
         Binding("ctrl+r", "retry_failed", "Retry", id="retry_failed", priority=True),
         Binding("ctrl+e", "export", "Export", id="export", priority=True),
         Binding("ctrl+k", "clean_leftovers", "Leftovers…", id="clean_leftovers", show=False, priority=True),
+        Binding("ctrl+l", "locate", "Locate…", id="locate", show=False, priority=True),
         Binding("ctrl+o", "load_file", "Load file", id="load_file", show=False, priority=True),
         Binding("ctrl+n", "new_batch", "New batch", id="new_batch", show=False, priority=True),
         Binding("ctrl+y", "copy_details", "Copy details", id="copy_details", show=False, priority=True),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.not_found: list[str] = []  # the latest preview's IDs this project does not have (ctrl+l locates them)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -193,9 +209,14 @@ class MainScreen(RunScreen):
         if found is None:
             return
 
+        if request.resolution is not None and request.resolution.not_found:
+            self.not_found = list(request.resolution.not_found)
+
         def confirmed(result: ConfirmResult | None) -> None:
-            if result is None:
+            if result is None or result.locate:
                 self.notify("Not confirmed; nothing was sent.", timeout=3)
+                if result is not None:
+                    self._locate(result.locate)
                 return
             cleanup = request.cleanup
             if result.stop:
@@ -239,6 +260,24 @@ class MainScreen(RunScreen):
             )
         )
 
+    def action_locate(self) -> None:
+        """Look for the IDs this project did not have (the last preview's, and the runs' not-found) elsewhere."""
+        ids = list(dict.fromkeys([*self.not_found, *self.results.ids_with(frozenset({Outcome.NOT_FOUND}))]))
+        if not ids:
+            self.notify("Nothing to locate: no ID was reported not found in this project.", timeout=3)
+            return
+        self._locate(ids)
+
+    def _locate(self, ids: list[str]) -> None:
+        found = self._ready_credentials()
+        if found is None:
+            return
+        where = self.context.locate_where(found)
+        if isinstance(where, str):
+            self.notify(where, severity="warning", timeout=5)
+            return
+        self.app.push_screen(LocateScreen(ids, where))
+
     def action_export(self) -> None:
         batch_files.ask_export(self)
 
@@ -258,6 +297,7 @@ class MainScreen(RunScreen):
     def _new_batch(self) -> None:
         self.results = BatchResults()
         self.journals = []
+        self.not_found = []
         self.results_pane.show(self.results, fresh=True)
         self.ids_pane.clear()
         self.run_bar.idle(READY)

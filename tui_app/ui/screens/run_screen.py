@@ -199,6 +199,13 @@ class RunScreen(Screen[None]):
                 severity="warning",
                 timeout=3,
             )
+        not_found = result.summary.counts.get(Outcome.NOT_FOUND, 0)
+        if not_found and result.status is not RunStatus.JOURNAL_FAILED:
+            self.notify(
+                f"{not_found:,} not found in this project (already gone, or elsewhere): ctrl+l looks in your other "
+                "projects and regions.",
+                timeout=6,
+            )
         if self.quit_after_run:
             self.vias.exit_note = quit_note(result)
             self.app.exit(130, return_code=130)
