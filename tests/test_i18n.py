@@ -25,6 +25,7 @@ from tui_app import i18n
 from tui_app.domain.errors import ApiError, Transport
 from tui_app.fake import FakeVias, FaultPlan, running_in_thread
 from tui_app.i18n import LanguageError, choose_language
+from tui_app.ids import cells
 from tui_app.language_choice import language_for, option_value
 
 LOCALE = ROOT / "tui_app" / "locale"
@@ -206,6 +207,14 @@ def test_lang_anywhere_gives_chinese_help(argv: list[str]) -> None:
     assert result.out.startswith("用法：vias-tui"), result.out[:200]
     assert "显示此帮助信息并退出" in result.out and "show this help" not in result.out
     assert "--lang {zh-CN,en}" in result.out  # option names stay as they are
+
+
+@pytest.mark.parametrize("command", [[], ["token", "login"], ["profile", "set"], ["report"], ["completion"]])
+def test_chinese_help_fits_an_80_column_terminal(command: list[str]) -> None:
+    """CJK characters take two cells and Chinese has no spaces to break at: argparse's own wrapping overflows."""
+    result = run_cli(*command, "--lang", "zh-CN", "--help", env={"COLUMNS": "80"})
+    assert result.code == 0 and "用法" in result.out
+    assert max(cells(line) for line in result.out.splitlines()) <= 80
 
 
 def test_argparse_errors_are_chinese_too() -> None:

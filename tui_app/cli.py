@@ -9,10 +9,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from tui_app import __version__, i18n
 from tui_app.commands import aksk, completion, console, delete, profile, resume, runs, token
+from tui_app.commands.help_format import CellWrappingHelpFormatter
 from tui_app.commands.options import GLOBALS, add_globals, merge
 from tui_app.commands.streams import Streams
 from tui_app.i18n import _
@@ -28,6 +29,10 @@ class _Parser(argparse.ArgumentParser):
 
     out: TextIO = sys.stdout
     err: TextIO = sys.stderr
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", CellWrappingHelpFormatter)  # subcommands' parsers too
+        super().__init__(*args, **kwargs)
 
     def _print_message(self, message: str, file: TextIO | None = None) -> None:  # type: ignore[override]
         if message:
