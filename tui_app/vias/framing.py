@@ -166,7 +166,7 @@ class ResponseFramer:
             return BodyKind.NONE
         if encoding is not None:
             if encoding != b"chunked":
-                raise FramingError("unsupported Transfer-Encoding")
+                raise FramingError(_("unsupported Transfer-Encoding"))
             return BodyKind.CHUNKED
         if length is not None:
             size = int(length.strip())
