@@ -57,10 +57,17 @@ def compiled_catalogs() -> None:
 
 @pytest.fixture(autouse=True)
 def english_afterwards() -> Iterator[None]:
-    """A test that switched the interface language (in-process) leaves English for the next one."""
+    """A test that switched the interface language in-process (i18n.use) leaves English, and the LANGUAGE variable
+    as it found it, for the next one."""
+    variable = os.environ.get("LANGUAGE")
     yield
     if i18n.current() != i18n.ENGLISH:
         i18n.use(i18n.ENGLISH)
+    if os.environ.get("LANGUAGE") != variable:
+        if variable is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = variable
 
 
 @pytest.fixture(autouse=True)
