@@ -48,6 +48,7 @@ VALUES: dict[str, tuple[str, object]] = {
     "concurrency": ("7", 7),
     "output": ("json", "json"),
     "proxy": ("http://proxy.example:3128", "http://proxy.example:3128"),
+    "lang": ("en", "en"),
 }
 HONOURS = {name: cli.parse(argv).honoured for name, argv in COMMANDS.items()}  # what each command says it honours
 PAIRS = [(name, option.dest) for name in COMMANDS for option in GLOBALS]

@@ -1,6 +1,7 @@
 """The command line: wiring only. Each command module owns its flags (`register`) and its work (`run`, whose heavy
 imports stay inside it so that `--help` and completion start fast); the options `vias-tui --help` lists are accepted
-before or after the subcommand (commands/options.py)."""
+before or after the subcommand (commands/options.py). The language is chosen first of all, from a pre-scan of the
+command line (language_choice.py), so that the parser's own help and errors are translated too."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
-from tui_app import __version__
+from tui_app import __version__, i18n
 from tui_app.commands import aksk, completion, console, delete, locate, profile, resume, runs, token
+from tui_app.commands.help_format import CellWrappingHelpFormatter
 from tui_app.commands.options import GLOBALS, add_globals, merge
 from tui_app.commands.streams import Streams
+from tui_app.i18n import _
+from tui_app.language_choice import LanguageError, start
 from tui_app.problems import EXIT_INTERRUPTED, EXIT_USAGE, OperatorError
 
 # The order `vias-tui --help` lists them in.
@@ -26,6 +30,10 @@ class _Parser(argparse.ArgumentParser):
     out: TextIO = sys.stdout
     err: TextIO = sys.stderr
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", CellWrappingHelpFormatter)  # subcommands' parsers too
+        super().__init__(*args, **kwargs)
+
     def _print_message(self, message: str, file: TextIO | None = None) -> None:  # type: ignore[override]
         if message:
             (self.out if file is sys.stdout else self.err).write(message)
@@ -35,10 +43,15 @@ def build_parser(stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> ar
     parser_class: type[_Parser] = type("Parser", (_Parser,), {"out": stdout, "err": stderr})
     parser = parser_class(
         prog="vias-tui",
-        description="Delete Huawei Cloud VIAS batch tasks safely and in bulk. Without a command, opens the console.",
+        description=_("Delete Huawei Cloud VIAS batch tasks safely and in bulk. Without a command, opens the console."),
     )
-    parser.add_argument("--version", action="version", version=f"vias-tui {__version__}")
-    parser.add_argument("--demo", action="store_true", help="open the console against a built-in fake VIAS")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"vias-tui {__version__}",
+        help=_("show program's version number and exit"),
+    )
+    parser.add_argument("--demo", action="store_true", help=_("open the console against a built-in fake VIAS"))
     add_globals(parser, (option.dest for option in GLOBALS), on_subcommand=False)
     parser.set_defaults(command="console", honoured=console.HONOURED, handler=console.run)
     sub = cast(
@@ -58,7 +71,9 @@ def parse(argv: Sequence[str] | None, io: Streams | None = None) -> argparse.Nam
         completion.complete(parser)
     args = parser.parse_args(argv)
     if args.command != "console" and args.demo:
-        raise OperatorError(f"--demo opens the console; it does not apply to `vias-tui {args.command}`")
+        raise OperatorError(
+            _("--demo opens the console; it does not apply to `vias-tui {command}`").format(command=args.command)
+        )
     merge(args, args.command, args.honoured)
     return args
 
@@ -71,8 +86,21 @@ def main(
     stderr: TextIO | None = None,
 ) -> int:
     io = Streams(stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with i18n.restored():  # as it was afterwards: tests run the CLI in-process
+        try:
+            start(argv)  # first of all: the parser's help and errors are in the chosen language too
+        except LanguageError as exc:
+            io.warn(f"vias-tui: {exc}")
+            return EXIT_USAGE
+        return _run(argv, io)
+
+
+def _run(argv: Sequence[str], io: Streams) -> int:
     try:
         args = parse(argv, io)
+        if args.lang and i18n.normalize(args.lang) != i18n.current():  # e.g. an abbreviated --lan the scan missed
+            i18n.use(i18n.normalize(args.lang) or i18n.ENGLISH)
         io.json_output = args.output == "json"
         return int(args.handler(args, io))
     except SystemExit as exc:  # argparse: --help, --version, usage errors
@@ -83,7 +111,7 @@ def main(
             io.document({"error": {"message": str(exc), "exit_code": exc.exit_code}})
         return exc.exit_code
     except KeyboardInterrupt:
-        io.warn("vias-tui: interrupted")
+        io.warn(_("vias-tui: interrupted"))
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_USAGE

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 
+from tui_app.i18n import _
 from tui_app.secret import Token
 from tui_app.vias.auth import AccessKeys, AkSkAuth, RequestAuth, TokenAuth
 from tui_app.vias.metadata import fetch_keys
@@ -39,12 +40,12 @@ class CredentialSource(str, Enum):
     def short(self) -> str:
         """For the status line."""
         return {
-            "env-token": "env",
-            "env-keys": "env",
-            "keyring": "keyring",
-            "credentials-file": "SDK file",
-            "ecs-metadata": "ECS agency",
-            "session": "session",
+            "env-token": _("env"),
+            "env-keys": _("env"),
+            "keyring": _("keyring"),
+            "credentials-file": _("SDK file"),
+            "ecs-metadata": _("ECS agency"),
+            "session": _("session"),
         }[self.value]
 
 
@@ -66,6 +67,7 @@ class Credentials:
 
     @property
     def kind(self) -> str:
+        """What they are, as JSON documents name it (English whatever the interface language)."""
         if self.token is not None:
             return "token"
         return "temporary access keys" if self.keys is not None and self.keys.temporary else "access keys"
@@ -77,24 +79,32 @@ class Credentials:
     def label(self) -> str:
         """Masked: the token's prefix and length, or the AK in part (the SK and security token never)."""
         if self.token is not None:
-            return f"token {self.token.masked()}"
+            return _("token {token}").format(token=self.token.masked())
         assert self.keys is not None
-        return f"{self.kind} {self.keys.masked_ak()}"
+        if self.keys.temporary:
+            return _("temporary access keys {ak}").format(ak=self.keys.masked_ak())
+        return _("access keys {ak}").format(ak=self.keys.masked_ak())
 
     def origin(self) -> str:
-        environment = f"environment ({self.where})" if self.where else "environment"
+        environment = _("environment ({where})").format(where=self.where) if self.where else _("environment")
         return {
             CredentialSource.ENV_TOKEN: environment,
             CredentialSource.ENV_KEYS: environment,
-            CredentialSource.KEYRING: f"keyring ({self.where})",
-            CredentialSource.CREDENTIALS_FILE: f"SDK credentials file {self.where}",
-            CredentialSource.ECS_METADATA: f"ECS metadata service (agency; {self.where})",
-            CredentialSource.SESSION: "this session only",
-        }[self.source]
+            CredentialSource.KEYRING: _("keyring ({where})"),
+            CredentialSource.CREDENTIALS_FILE: _("SDK credentials file {where}"),
+            CredentialSource.ECS_METADATA: _("ECS metadata service (agency; {where})"),
+            CredentialSource.SESSION: _("this session only"),
+        }[self.source].format(where=self.where)
 
     def describe(self) -> str:
-        tail = expiry_text(self.expires_at) + (", refreshed automatically" if self.refreshable else "")
-        return f"{self.label()} from {self.origin()}; {tail}"
+        expiry = expiry_text(self.expires_at)
+        if self.refreshable:
+            return _("{credentials} from {origin}; {expiry}, refreshed automatically").format(
+                credentials=self.label(), origin=self.origin(), expiry=expiry
+            )
+        return _("{credentials} from {origin}; {expiry}").format(
+            credentials=self.label(), origin=self.origin(), expiry=expiry
+        )
 
     @property
     def expired(self) -> bool:
@@ -129,21 +139,24 @@ async def _refresh_from_metadata() -> tuple[AccessKeys, datetime | None]:
     return AccessKeys(fresh.ak, fresh.sk, fresh.security_token), fresh.expires_at
 
 
-def expiry_text(expires_at: datetime | None, now: datetime | None = None) -> str:
+def expiry_text(expires_at: datetime | None, now: datetime | None = None, *, short: bool = False) -> str:
+    """When credentials expire, for people; `short` for the status line ("exp 3h", "exp ?")."""
     if expires_at is None:
-        return "expiry unknown"
+        return _("exp ?") if short else _("expiry unknown")
     now = now or datetime.now(timezone.utc)
     seconds = int((expires_at - now).total_seconds())
     span = _span(abs(seconds))
-    return f"expired {span} ago" if seconds <= 0 else f"expires in {span}"
+    if seconds <= 0:
+        return _("expired {span} ago").format(span=span)
+    return (_("exp {span}") if short else _("expires in {span}")).format(span=span)
 
 
 def _span(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60
     if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m" if minutes else f"{seconds}s"
+        return (_("{hours}h {minutes}m") if minutes else _("{hours}h")).format(hours=hours, minutes=minutes)
+    return (_("{minutes}m") if minutes else _("{seconds}s")).format(minutes=minutes, seconds=seconds)
 
 
 __all__ = ["EXPIRY_WARNING_SECONDS", "AuthMode", "CredentialSource", "Credentials", "expiry_text"]

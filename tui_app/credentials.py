@@ -25,7 +25,8 @@ from tui_app.credential_sources.env_token import ENV_TOKEN, EnvTokenProvider
 from tui_app.credential_sources.keyring_entry import KeyringEntryProvider
 from tui_app.credential_sources.sdk_file import SdkFileProvider
 from tui_app.credential_types import AuthMode, Credentials, CredentialSource, expiry_text
-from tui_app.keyring_store import KEYRING_TIMEOUT, NO_BACKEND_HELP, KeyringState, KeyringStatus
+from tui_app.i18n import _
+from tui_app.keyring_store import KEYRING_TIMEOUT, KeyringState, KeyringStatus, no_backend_help
 from tui_app.sdk_credentials import ENV_AK, ENV_SK
 
 ENV_AUTH = "VIAS_AUTH"
@@ -59,17 +60,17 @@ class CredentialLookup:
         if self.problem:
             return self.problem
         if self.mode is AuthMode.ECS_AGENCY:
-            why = dict(self.trail).get(CredentialSource.ECS_METADATA, "no answer")
-            return f"no credentials from the ECS metadata service ({why})"
+            why = dict(self.trail).get(CredentialSource.ECS_METADATA) or _("no answer")
+            return _("no credentials from the ECS metadata service ({why})").format(why=why)
         if self.keyring is not None and not self.keyring.usable and self.keyring.state is not KeyringState.NONE:
-            return f"no credentials: {self.keyring.explain()}"
+            return _("no credentials: {why}").format(why=self.keyring.explain())
         if self.keyring is not None and self.keyring.state is KeyringState.NONE:
-            return f"no credentials found. {NO_BACKEND_HELP}"
-        return (
-            f"no credentials for profile {profile!r}: set {ENV_TOKEN} (or {ENV_AK}/{ENV_SK}), or store them "
-            f"with `vias-tui token set --profile {profile}`, `vias-tui token login --profile {profile}` or "
-            f"`vias-tui aksk set --profile {profile}`"
-        )
+            return _("no credentials found. {help}").format(help=no_backend_help())
+        return _(
+            "no credentials for profile {profile!r}: set {token} (or {ak}/{sk}), or store them "
+            "with `vias-tui token set --profile {profile}`, `vias-tui token login --profile {profile}` or "
+            "`vias-tui aksk set --profile {profile}`"
+        ).format(profile=profile, token=ENV_TOKEN, ak=ENV_AK, sk=ENV_SK)
 
 
 def auth_mode(flag: str | None, profile_value: str | None = None) -> AuthMode:
@@ -77,7 +78,7 @@ def auth_mode(flag: str | None, profile_value: str | None = None) -> AuthMode:
     for source, value in (
         ("--auth", flag),
         (ENV_AUTH, os.environ.get(ENV_AUTH)),
-        ("the profile's auth", profile_value),
+        (_("the profile's auth"), profile_value),
     ):
         if value:
             try:
@@ -86,7 +87,9 @@ def auth_mode(flag: str | None, profile_value: str | None = None) -> AuthMode:
                 choices = ", ".join(m.value for m in AuthMode)
                 from tui_app.problems import OperatorError
 
-                raise OperatorError(f"{source} is {value!r}; use one of {choices}") from None
+                raise OperatorError(
+                    _("{source} is {value!r}; use one of {choices}").format(source=source, value=value, choices=choices)
+                ) from None
     return AuthMode.AUTO
 
 

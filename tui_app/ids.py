@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple, TextIO
 
 from tui_app.domain.identifiers import ID_MAX_LEN, ID_MIN_LEN, PLAIN_ID
+from tui_app.i18n import N_, _
 from tui_app.problems import OperatorError
 from tui_app.secret import REDACTED, Scrubber
 
@@ -23,7 +24,7 @@ MAX_ENTRIES = 200_000
 MAX_INPUT_BYTES = MAX_INPUT_CHARS  # IDs are ASCII: a file of more bytes is not a list of IDs
 _SHOWN_CHARS = 60  # how much of a rejected entry we echo back
 _KEPT_CHARS = 16  # of a skipped entry longer than any ID, in journals and reports
-CREDENTIAL_REASON = "this is one of your credentials, not a task ID; never sent"
+CREDENTIAL_REASON = N_("this is one of your credentials, not a task ID; never sent")  # _() where used
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
 _VALID_ID = PLAIN_ID  # the fast path; reasons come from the slow one
@@ -60,29 +61,33 @@ def id_problem(candidate: str) -> str | None:
     if _VALID_ID.fullmatch(candidate):
         return None
     if not candidate:
-        return "empty"
+        return _("empty")
     for ch in candidate:
         if ch in _CONTROL_OF_PICTURE:
-            return f"contains control character U+{_CONTROL_OF_PICTURE[ch]:04X} (shown as {ch})"
+            return _("contains control character U+{code:04X} (shown as {picture})").format(
+                code=_CONTROL_OF_PICTURE[ch], picture=ch
+            )
         if ch in "/\\":
-            return f"contains {ch!r}, which would change the URL path"
+            return _("contains {char!r}, which would change the URL path").format(char=ch)
         if ch in "?#%&":
-            return f"contains {ch!r}, which has a meaning in URLs"
+            return _("contains {char!r}, which has a meaning in URLs").format(char=ch)
         if ch == ".":
-            return "contains '.', not allowed in an ID (and '..' could change the URL path)"
+            return _("contains '.', not allowed in an ID (and '..' could change the URL path)")
         if ch.isspace():
-            return "contains whitespace"
+            return _("contains whitespace")
         if unicodedata.category(ch).startswith("C"):
-            return f"contains control character U+{ord(ch):04X}"
+            return _("contains control character U+{code:04X}").format(code=ord(ch))
         if not ch.isascii():
-            return f"contains non-ASCII character U+{ord(ch):04X}"
+            return _("contains non-ASCII character U+{code:04X}").format(code=ord(ch))
     if not _PLAIN_ID.fullmatch(candidate):
         bad = next(ch for ch in candidate if not _PLAIN_ID.fullmatch(ch))
-        return f"contains {bad!r}; an ID is letters, digits, '-' and '_' only"
+        return _("contains {char!r}; an ID is letters, digits, '-' and '_' only").format(char=bad)
     if len(candidate) < ID_MIN_LEN:
-        return f"too short ({len(candidate)} characters, at least {ID_MIN_LEN})"
+        return _("too short ({length} characters, at least {minimum})").format(
+            length=len(candidate), minimum=ID_MIN_LEN
+        )
     if len(candidate) > ID_MAX_LEN:
-        return f"too long ({len(candidate)} characters, at most {ID_MAX_LEN})"
+        return _("too long ({length} characters, at most {maximum})").format(length=len(candidate), maximum=ID_MAX_LEN)
     return None
 
 
@@ -90,13 +95,23 @@ def id_warning(valid_id: str) -> str | None:
     """A note for IDs that are allowed but unlike every documented example."""
     if _CANONICAL.fullmatch(valid_id):
         return None
-    return "not a 32-character lower-case hex ID like the documented examples"
+    return _("not a 32-character lower-case hex ID like the documented examples")
 
 
 def escaped(text: object) -> str:
     """Text from a file for a terminal line: control characters escaped (an ESC could recolour or move text)."""
     value = str(text)
     return value if value.isprintable() else value.encode("unicode_escape").decode("ascii")
+
+
+def cells(text: str) -> int:
+    """How many terminal columns `text` takes: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def padded(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal columns (as `f"{text:<width}"` does for ASCII)."""
+    return text + " " * max(0, width - cells(text))
 
 
 def shown(text: str) -> str:
@@ -148,10 +163,20 @@ class Plan:
         return len(self.skipped) - self.excluded_count
 
     def summary(self) -> str:
-        excluded = f", {self.excluded_count} excluded" if self.excluded_count else ""
-        return (
-            f"{len(self.valid)} valid, {self.duplicate_count} duplicate(s) dropped, "
-            f"{self.invalid_count} skipped{excluded}, {len(self.warnings)} unusual"
+        counts = {
+            "valid": len(self.valid),
+            "duplicates": self.duplicate_count,
+            "skipped": self.invalid_count,
+            "excluded": self.excluded_count,
+            "unusual": len(self.warnings),
+        }
+        if self.excluded_count:
+            return _(
+                "{valid} valid, {duplicates} duplicate(s) dropped, {skipped} skipped, {excluded} excluded, "
+                "{unusual} unusual"
+            ).format(**counts)
+        return _("{valid} valid, {duplicates} duplicate(s) dropped, {skipped} skipped, {unusual} unusual").format(
+            **counts
         )
 
     def without(self, excluded: dict[str, str], *, by_choice: bool = True) -> Plan:
@@ -186,11 +211,12 @@ class Plan:
         """
         secrets = [value for value in secrets if value]
         scrub = Scrubber(secrets)
-        found = {task_id: CREDENTIAL_REASON for task_id in self.valid if _is_credential(task_id, secrets, scrub)}
+        credential_reason = _(CREDENTIAL_REASON)
+        found = {task_id: credential_reason for task_id in self.valid if _is_credential(task_id, secrets, scrub)}
         plan = self.without(found, by_choice=False)
 
         def recorded(text: str, reason: str | None) -> str:
-            if reason == CREDENTIAL_REASON:  # a piece of a key may be too short for the scrubber to know it
+            if reason == credential_reason:  # a piece of a key may be too short for the scrubber to know it
                 return REDACTED
             text = scrub(text)
             return text if len(text) <= ID_MAX_LEN else f"{text[:_KEPT_CHARS]}…({len(text)} characters)"
@@ -253,7 +279,9 @@ def _strip_comment(line: str) -> str:
 def _check_size(text: str) -> None:
     if len(text) > MAX_INPUT_CHARS:
         raise InputTooLarge(
-            f"input has {len(text):,} characters; the limit is {MAX_INPUT_CHARS:,}. Split it into smaller files."
+            _("input has {count:,} characters; the limit is {limit:,}. Split it into smaller files.").format(
+                count=len(text), limit=MAX_INPUT_CHARS
+            )
         )
 
 
@@ -280,7 +308,11 @@ class _PlanBuilder:
                     continue  # bare brackets or quotes from a JSON array
                 self.count += 1
                 if self.count > MAX_ENTRIES:
-                    raise InputTooLarge(f"input has more than {MAX_ENTRIES:,} entries; split it into smaller batches.")
+                    raise InputTooLarge(
+                        _("input has more than {limit:,} entries; split it into smaller batches.").format(
+                            limit=MAX_ENTRIES
+                        )
+                    )
                 problem = id_problem(candidate)
                 if problem:
                     plan.skipped.append(Skipped(line_no, candidate, problem))
@@ -336,11 +368,14 @@ def read_ids_text(source: str, stdin: TextIO | None = None) -> str:
             with open(Path(source).expanduser(), "rb") as handle:
                 data = _read_bounded(handle)
     except OSError as exc:
-        raise OperatorError(f"cannot read IDs from {source}: {exc.strerror or exc}") from None
+        raise OperatorError(
+            _("cannot read IDs from {source}: {reason}").format(source=source, reason=exc.strerror or exc)
+        ) from None
     if len(data) > MAX_INPUT_BYTES:
         raise InputTooLarge(
-            f"{'stdin' if source == '-' else source} holds more than {MAX_INPUT_BYTES:,} bytes; "
-            "split it into smaller files"
+            _("{source} holds more than {limit:,} bytes; split it into smaller files").format(
+                source="stdin" if source == "-" else source, limit=MAX_INPUT_BYTES
+            )
         )
     return data.decode("utf-8", errors="replace")
 

@@ -25,6 +25,7 @@ from enum import Enum
 from typing import Any, ParamSpec, TypeVar
 
 from tui_app.credential_sources.env_token import ENV_TOKEN
+from tui_app.i18n import N_, _
 from tui_app.sdk_credentials import ENV_AK, ENV_SK
 from tui_app.secret import Secret, Token, TokenFormatError, parse_expiry
 
@@ -32,13 +33,20 @@ SERVICE = "vias-tui"
 KEYRING_TIMEOUT = 4.0
 MAX_KEYRING_THREADS = 4
 
-NO_BACKEND_HELP = (
+# Translated and filled in by no_backend_help().
+NO_BACKEND_HELP = N_(
     "No OS keyring is available here (normal on a headless server over SSH). Either: "
-    f"set {ENV_TOKEN} (or {ENV_AK} and {ENV_SK}) in the environment for this shell; or use "
+    "set {token} (or {ak} and {sk}) in the environment for this shell; or use "
     "session-only credentials in the console; or install and unlock a Secret Service (e.g. apt install "
     "gnome-keyring, then inside `dbus-run-session -- $SHELL` run `gnome-keyring-daemon --unlock "
     "--components=secrets`)."
 )
+
+
+def no_backend_help() -> str:
+    """What to do when there is no keyring at all, in the interface language."""
+    return _(NO_BACKEND_HELP).format(token=ENV_TOKEN, ak=ENV_AK, sk=ENV_SK)
+
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -54,6 +62,16 @@ class KeyringState(str, Enum):
     def __str__(self) -> str:
         return self.value
 
+    def describe(self) -> str:
+        """The state for people (the value itself stays English in JSON)."""
+        return {
+            KeyringState.USABLE: _("usable"),
+            KeyringState.NONE: _("none"),
+            KeyringState.LOCKED: _("locked"),
+            KeyringState.TIMEOUT: _("timeout"),
+            KeyringState.ERROR: _("error"),
+        }[self]
+
 
 @dataclass(frozen=True)
 class KeyringStatus:
@@ -67,20 +85,22 @@ class KeyringStatus:
 
     def explain(self) -> str:
         if self.state is KeyringState.USABLE:
-            return f"keyring usable ({self.backend})"
+            return _("keyring usable ({backend})").format(backend=self.backend)
         if self.state is KeyringState.NONE:
-            return NO_BACKEND_HELP
+            return no_backend_help()
         if self.state is KeyringState.LOCKED:
-            return (
-                f"The keyring ({self.backend}) is locked. Unlock it (e.g. `gnome-keyring-daemon --unlock`), "
-                f"or set {ENV_TOKEN}, or use session-only credentials."
-            )
+            return _(
+                "The keyring ({backend}) is locked. Unlock it (e.g. `gnome-keyring-daemon --unlock`), "
+                "or set {token}, or use session-only credentials."
+            ).format(backend=self.backend, token=ENV_TOKEN)
         if self.state is KeyringState.TIMEOUT:
-            return (
-                f"The keyring ({self.backend}) did not answer within {KEYRING_TIMEOUT:g}s (a locked or "
-                f"stuck Secret Service). Set {ENV_TOKEN} or use session-only credentials."
-            )
-        return f"The keyring ({self.backend}) failed: {self.detail}. Set {ENV_TOKEN} or use session-only credentials."
+            return _(
+                "The keyring ({backend}) did not answer within {seconds:g}s (a locked or "
+                "stuck Secret Service). Set {token} or use session-only credentials."
+            ).format(backend=self.backend, seconds=KEYRING_TIMEOUT, token=ENV_TOKEN)
+        return _("The keyring ({backend}) failed: {detail}. Set {token} or use session-only credentials.").format(
+            backend=self.backend, detail=self.detail, token=ENV_TOKEN
+        )
 
 
 class KeyringUnavailable(RuntimeError):
@@ -194,7 +214,7 @@ def probe_keyring(timeout: float = KEYRING_TIMEOUT) -> KeyringStatus:
     import keyring
 
     try:
-        _, backend = keyring_call(lambda: keyring.get_password(SERVICE, "__probe__"), timeout)
+        _value, backend = keyring_call(lambda: keyring.get_password(SERVICE, "__probe__"), timeout)
         return KeyringStatus(KeyringState.USABLE, backend)
     except KeyringUnavailable as exc:
         return exc.status
@@ -256,7 +276,7 @@ def _store(profile: str, payload: dict[str, Any], timeout: float) -> str:
     import keyring
 
     text = json.dumps(payload)
-    _, backend = keyring_call(lambda: keyring.set_password(SERVICE, profile, text), timeout)
+    _stored, backend = keyring_call(lambda: keyring.set_password(SERVICE, profile, text), timeout)
     return backend
 
 
@@ -272,7 +292,7 @@ def forget_entry(profile: str, timeout: float = KEYRING_TIMEOUT) -> bool:
             return False
         return True
 
-    removed, _ = keyring_call(delete, timeout)
+    removed, _backend = keyring_call(delete, timeout)
     return removed
 
 
@@ -287,6 +307,7 @@ __all__ = [
     "StoredEntry",
     "StoredKeys",
     "forget_entry",
+    "no_backend_help",
     "probe_keyring",
     "read_entry",
     "store_keys",

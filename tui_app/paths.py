@@ -12,6 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
+from tui_app.i18n import _
 from tui_app.problems import OperatorError
 
 APP = "vias-tui"
@@ -39,24 +40,32 @@ def private_dir(path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError:
         raise OperatorError(
-            f"{path} exists but is not a directory; move it away (vias-tui keeps its files there)"
+            _("{path} exists but is not a directory; move it away (vias-tui keeps its files there)").format(path=path)
         ) from None
     except OSError as exc:
         raise OperatorError(
-            f"cannot create {path}: {exc.strerror or exc}; check the permissions or set "
-            "XDG_STATE_HOME / XDG_CONFIG_HOME to a writable place"
+            _(
+                "cannot create {path}: {reason}; check the permissions or set "
+                "XDG_STATE_HOME / XDG_CONFIG_HOME to a writable place"
+            ).format(path=path, reason=exc.strerror or exc)
         ) from None
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise OperatorError(f"{path} is a link or not a directory; vias-tui needs a real directory there")
+        raise OperatorError(
+            _("{path} is a link or not a directory; vias-tui needs a real directory there").format(path=path)
+        )
     if info.st_uid != os.getuid():
         raise OperatorError(
-            f"{path} belongs to another user (uid {info.st_uid}); vias-tui will not keep its files there"
+            _("{path} belongs to another user (uid {uid}); vias-tui will not keep its files there").format(
+                path=path, uid=info.st_uid
+            )
         )
     if stat.S_IMODE(info.st_mode) & 0o077:
         os.chmod(path, 0o700)
     if not os.access(path, os.W_OK | os.X_OK):
-        raise OperatorError(f"{path} is not writable; check the permissions or the mount (read-only?)")
+        raise OperatorError(
+            _("{path} is not writable; check the permissions or the mount (read-only?)").format(path=path)
+        )
     return path
 
 
@@ -69,32 +78,42 @@ def check_output_path(path: Path) -> Path:
     path = path.expanduser()
     parent = path.parent
     if not parent.is_dir():
-        raise OperatorError(f"cannot write {path}: the directory {parent} does not exist")
+        raise OperatorError(
+            _("cannot write {path}: the directory {parent} does not exist").format(path=path, parent=parent)
+        )
     try:
         info = path.lstat()
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise OperatorError(f"cannot write {path}: {describe_os_error(exc)}") from None
+        raise OperatorError(
+            _("cannot write {path}: {reason}").format(path=path, reason=describe_os_error(exc))
+        ) from None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise OperatorError(f"cannot write {path}: it is {_kind(info.st_mode)}, not a plain file; give a file path")
+        raise OperatorError(
+            _("cannot write {path}: it is {kind}, not a plain file; give a file path").format(
+                path=path, kind=_kind(info.st_mode)
+            )
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OperatorError(f"cannot write {path}: the directory {parent} is not writable")
+        raise OperatorError(
+            _("cannot write {path}: the directory {parent} is not writable").format(path=path, parent=parent)
+        )
     return path
 
 
 def _kind(mode: int) -> str:
     if stat.S_ISLNK(mode):
-        return "a symbolic link"
+        return _("a symbolic link")
     if stat.S_ISDIR(mode):
-        return "a directory"
+        return _("a directory")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISFIFO(mode):
-        return "a FIFO"
+        return _("a FIFO")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return _("a socket")
+    return _("not a regular file")
 
 
 def write_private_file(path: Path, data: bytes) -> Path:
@@ -119,5 +138,5 @@ def write_private_file(path: Path, data: bytes) -> Path:
 
 def describe_os_error(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "no space left on the device"
+        return _("no space left on the device")
     return exc.strerror or str(exc)

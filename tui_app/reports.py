@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tui_app.i18n import _
 from tui_app.outcomes import REPORT_FIELDS, OutcomeRecord
 from tui_app.paths import check_output_path, describe_os_error, write_private_file
 from tui_app.problems import OperatorError
@@ -32,7 +33,7 @@ def render_report(records: Iterable[OutcomeRecord], fmt: str) -> str:
         for row in rows:
             writer.writerow({key: _cell(value) for key, value in row.items()})
         return out.getvalue()
-    raise ValueError(f"unknown report format {fmt!r}; use jsonl or csv")
+    raise ValueError(_("unknown report format {format!r}; use jsonl or csv").format(format=fmt))
 
 
 def _cell(value: Any) -> Any:
@@ -49,7 +50,9 @@ def write_report(path: Path, records: Iterable[OutcomeRecord], fmt: str) -> Path
     try:
         return write_private_file(path, render_report(records, fmt).encode("utf-8"))
     except OSError as exc:
-        raise OperatorError(f"could not write the report {path}: {describe_os_error(exc)}") from None
+        raise OperatorError(
+            _("could not write the report {path}: {reason}").format(path=path, reason=describe_os_error(exc))
+        ) from None
 
 
 def guess_format(path: Path, default: str = "jsonl") -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tui_app.i18n import _
 from tui_app.paths import write_private_file
 from tui_app.problems import OperatorError
 
@@ -34,7 +35,9 @@ class Owner:
     command: str
 
     def describe(self) -> str:
-        return f"process {self.pid} on {self.host} ({self.command}, since {self.since})"
+        return _("process {pid} on {host} ({command}, since {since})").format(
+            pid=self.pid, host=self.host, command=self.command, since=self.since
+        )
 
 
 class RunBusy(OperatorError):
@@ -91,8 +94,10 @@ def remove_owner(journal: Path) -> None:
 
 def busy_message(journal: Path, what: str) -> str:
     owner = read_owner(journal)
-    who = owner.describe() if owner is not None else "another process"
-    return f"{what} is in use by {who}; wait for it to finish (vias-tui runs shows it), then try again"
+    who = owner.describe() if owner is not None else _("another process")
+    return _("{what} is in use by {who}; wait for it to finish (vias-tui runs shows it), then try again").format(
+        what=what, who=who
+    )
 
 
 @contextlib.contextmanager
@@ -104,7 +109,9 @@ def start_lock(directory: Path, wait: float = START_LOCK_WAIT) -> Iterator[None]
         while not try_lock(fd):
             if time.monotonic() > deadline:
                 raise RunBusy(
-                    f"another vias-tui process has been starting a run in {directory} for {wait:g}s; try again"
+                    _(
+                        "another vias-tui process has been starting a run in {directory} for {wait:g}s; try again"
+                    ).format(directory=directory, wait=wait)
                 )
             time.sleep(0.02)
         yield

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tui_app.credential_sources.env_token import ENV_TOKEN
 from tui_app.domain.keys import SdkCredentialsError, check_keys
+from tui_app.i18n import _
 from tui_app.secret import Secret
 
 ENV_AK = "HUAWEICLOUD_SDK_AK"
@@ -35,14 +36,16 @@ def keys_from_env() -> SdkKeys | None:
         return None
     if not ak or not sk:
         missing = ENV_SK if ak else ENV_AK
-        raise SdkCredentialsError(f"{ENV_AK if ak else ENV_SK} is set but {missing} is not")
+        raise SdkCredentialsError(
+            _("{present} is set but {missing} is not").format(present=ENV_AK if ak else ENV_SK, missing=missing)
+        )
     token = os.environ.get(ENV_SECURITY_TOKEN, "").strip()
     return SdkKeys(
         check_keys(ak, sk, token or None, f"{ENV_AK}/{ENV_SK}"),
         Secret(sk),
         Secret(token) if token else None,
         os.environ.get(ENV_PROJECT_ID, "").strip() or None,
-        f"environment ({ENV_AK}/{ENV_SK})",
+        _("environment ({where})").format(where=f"{ENV_AK}/{ENV_SK}"),
     )
 
 
@@ -61,13 +64,17 @@ def keys_from_file(path: Path | None = None) -> SdkKeys | None:
     try:
         parser.read_string(data.decode("utf-8", errors="replace"), source=str(path))
     except configparser.Error as exc:
-        raise SdkCredentialsError(f"{path} is not a valid INI file ({type(exc).__name__})") from None
+        raise SdkCredentialsError(
+            _("{path} is not a valid INI file ({error})").format(path=path, error=type(exc).__name__)
+        ) from None
     if not parser.has_section("basic"):
-        raise SdkCredentialsError(f"{path} has no [basic] section (the SDK reads ak, sk from there)")
+        raise SdkCredentialsError(
+            _("{path} has no [basic] section (the SDK reads ak, sk from there)").format(path=path)
+        )
     section = parser["basic"]
     ak, sk = section.get("ak", "").strip(), section.get("sk", "").strip()
     if not ak or not sk:
-        raise SdkCredentialsError(f"{path} [basic] needs both ak and sk")
+        raise SdkCredentialsError(_("{path} [basic] needs both ak and sk").format(path=path))
     token = section.get("security_token", "").strip()
     return SdkKeys(
         check_keys(ak, sk, token or None, str(path)),
@@ -86,9 +93,13 @@ def _read_capped(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise SdkCredentialsError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise SdkCredentialsError(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
     if len(data) > MAX_FILE_BYTES:
-        raise SdkCredentialsError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; not a credentials file")
+        raise SdkCredentialsError(
+            _("{path} is larger than {limit:,} bytes; not a credentials file").format(path=path, limit=MAX_FILE_BYTES)
+        )
     return data
 
 

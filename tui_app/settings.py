@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_app.domain.identifiers import is_project_id
+from tui_app.i18n import _
 from tui_app.paths import config_dir, describe_os_error, private_dir, write_private_file
 from tui_app.problems import OperatorError
 from tui_app.sdk_credentials import project_id_fallback
@@ -71,6 +72,7 @@ class Profile:
     endpoint_template: str | None = None  # where a region's VIAS is, e.g. https://vias.{region}.example.com
     iam_endpoint: str | None = None  # IAM's URL when it is not https://iam.{region}.myhuaweicloud.com
     iam_user_id: str | None = None  # the IAM user's ID, for `token login --mfa` (virtual MFA)
+    lang: str | None = None  # the interface language: zh-CN or en (read early by language_choice.py)
 
     def values(self) -> dict[str, str]:
         return {
@@ -92,7 +94,7 @@ class Target:
     proxy: str | None = None  # explicit (--proxy, VIAS_PROXY, the profile): a URL, or "" for none; None: environment
 
     def describe(self) -> str:
-        return f"{self.endpoint.label}, project {self.project_id}"
+        return _("{endpoint}, project {project}").format(endpoint=self.endpoint.label, project=self.project_id)
 
     def proxies(self) -> ProxySettings:
         """The proxies for this target's connections; ProxyConfigError (one line, exit 2) for an unusable URL."""
@@ -119,7 +121,9 @@ def profiles_path() -> Path:
 
 def check_profile_name(name: str) -> str:
     if not _PROFILE_NAME.fullmatch(name):
-        raise SettingsError(f"profile name {name!r} is not allowed; use letters, digits, '.', '-' or '_'")
+        raise SettingsError(
+            _("profile name {name!r} is not allowed; use letters, digits, '.', '-' or '_'").format(name=name)
+        )
     return name
 
 
@@ -133,15 +137,25 @@ def _read_document(path: Path) -> TOMLDocument:
     except FileNotFoundError:
         return tomlkit.document()
     except IsADirectoryError:
-        raise SettingsError(f"{path} is a directory, not a profiles file; move it away") from None
+        raise SettingsError(_("{path} is a directory, not a profiles file; move it away").format(path=path)) from None
     except OSError as exc:
-        raise SettingsError(f"cannot read {path}: {describe_os_error(exc)}") from None
+        raise SettingsError(
+            _("cannot read {path}: {reason}").format(path=path, reason=describe_os_error(exc))
+        ) from None
     if len(data) > MAX_FILE_BYTES:
-        raise SettingsError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; it is not a profiles file")
+        raise SettingsError(
+            _("{path} is larger than {limit:,} bytes; it is not a profiles file").format(
+                path=path, limit=MAX_FILE_BYTES
+            )
+        )
     try:
         return tomlkit.parse(data.decode("utf-8"))
     except (TOMLKitError, UnicodeDecodeError, ValueError) as exc:
-        raise SettingsError(f"{path} is not valid TOML ({str(exc).splitlines()[0][:120]}); fix or remove it") from None
+        raise SettingsError(
+            _("{path} is not valid TOML ({reason}); fix or remove it").format(
+                path=path, reason=str(exc).splitlines()[0][:120]
+            )
+        ) from None
 
 
 def load_profiles(path: Path | None = None) -> dict[str, Profile]:
@@ -153,12 +167,16 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     if table is None:
         return {}
     if not isinstance(table, dict):
-        raise SettingsError(f"{path}: `profiles` must be a table of [profiles.NAME] sections; fix or remove it")
+        raise SettingsError(
+            _("{path}: `profiles` must be a table of [profiles.NAME] sections; fix or remove it").format(path=path)
+        )
     known = {f.name for f in fields(Profile)} - {"name"}
     profiles = {}
     for name, values in table.items():
         if not isinstance(values, dict):
-            raise SettingsError(f"{path}: [profiles.{name}] must be a table; fix or remove it")
+            raise SettingsError(
+                _("{path}: [profiles.{name}] must be a table; fix or remove it").format(path=path, name=name)
+            )
         clean = {k: str(v) for k, v in values.items() if k in known and (v not in (None, "") or k == "proxy")}
         profiles[str(name)] = Profile(str(name), **clean)
     return profiles
@@ -195,7 +213,9 @@ def save_profiles(profiles: dict[str, Profile], path: Path | None = None) -> Pat
     try:
         write_private_file(path, tomlkit.dumps(document).encode("utf-8"))
     except OSError as exc:
-        raise SettingsError(f"cannot write {path}: {describe_os_error(exc)}") from None
+        raise SettingsError(
+            _("cannot write {path}: {reason}").format(path=path, reason=describe_os_error(exc))
+        ) from None
     return path
 
 
@@ -229,11 +249,13 @@ def resolve_target(
             chosen_project, sources["project_id"] = fallback
     if not chosen_project:
         raise SettingsError(
-            "no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile "
-            f"(vias-tui profile set {name} --project-id ID)"
+            _(
+                "no project ID: pass --project-id ID, set VIAS_PROJECT_ID, or save it in a profile "
+                "(vias-tui profile set {profile} --project-id ID)"
+            ).format(profile=name)
         )
     if not is_project_id(chosen_project):
-        raise SettingsError("project ID must be 4-64 letters, digits, '-' or '_'")
+        raise SettingsError(_("project ID must be 4-64 letters, digits, '-' or '_'"))
     chosen_proxy = explicit_proxy(proxy, profile, sources)
     return Target(name, target_endpoint, chosen_project, sources, ca_bundle or profile.ca_bundle, chosen_proxy)
 
@@ -337,8 +359,35 @@ def concurrency_setting(flag: int | None, profile: Profile, default: int) -> tup
         try:
             number = int(value)
         except ValueError:
-            raise SettingsError(f"{source} is {value!r}: not a whole number") from None
+            raise SettingsError(
+                _("{source} is {value!r}: not a whole number").format(source=describe_source(source), value=value)
+            ) from None
         if not 1 <= number <= MAX_CONCURRENCY:
-            raise SettingsError(f"{source} is {number}: concurrency must be between 1 and {MAX_CONCURRENCY}")
+            raise SettingsError(
+                _("{source} is {number}: concurrency must be between 1 and {limit}").format(
+                    source=describe_source(source), number=number, limit=MAX_CONCURRENCY
+                )
+            )
         return number, source
     return default, "default"
+
+
+def describe_source(source: str) -> str:
+    """Where a setting came from, for people: the source names recorded in `Target.sources` and by
+    `concurrency_setting` ("flag", "env", "profile NAME", ...) stay English there (they are in JSON documents)."""
+    word, _space, rest = source.partition(" ")
+    if source == "flag":
+        return _("flag")
+    if source == "env":
+        return _("env")
+    if source == "default":
+        return _("default")
+    if source == "the console":
+        return _("the console")
+    if word == "profile" and rest:
+        return _("profile {name}").format(name=rest)
+    if word == "env" and rest:
+        return _("env {variable}").format(variable=rest)
+    if word == "file" and rest:
+        return _("file {path}").format(path=rest)
+    return source

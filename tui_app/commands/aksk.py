@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from tui_app.commands.options import add_globals
 from tui_app.commands.streams import Streams
 from tui_app.commands.token import PROFILE_ONLY, forget
+from tui_app.i18n import _
 
 if TYPE_CHECKING:
     from tui_app.credentials import AuthMode
@@ -18,28 +19,28 @@ AUTH_STATUS = frozenset({"profile", "auth", "output", "proxy", "region", "endpoi
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    aksk = sub.add_parser("aksk", help="store, check or forget access keys (AK/SK) for a profile")
+    aksk = sub.add_parser("aksk", help=_("store, check or forget access keys (AK/SK) for a profile"))
     actions = aksk.add_subparsers(dest="aksk_command", metavar="ACTION", required=True)
     set_ = actions.add_parser(
-        "set", help="read the AK, then the SK (hidden) and an optional security token; store them"
+        "set", help=_("read the AK, then the SK (hidden) and an optional security token; store them")
     )
     add_globals(set_, PROFILE_ONLY, on_subcommand=True)
-    set_.add_argument("--expires-at", help="ISO 8601 expiry of temporary keys, if known")
+    set_.add_argument("--expires-at", help=_("ISO 8601 expiry of temporary keys, if known"))
     set_.set_defaults(command="aksk set", honoured=PROFILE_ONLY, handler=set_keys)
-    status_ = actions.add_parser("status", help="which access keys would be used, masked (exit 3 if none)")
+    status_ = actions.add_parser("status", help=_("which access keys would be used, masked (exit 3 if none)"))
     add_globals(status_, PROFILE_ONLY, on_subcommand=True)
     status_.set_defaults(command="aksk status", honoured=PROFILE_ONLY, handler=status)
-    forget_ = actions.add_parser("forget", help="remove the stored credentials from the OS keyring")
+    forget_ = actions.add_parser("forget", help=_("remove the stored credentials from the OS keyring"))
     add_globals(forget_, PROFILE_ONLY, on_subcommand=True)
     forget_.set_defaults(command="aksk forget", honoured=PROFILE_ONLY, handler=forget)
     register_auth(sub)
 
 
 def register_auth(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    auth = sub.add_parser("auth", help="which credentials would be used, and why")
+    auth = sub.add_parser("auth", help=_("which credentials would be used, and why"))
     actions = auth.add_subparsers(dest="auth_command", metavar="ACTION", required=True)
     status_ = actions.add_parser(
-        "status", help="the source --auth would use, and why each earlier one was skipped (masked)"
+        "status", help=_("the source --auth would use, and why each earlier one was skipped (masked)")
     )
     add_globals(status_, AUTH_STATUS, on_subcommand=True)
     status_.set_defaults(command="auth status", honoured=AUTH_STATUS, handler=auth_status)
@@ -55,28 +56,34 @@ def set_keys(args: argparse.Namespace, io: Streams) -> int:
 
     profile = selected_profile_name(args.profile)
     try:
-        ak = io.ask(f"Access key ID (AK) for profile {profile!r}: ").strip()
+        ak = io.ask(_("Access key ID (AK) for profile {profile!r}: ").format(profile=profile)).strip()
     except EOFError:
         ak = ""
-    sk = io.secret("Secret access key (SK, input hidden): ").strip()
-    token = io.secret("Security token for temporary keys (input hidden; Enter if none): ").strip()
+    sk = io.secret(_("Secret access key (SK, input hidden): ")).strip()
+    token = io.secret(_("Security token for temporary keys (input hidden; Enter if none): ")).strip()
     if not ak or not sk:
-        raise OperatorError("not stored: both the access key ID and the secret access key are needed")
+        raise OperatorError(_("not stored: both the access key ID and the secret access key are needed"))
     try:
-        check_keys(ak, sk, token or None, "the input")
+        check_keys(ak, sk, token or None, _("the input"))
     except SdkCredentialsError as exc:
-        raise OperatorError(f"not stored: {exc}") from None
+        raise OperatorError(_("not stored: {reason}").format(reason=exc)) from None
     expires = parse_expiry(args.expires_at) if args.expires_at else None
     if args.expires_at and expires is None:
-        raise OperatorError(f"--expires-at {args.expires_at!r} is not an ISO 8601 time, e.g. 2026-11-29T09:05:22Z")
+        raise OperatorError(
+            _("--expires-at {value!r} is not an ISO 8601 time, e.g. 2026-11-29T09:05:22Z").format(value=args.expires_at)
+        )
     keys = StoredKeys(ak, Secret(sk), Secret(token) if token else None)
     try:
         backend = store_keys(profile, keys, expires)
     except KeyringUnavailable as exc:
-        raise OperatorError(f"could not store the keys: {exc}", EXIT_AUTH) from None
+        raise OperatorError(_("could not store the keys: {reason}").format(reason=exc), EXIT_AUTH) from None
     shown = AccessKeys(ak, keys.sk, keys.security_token).masked_ak()
-    kind = "temporary access keys" if token else "access keys"
-    io.say(f"Stored {kind} {shown} for profile {profile!r} in the keyring ({backend}).")
+    stored = (
+        _("Stored temporary access keys {ak} for profile {profile!r} in the keyring ({backend}).")
+        if token
+        else _("Stored access keys {ak} for profile {profile!r} in the keyring ({backend}).")
+    )
+    io.say(stored.format(ak=shown, profile=profile, backend=backend))
     return EXIT_OK
 
 
@@ -111,8 +118,12 @@ def _proxy_line(args: argparse.Namespace) -> str:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     chosen = settings.for_target(parts.scheme, parts.hostname or "", port)
     if chosen is None:
-        return f"none for {endpoint.label}" + (f" ({settings.describe()})" if settings.describe() != "no proxy" else "")
-    return f"{chosen.masked()} for {endpoint.label} (from {chosen.source})"
+        if settings.https is None and settings.http is None:
+            return _("none for {target}").format(target=endpoint.label)
+        return _("none for {target} ({proxies})").format(target=endpoint.label, proxies=settings.describe())
+    return _("{proxy} for {target} (from {source})").format(
+        proxy=chosen.masked(), target=endpoint.label, source=chosen.source
+    )
 
 
 def _status(args: argparse.Namespace, mode: AuthMode, io: Streams, proxy: str | None = None) -> int:
@@ -123,19 +134,19 @@ def _status(args: argparse.Namespace, mode: AuthMode, io: Streams, proxy: str | 
     profile = selected_profile_name(args.profile)
     lookup = find_credentials(profile, mode)
     found = lookup.credentials
-    io.say(f"Profile: {profile}  (auth {mode})")
+    io.say(_("Profile: {profile}  (auth {mode})").format(profile=profile, mode=mode))
     if proxy is not None:
-        io.say(f"Proxy: {proxy}")
+        io.say(_("Proxy: {proxy}").format(proxy=proxy))
     for source, why in lookup.trail:
-        io.say(f"  skipped {source}: {why}")
+        io.say(_("  skipped {source}: {why}").format(source=source, why=why))
     code = EXIT_OK
     if found is None:
-        io.say(f"Credentials: none. {lookup.explain_missing(profile)}")
+        io.say(_("Credentials: none. {why}").format(why=lookup.explain_missing(profile)))
         code = EXIT_AUTH
     else:
-        io.say(f"Credentials: {found.describe()}")
+        io.say(_("Credentials: {credentials}").format(credentials=found.describe()))
         if found.expired:
-            io.say("  expired: get new ones")
+            io.say(_("  expired: get new ones"))
             code = EXIT_AUTH
     if io.json_output:
         io.document(

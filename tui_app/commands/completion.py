@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+from tui_app.commands.options import add_globals
 from tui_app.commands.streams import Streams
+from tui_app.i18n import _
 
 SHELLS = ("bash", "zsh", "fish")
 HONOURED: frozenset[str] = frozenset()
@@ -19,12 +21,15 @@ HONOURED: frozenset[str] = frozenset()
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "completion",
-        help="print a shell completion script (bash, zsh or fish)",
-        description='Print a completion script for vias-tui. bash: add `eval "$(vias-tui completion bash)"` to '
-        "~/.bashrc; zsh: the same line in ~/.zshrc; fish: `vias-tui completion fish > "
-        "~/.config/fish/completions/vias-tui.fish`.",
+        help=_("print a shell completion script (bash, zsh or fish)"),
+        description=_(
+            'Print a completion script for vias-tui. bash: add `eval "$(vias-tui completion bash)"` to '
+            "~/.bashrc; zsh: the same line in ~/.zshrc; fish: `vias-tui completion fish > "
+            "~/.config/fish/completions/vias-tui.fish`."
+        ),
     )
     parser.add_argument("shell", choices=SHELLS)
+    add_globals(parser, HONOURED, on_subcommand=True)
     parser.set_defaults(command="completion", honoured=HONOURED, handler=run)
 
 

@@ -1,5 +1,8 @@
 """`vias-tui` with no command opens the console; `--demo` runs it against a built-in fake VIAS.
 
+The console speaks the language cli.main chose: the UI modules are imported here, after it, because Textual reads
+the bindings' descriptions (wrapped in `_()`) when their classes are defined.
+
 Textual draws on stderr. When stderr is redirected (`vias-tui 2>err.log`), the console draws on the controlling
 terminal (/dev/tty) instead, and the log gets nothing but what is printed after the console closes; with no
 terminal at all it refuses with one line.
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from tui_app.commands.options import RUN
 from tui_app.commands.streams import Streams
+from tui_app.i18n import _
 from tui_app.problems import EXIT_OK, EXIT_USAGE, OperatorError
 
 if TYPE_CHECKING:
@@ -103,7 +107,7 @@ def _run_demo(args: argparse.Namespace) -> ViasApp:
 def _terminal(io: Streams) -> Iterator[None]:
     """Make sure the console has a terminal to draw on and read from (see the module docstring)."""
     if not io.interactive():
-        raise OperatorError("the console needs a terminal on stdin; for scripts use `vias-tui delete`", EXIT_USAGE)
+        raise OperatorError(_("the console needs a terminal on stdin; for scripts use `vias-tui delete`"), EXIT_USAGE)
     if sys.stderr.isatty():
         yield
         return
@@ -111,8 +115,10 @@ def _terminal(io: Streams) -> Iterator[None]:
         tty = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     except OSError:
         raise OperatorError(
-            "stderr is redirected and there is no terminal (/dev/tty) to draw the console on; "
-            "for scripts use `vias-tui delete`",
+            _(
+                "stderr is redirected and there is no terminal (/dev/tty) to draw the console on; "
+                "for scripts use `vias-tui delete`"
+            ),
             EXIT_USAGE,
         ) from None
     sys.stderr.flush()

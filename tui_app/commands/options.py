@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui_app.i18n import CHOICES as LANGUAGE_CHOICES
+from tui_app.i18n import N_, _, ngettext
+from tui_app.i18n import normalize as normalize_language
 from tui_app.problems import OperatorError
 
 CONCURRENCY_LIMIT = 64  # mirrors engine.MAX_CONCURRENCY (importing the engine here would slow `--help`); tested
@@ -28,9 +31,9 @@ def concurrency(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(_("{value!r} is not a whole number").format(value=text)) from None
     if not 1 <= value <= CONCURRENCY_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {CONCURRENCY_LIMIT}")
+        raise argparse.ArgumentTypeError(_("must be between 1 and {limit}").format(limit=CONCURRENCY_LIMIT))
     return value
 
 
@@ -38,17 +41,24 @@ def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(_("{value!r} is not a number of seconds").format(value=text)) from None
     if not 0.1 <= value <= 600:
-        raise argparse.ArgumentTypeError("must be between 0.1 and 600 seconds")
+        raise argparse.ArgumentTypeError(_("must be between 0.1 and 600 seconds"))
     return value
+
+
+def language(text: str) -> str:
+    """zh-CN, zh_CN, zh or en, any case: as `zh-CN` or `en` (the spelling a profile saves)."""
+    if normalize_language(text) is None:
+        raise argparse.ArgumentTypeError(_("{value!r} is not a language; use zh-CN or en").format(value=text))
+    return "en" if normalize_language(text) == "en" else "zh-CN"
 
 
 @dataclass(frozen=True)
 class GlobalOption:
     dest: str
     flags: tuple[str, ...]
-    help: str
+    help: str  # marked with N_: translated (and its {limit} filled in) when a parser is built
     kwargs: dict[str, Any] = field(default_factory=dict)
     default: object = None  # the value a command sees when the option was given nowhere
 
@@ -58,56 +68,66 @@ class GlobalOption:
 
 
 GLOBALS: tuple[GlobalOption, ...] = (
-    GlobalOption("profile", ("--profile",), "profile name (env VIAS_PROFILE; default 'default')", {"metavar": "NAME"}),
-    GlobalOption("region", ("--region",), "region, e.g. cn-north-4 (env VIAS_REGION)", {"metavar": "REGION"}),
+    GlobalOption(
+        "profile", ("--profile",), N_("profile name (env VIAS_PROFILE; default 'default')"), {"metavar": "NAME"}
+    ),
+    GlobalOption("region", ("--region",), N_("region, e.g. cn-north-4 (env VIAS_REGION)"), {"metavar": "REGION"}),
     GlobalOption(
         "endpoint",
         ("--endpoint",),
-        "explicit endpoint URL; https, or http on loopback (env VIAS_ENDPOINT)",
+        N_("explicit endpoint URL; https, or http on loopback (env VIAS_ENDPOINT)"),
         {"metavar": "URL"},
     ),
     GlobalOption(
         "project_id",
         ("--project-id",),
-        "project ID (env VIAS_PROJECT_ID, then HUAWEICLOUD_SDK_PROJECT_ID)",
+        N_("project ID (env VIAS_PROJECT_ID, then HUAWEICLOUD_SDK_PROJECT_ID)"),
         {"metavar": "ID"},
     ),
-    GlobalOption("ca_bundle", ("--ca-bundle",), "PEM file of CA certificates to trust", {"metavar": "PEM"}),
+    GlobalOption("ca_bundle", ("--ca-bundle",), N_("PEM file of CA certificates to trust"), {"metavar": "PEM"}),
     GlobalOption(
-        "auth", ("--auth",), "which credentials to use (env VIAS_AUTH; default auto)", {"choices": AUTH_MODES}
+        "auth", ("--auth",), N_("which credentials to use (env VIAS_AUTH; default auto)"), {"choices": AUTH_MODES}
     ),
     GlobalOption(
         "timeout",
         ("--timeout",),
-        "seconds one attempt may take, connect to last byte (default 30)",
+        N_("seconds one attempt may take, connect to last byte (default 30)"),
         {"type": seconds, "metavar": "SECONDS"},
         DEFAULT_TIMEOUT,
     ),
     GlobalOption(
         "concurrency",
         ("--concurrency",),
-        f"parallel requests, 1-{CONCURRENCY_LIMIT} (env VIAS_CONCURRENCY; default 16)",
+        N_("parallel requests, 1-{limit} (env VIAS_CONCURRENCY; default 16)"),
         {"type": concurrency, "metavar": "N"},
     ),
     GlobalOption(
         "proxy",
         ("--proxy",),
-        "HTTP proxy URL, http://[user:password@]host:port ('' for none; default: env VIAS_PROXY, the profile, "
-        "then HTTPS_PROXY / ALL_PROXY with NO_PROXY)",
+        N_(
+            "HTTP proxy URL, http://[user:password@]host:port ('' for none; default: env VIAS_PROXY, the profile, "
+            "then HTTPS_PROXY / ALL_PROXY with NO_PROXY)"
+        ),
         {"metavar": "URL"},
     ),
     GlobalOption(
         "output",
         ("--output",),
-        "text for people (default) or one JSON document on stdout for scripts",
+        N_("text for people (default) or one JSON document on stdout for scripts"),
         {"choices": OUTPUT_FORMATS},
         "text",
+    ),
+    GlobalOption(
+        "lang",
+        ("--lang",),
+        N_("interface language: zh-CN or en (env VIAS_LANG, the profile's lang, then the locale)"),
+        {"type": language, "metavar": "{" + ",".join(LANGUAGE_CHOICES) + "}"},
     ),
 )
 BY_DEST = {option.dest: option for option in GLOBALS}
 
 
-def _profile_names(**_: Any) -> list[str]:
+def _profile_names(**_kwargs: Any) -> list[str]:
     """Shell completion for --profile: the saved profiles (read only when completing)."""
     from tui_app.settings import load_profiles
 
@@ -117,7 +137,7 @@ def _profile_names(**_: Any) -> list[str]:
         return []
 
 
-def _regions(**_: Any) -> list[str]:
+def _regions(**_kwargs: Any) -> list[str]:
     from tui_app.vias.endpoints import REGIONS
 
     return list(REGIONS)
@@ -126,12 +146,15 @@ def _regions(**_: Any) -> list[str]:
 COMPLETERS = {"profile": _profile_names, "region": _regions}
 TARGET = frozenset({"profile", "region", "endpoint", "project_id", "ca_bundle", "proxy"})
 RUN = TARGET | {"auth", "timeout", "concurrency"}
+# Honoured by every command, whatever its own set says: every command prints text. add_globals adds these to every
+# parser and merge never refuses them.
+EVERYWHERE = frozenset({"lang"})
 
 
 def add_globals(parser: argparse.ArgumentParser, dests: Iterable[str], *, on_subcommand: bool) -> None:
     """Add the global options named by `dests` to `parser` (its own group in --help)."""
-    wanted = set(dests)
-    group = parser.add_argument_group("options also accepted before the command")
+    wanted = set(dests) | EVERYWHERE
+    group = parser.add_argument_group(_("options also accepted before the command"))
     where = group.add_mutually_exclusive_group() if {"region", "endpoint"} <= wanted else group
     for option in GLOBALS:
         if option.dest not in wanted:
@@ -139,14 +162,21 @@ def add_globals(parser: argparse.ArgumentParser, dests: Iterable[str], *, on_sub
         target = where if option.dest in ("region", "endpoint") else group
         dest = SUB + option.dest if on_subcommand else option.dest
         action = target.add_argument(
-            *option.flags, dest=dest, default=argparse.SUPPRESS, help=option.help, **option.kwargs
+            *option.flags,
+            dest=dest,
+            default=argparse.SUPPRESS,
+            help=_(option.help).format(limit=CONCURRENCY_LIMIT),
+            **option.kwargs,
         )
         if option.dest in COMPLETERS:
             setattr(action, "completer", COMPLETERS[option.dest])  # noqa: B010 - what argcomplete reads
 
 
 def merge(args: argparse.Namespace, command: str, honoured: frozenset[str]) -> None:
-    """Reconcile each global option's two positions into `args.<dest>`; refuse what `command` does not honour."""
+    """Reconcile each global option's two positions into `args.<dest>`; refuse what `command` does not honour.
+    `args.honoured` becomes the full set the command honours (its own, plus EVERYWHERE)."""
+    honoured = honoured | EVERYWHERE
+    args.honoured = honoured
     given: dict[str, object] = {}
     for option in GLOBALS:
         top = getattr(args, option.dest, argparse.SUPPRESS)
@@ -155,7 +185,9 @@ def merge(args: argparse.Namespace, command: str, honoured: frozenset[str]) -> N
             delattr(args, SUB + option.dest)
         if top is not argparse.SUPPRESS and sub is not argparse.SUPPRESS and top != sub:
             raise OperatorError(
-                f"{option.name} is given twice, as {top!r} before `{command}` and as {sub!r} after it; give it once"
+                _(
+                    "{option} is given twice, as {before!r} before `{command}` and as {after!r} after it; give it once"
+                ).format(option=option.name, before=top, command=command, after=sub)
             )
         value = sub if sub is not argparse.SUPPRESS else top
         if value is not argparse.SUPPRESS:
@@ -164,19 +196,25 @@ def merge(args: argparse.Namespace, command: str, honoured: frozenset[str]) -> N
     refused = [BY_DEST[dest].name for dest in given if dest not in honoured]
     if refused:
         where, helping = (
-            ("the console (vias-tui without a command)", "vias-tui --help")
+            (_("the console (vias-tui without a command)"), "vias-tui --help")
             if command == "console"
             else (f"`vias-tui {command}`", f"vias-tui {command} --help")
         )
-        verb = "does" if len(refused) == 1 else "do"
-        raise OperatorError(f"{', '.join(refused)} {verb} not apply to {where}; nothing was done (see `{helping}`)")
+        raise OperatorError(
+            ngettext(
+                "{options} does not apply to {where}; nothing was done (see `{help}`)",
+                "{options} do not apply to {where}; nothing was done (see `{help}`)",
+                len(refused),
+            ).format(options=", ".join(refused), where=where, help=helping)
+        )
     if given.get("region") and given.get("endpoint"):
-        raise OperatorError("--region and --endpoint both name where to send requests; give one")
+        raise OperatorError(_("--region and --endpoint both name where to send requests; give one"))
 
 
 __all__ = [
     "AUTH_MODES",
     "CONCURRENCY_LIMIT",
+    "EVERYWHERE",
     "GLOBALS",
     "OUTPUT_FORMATS",
     "RUN",
@@ -184,6 +222,7 @@ __all__ = [
     "GlobalOption",
     "add_globals",
     "concurrency",
+    "language",
     "merge",
     "seconds",
 ]

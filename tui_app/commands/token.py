@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from tui_app.commands.options import add_globals
 from tui_app.commands.streams import Streams
+from tui_app.i18n import _
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -18,36 +19,36 @@ LOGIN = frozenset({"profile", "region", "ca_bundle", "timeout", "proxy"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    token = sub.add_parser("token", help="store, check or forget the IAM token for a profile")
+    token = sub.add_parser("token", help=_("store, check or forget the IAM token for a profile"))
     actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    set_ = actions.add_parser("set", help="read a token from stdin (no echo) and store it in the OS keyring")
+    set_ = actions.add_parser("set", help=_("read a token from stdin (no echo) and store it in the OS keyring"))
     add_globals(set_, PROFILE_ONLY, on_subcommand=True)
-    set_.add_argument("--expires-at", help="ISO 8601 expiry, if known (e.g. 2026-11-29T09:05:22Z)")
+    set_.add_argument("--expires-at", help=_("ISO 8601 expiry, if known (e.g. 2026-11-29T09:05:22Z)"))
     set_.set_defaults(command="token set", honoured=PROFILE_ONLY, handler=set_token)
     status_ = actions.add_parser(
-        "status", help="where the token comes from, masked, and when it expires (exit 3 if none)"
+        "status", help=_("where the token comes from, masked, and when it expires (exit 3 if none)")
     )
     add_globals(status_, PROFILE_ONLY, on_subcommand=True)
     status_.set_defaults(command="token status", honoured=PROFILE_ONLY, handler=status)
-    forget_ = actions.add_parser("forget", help="remove the stored credentials from the OS keyring")
+    forget_ = actions.add_parser("forget", help=_("remove the stored credentials from the OS keyring"))
     add_globals(forget_, PROFILE_ONLY, on_subcommand=True)
     forget_.set_defaults(command="token forget", honoured=PROFILE_ONLY, handler=forget)
-    login_ = actions.add_parser("login", help="IAM password login; stores the token and its expiry")
+    login_ = actions.add_parser("login", help=_("IAM password login; stores the token and its expiry"))
     add_globals(login_, LOGIN, on_subcommand=True)
-    login_.add_argument("--account", help="IAM account (domain) name; default from the profile")
-    login_.add_argument("--user", help="IAM user name; default from the profile")
-    login_.add_argument("--iam-endpoint", help="IAM endpoint URL (default https://iam.REGION.myhuaweicloud.com)")
+    login_.add_argument("--account", help=_("IAM account (domain) name; default from the profile"))
+    login_.add_argument("--user", help=_("IAM user name; default from the profile"))
+    login_.add_argument("--iam-endpoint", help=_("IAM endpoint URL (default https://iam.REGION.myhuaweicloud.com)"))
     login_.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the password (and, with --mfa, then the passcode) from stdin lines",
+        help=_("read the password (and, with --mfa, then the passcode) from stdin lines"),
     )
     login_.add_argument(
         "--mfa",
         action="store_true",
-        help="the user has login protection (virtual MFA): also ask for the 6-digit passcode (never stored)",
+        help=_("the user has login protection (virtual MFA): also ask for the 6-digit passcode (never stored)"),
     )
-    login_.add_argument("--user-id", help="the IAM user's ID, for --mfa (My Credentials); default from the profile")
+    login_.add_argument("--user-id", help=_("the IAM user's ID, for --mfa (My Credentials); default from the profile"))
     login_.set_defaults(command="token login", honoured=LOGIN, handler=login)
 
 
@@ -59,9 +60,11 @@ def store(profile: str, token: Token, expires_at: datetime | None, io: Streams) 
     try:
         backend = store_token(profile, token, expires_at)
     except KeyringUnavailable as exc:
-        raise OperatorError(f"could not store the token: {exc}", EXIT_AUTH) from None
+        raise OperatorError(_("could not store the token: {reason}").format(reason=exc), EXIT_AUTH) from None
     io.say(
-        f"Stored token {token.masked()} for profile {profile!r} in the keyring ({backend}); {expiry_text(expires_at)}."
+        _("Stored token {token} for profile {profile!r} in the keyring ({backend}); {expiry}.").format(
+            token=token.masked(), profile=profile, backend=backend, expiry=expiry_text(expires_at)
+        )
     )
 
 
@@ -72,12 +75,16 @@ def set_token(args: argparse.Namespace, io: Streams) -> int:
 
     profile = selected_profile_name(args.profile)
     try:
-        token = Token(io.secret(f"Paste the IAM token for profile {profile!r} (input hidden): "))
+        token = Token(
+            io.secret(_("Paste the IAM token for profile {profile!r} (input hidden): ").format(profile=profile))
+        )
     except TokenFormatError as exc:
-        raise OperatorError(f"not stored: {exc}") from None
+        raise OperatorError(_("not stored: {reason}").format(reason=exc)) from None
     expires = parse_expiry(args.expires_at) if args.expires_at else None
     if args.expires_at and expires is None:
-        raise OperatorError(f"--expires-at {args.expires_at!r} is not an ISO 8601 time, e.g. 2026-11-29T09:05:22Z")
+        raise OperatorError(
+            _("--expires-at {value!r} is not an ISO 8601 time, e.g. 2026-11-29T09:05:22Z").format(value=args.expires_at)
+        )
     store(profile, token, expires, io)
     return EXIT_OK
 
@@ -91,17 +98,21 @@ def status(args: argparse.Namespace, io: Streams) -> int:
     profile = selected_profile_name(args.profile)
     lookup = find_credentials(profile, AuthMode.TOKEN)
     keyring_state = lookup.keyring or probe_keyring()
-    io.say(f"Profile: {profile}")
-    io.say(f"Keyring: {keyring_state.explain() if keyring_state.usable else keyring_state.state}")
+    io.say(_("Profile: {profile}").format(profile=profile))
+    io.say(
+        _("Keyring: {state}").format(
+            state=keyring_state.explain() if keyring_state.usable else keyring_state.state.describe()
+        )
+    )
     found = lookup.credentials
     if found is None:
-        io.say(f"Token:   none. {lookup.explain_missing(profile)}")
+        io.say(_("Token:   none. {why}").format(why=lookup.explain_missing(profile)))
         return EXIT_AUTH
-    io.say(f"Token:   {found.describe()}")
+    io.say(_("Token:   {token}").format(token=found.describe()))
     if found.source is CredentialSource.ENV_TOKEN and keyring_state.usable:
-        io.say(f"         ({ENV_TOKEN} takes precedence over the keyring)")
+        io.say(_("         ({variable} takes precedence over the keyring)").format(variable=ENV_TOKEN))
     if found.expired:
-        io.say("         expired: get a new one with `vias-tui token login` or `vias-tui token set`")
+        io.say(_("         expired: get a new one with `vias-tui token login` or `vias-tui token set`"))
         return EXIT_AUTH
     return EXIT_OK
 
@@ -115,11 +126,13 @@ def forget(args: argparse.Namespace, io: Streams) -> int:
     try:
         removed = forget_entry(profile)
     except KeyringUnavailable as exc:
-        raise OperatorError(f"could not reach the keyring: {exc}", EXIT_AUTH) from None
+        raise OperatorError(_("could not reach the keyring: {reason}").format(reason=exc), EXIT_AUTH) from None
     io.say(
-        f"Removed the stored credentials for profile {profile!r}."
-        if removed
-        else f"No stored credentials for profile {profile!r}; nothing to remove."
+        (
+            _("Removed the stored credentials for profile {profile!r}.")
+            if removed
+            else _("No stored credentials for profile {profile!r}; nothing to remove.")
+        ).format(profile=profile)
     )
     return EXIT_OK
 
@@ -140,16 +153,20 @@ def login(args: argparse.Namespace, io: Streams) -> int:
     region: str | None = args.region or profile.region
     if not account:
         raise OperatorError(
-            f"no IAM account: pass --account NAME or save it (vias-tui profile set {profile_name} --account NAME)"
+            _("no IAM account: pass --account NAME or save it (vias-tui profile set {profile} --account NAME)").format(
+                profile=profile_name
+            )
         )
     if not region:
-        raise OperatorError("no region to scope the token to: pass --region or save one in the profile")
+        raise OperatorError(_("no region to scope the token to: pass --region or save one in the profile"))
     user: str = args.user or profile.iam_user or account
     user_id: str | None = args.user_id or profile.iam_user_id
     if args.mfa and not user_id:
         raise OperatorError(
-            "--mfa needs the IAM user's ID (My Credentials > API Credentials): pass --user-id ID or save it "
-            f"(vias-tui profile set {profile_name} --user-id ID)"
+            _(
+                "--mfa needs the IAM user's ID (My Credentials > API Credentials): pass --user-id ID or save it "
+                "(vias-tui profile set {profile} --user-id ID)"
+            ).format(profile=profile_name)
         )
     endpoint = iam_endpoint(args.iam_endpoint, profile, region).base_url
     http = HttpSettings(
@@ -158,16 +175,16 @@ def login(args: argparse.Namespace, io: Streams) -> int:
         proxy=ProxySettings.resolve(explicit_proxy(args.proxy, profile)),
     )
     if not args.password_stdin and not io.interactive():
-        raise OperatorError("no terminal to ask for the password: pass --password-stdin and pipe it in")
-    password = io.secret(f"IAM password for {account}/{user} (input hidden): ")
+        raise OperatorError(_("no terminal to ask for the password: pass --password-stdin and pipe it in"))
+    password = io.secret(_("IAM password for {account}/{user} (input hidden): ").format(account=account, user=user))
     if not password:
-        raise OperatorError("empty password; nothing sent")
+        raise OperatorError(_("empty password; nothing sent"))
     mfa = None
     if args.mfa:
         assert user_id is not None
-        passcode = io.secret("Virtual MFA passcode (6 digits, input hidden): ").strip()
+        passcode = io.secret(_("Virtual MFA passcode (6 digits, input hidden): ")).strip()
         if not (passcode.isdigit() and len(passcode) == 6):
-            raise OperatorError("the MFA passcode is the 6 digits your authenticator app shows; nothing sent")
+            raise OperatorError(_("the MFA passcode is the 6 digits your authenticator app shows; nothing sent"))
         mfa = MfaCode(user_id, passcode)
     answer = asyncio.run(
         iam_login(endpoint, domain=account, user=user, password=password, project_name=region, http=http, mfa=mfa)
@@ -176,20 +193,25 @@ def login(args: argparse.Namespace, io: Streams) -> int:
     if not isinstance(answer, IamToken):
         if needs_mfa(answer) and not args.mfa:
             raise OperatorError(
-                f"IAM login failed: {answer.one_line()}. This user has login protection (virtual MFA): run "
-                f"`vias-tui token login --mfa --user-id ID` (the user ID is under My Credentials); the "
-                "passcode is asked for and never stored",
+                _(
+                    "IAM login failed: {error}. This user has login protection (virtual MFA): run "
+                    "`vias-tui token login --mfa --user-id ID` (the user ID is under My Credentials); the "
+                    "passcode is asked for and never stored"
+                ).format(error=answer.one_line()),
                 EXIT_AUTH,
             )
-        raise OperatorError(f"IAM login failed: {answer.one_line()}", EXIT_AUTH)
+        raise OperatorError(_("IAM login failed: {error}").format(error=answer.one_line()), EXIT_AUTH)
     if answer.project_id and profile.project_id and answer.project_id != profile.project_id:
         io.warn(
-            f"warning: IAM scoped the token to project {answer.project_id}, but the profile says {profile.project_id}"
+            _("warning: IAM scoped the token to project {scoped}, but the profile says {saved}").format(
+                scoped=answer.project_id, saved=profile.project_id
+            )
         )
     store(profile_name, answer.token, answer.expires_at, io)
     if answer.project_id and not profile.project_id:
         io.say(
-            f"Project ID for {region}: {answer.project_id} (save it: vias-tui profile set {profile_name} "
-            f"--project-id {answer.project_id})"
+            _(
+                "Project ID for {region}: {project} (save it: vias-tui profile set {profile} --project-id {project})"
+            ).format(region=region, project=answer.project_id, profile=profile_name)
         )
     return EXIT_OK

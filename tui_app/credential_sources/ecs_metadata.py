@@ -9,6 +9,7 @@ import asyncio
 
 from tui_app.credential_chain import BrokenSource, CredentialProvider, Skipped
 from tui_app.credential_types import Credentials, CredentialSource
+from tui_app.i18n import _
 from tui_app.vias.auth import AccessKeys
 from tui_app.vias.metadata import MetadataError, fetch_keys, metadata_endpoint
 
@@ -25,7 +26,7 @@ class EcsMetadataProvider(CredentialProvider):
             endpoint = metadata_endpoint()  # for messages; fetch_keys has just read the same setting
         except MetadataError as exc:
             if self.required:
-                raise BrokenSource(str(exc), f"ECS agency: {exc}") from None
+                raise BrokenSource(str(exc), _("ECS agency: {reason}").format(reason=exc)) from None
             return Skipped(str(exc))
         keys = AccessKeys(fresh.ak, fresh.sk, fresh.security_token)
         return Credentials(self.source, keys=keys, expires_at=fresh.expires_at, where=endpoint)

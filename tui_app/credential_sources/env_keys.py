@@ -6,6 +6,7 @@ from __future__ import annotations
 from tui_app.credential_chain import BrokenSource, CredentialProvider, Skipped
 from tui_app.credential_types import Credentials, CredentialSource
 from tui_app.domain.keys import SdkCredentialsError
+from tui_app.i18n import _
 from tui_app.sdk_credentials import ENV_AK, ENV_SK, keys_from_env
 from tui_app.vias.auth import AccessKeys
 
@@ -17,9 +18,11 @@ class EnvKeysProvider(CredentialProvider):
         try:
             found = keys_from_env()
         except SdkCredentialsError as exc:
-            raise BrokenSource(str(exc), f"access keys in the environment are unusable: {exc}") from None
+            raise BrokenSource(
+                str(exc), _("access keys in the environment are unusable: {reason}").format(reason=exc)
+            ) from None
         if found is None:
-            return Skipped(f"{ENV_AK}/{ENV_SK} are not set")
+            return Skipped(_("{ak}/{sk} are not set").format(ak=ENV_AK, sk=ENV_SK))
         keys = AccessKeys(found.ak, found.sk, found.security_token)
         return Credentials(self.source, keys=keys, where=f"{ENV_AK}/{ENV_SK}")
 

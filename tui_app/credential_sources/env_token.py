@@ -6,6 +6,7 @@ import os
 
 from tui_app.credential_chain import BrokenSource, CredentialProvider, Skipped
 from tui_app.credential_types import Credentials, CredentialSource
+from tui_app.i18n import _
 from tui_app.secret import Token, TokenFormatError
 
 ENV_TOKEN = "VIAS_AUTH_TOKEN"
@@ -17,11 +18,14 @@ class EnvTokenProvider(CredentialProvider):
     def load(self) -> Credentials | Skipped:
         value = os.environ.get(ENV_TOKEN)
         if not value:
-            return Skipped(f"{ENV_TOKEN} is not set")
+            return Skipped(_("{variable} is not set").format(variable=ENV_TOKEN))
         try:
             return Credentials(self.source, token=Token(value), where=ENV_TOKEN)
         except TokenFormatError as exc:  # the message never holds the value
-            raise BrokenSource(f"set but unusable: {exc}", f"{ENV_TOKEN} is set but unusable: {exc}") from None
+            raise BrokenSource(
+                _("set but unusable: {reason}").format(reason=exc),
+                _("{variable} is set but unusable: {reason}").format(variable=ENV_TOKEN, reason=exc),
+            ) from None
 
 
 __all__ = ["ENV_TOKEN", "EnvTokenProvider"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from tui_app.credential_chain import BrokenSource, CredentialProvider, Skipped
 from tui_app.credential_types import AuthMode, Credentials, CredentialSource
 from tui_app.domain.keys import SdkCredentialsError, check_keys
+from tui_app.i18n import _
 from tui_app.keyring_store import (
     KEYRING_TIMEOUT,
     KeyringState,
@@ -35,13 +36,18 @@ class KeyringEntryProvider(CredentialProvider):
         if entry is None:
             assert self.status is not None
             if self.status.usable:
-                return Skipped(f"no entry for profile {self.profile!r}")
-            return Skipped(f"not usable ({self.status.state})")
+                return Skipped(_("no entry for profile {profile!r}").format(profile=self.profile))
+            return Skipped(_("not usable ({state})").format(state=self.status.state.describe()))
         if entry.token is not None and self.wants_token:
             return Credentials(self.source, token=entry.token, expires_at=entry.expires_at, where=entry.backend)
         if entry.keys is not None and self.wants_keys:
             return Credentials(self.source, keys=self._checked(entry), expires_at=entry.expires_at, where=entry.backend)
-        return Skipped(f"holds {'a token' if entry.token else 'access keys'}, not what --auth {self.mode} uses")
+        holds = (
+            _("holds a token, not what --auth {mode} uses")
+            if entry.token
+            else _("holds access keys, not what --auth {mode} uses")
+        )
+        return Skipped(holds.format(mode=self.mode))
 
     def _read(self) -> StoredEntry | None:
         try:
@@ -61,10 +67,12 @@ class KeyringEntryProvider(CredentialProvider):
                 stored.ak,
                 stored.sk.reveal(),
                 stored.security_token.reveal() if stored.security_token else None,
-                f"the keyring entry of profile {self.profile!r}",
+                _("the keyring entry of profile {profile!r}").format(profile=self.profile),
             )
         except SdkCredentialsError as exc:
-            raise BrokenSource(str(exc), f"{exc}; store them again with `vias-tui aksk set`") from None
+            raise BrokenSource(
+                str(exc), _("{reason}; store them again with `vias-tui aksk set`").format(reason=exc)
+            ) from None
         return AccessKeys(stored.ak, stored.sk, stored.security_token)
 
 

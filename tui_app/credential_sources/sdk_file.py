@@ -6,6 +6,7 @@ from __future__ import annotations
 from tui_app.credential_chain import BrokenSource, CredentialProvider, Skipped
 from tui_app.credential_types import Credentials, CredentialSource
 from tui_app.domain.keys import SdkCredentialsError
+from tui_app.i18n import _
 from tui_app.sdk_credentials import credentials_file, keys_from_file
 from tui_app.vias.auth import AccessKeys
 
@@ -18,9 +19,11 @@ class SdkFileProvider(CredentialProvider):
         try:
             found = keys_from_file(path)
         except SdkCredentialsError as exc:
-            raise BrokenSource(str(exc), f"the SDK credentials file is unusable: {exc}") from None
+            raise BrokenSource(
+                str(exc), _("the SDK credentials file is unusable: {reason}").format(reason=exc)
+            ) from None
         if found is None:
-            return Skipped(f"{path} does not exist")
+            return Skipped(_("{path} does not exist").format(path=path))
         keys = AccessKeys(found.ak, found.sk, found.security_token)
         return Credentials(self.source, keys=keys, where=str(path))
 

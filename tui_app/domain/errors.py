@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from tui_app.i18n import N_, _
+
 RAW_BODY_LIMIT = 2000  # characters of a non-JSON body kept for the details pane and report
 FIELD_LIMIT = 2000  # characters kept of any one text field of an answer
 
@@ -37,46 +39,61 @@ ROUTE_NOT_FOUND = "APIG.0101"
 # The gateway's answer (APIG.0301) to every request signed with an AK it locked after more than five consecutive
 # failed authentications (API Gateway FAQ): correct signatures included, for about 5 minutes.
 KEY_LOCKED_TEXT = "ak access failed to reach the limit"
-KEY_LOCKED_HINT = (
+KEY_LOCKED_HINT = N_(
     "The API gateway has locked this access key for about 5 minutes after repeated failed authentications: it "
     "rejects every request signed with it, from every script and colleague sharing the key. Check the secret key "
     "(vias-tui aksk status), wait 5 minutes, then resume."
 )
 
+# The hints are marked for extraction here and translated in ApiError.hint().
 HINTS: dict[str, str] = {
-    "VIAS.00010001": "The service refused the request as invalid; its reason and advice say why (a batch task "
-    "with running jobs must be stopped before it can be deleted).",
-    "VIAS.00010002": "The object does not exist: check the ID, project and region.",
-    "VIAS.00010004": "Object or parameter invalid: check the ID format.",
-    "VIAS.00010005": "Authorization failed: check the credentials and their permissions.",
-    "VIAS.00010006": "Internal error in VIAS: retry later and quote the request ID.",
-    "VIAS.00010007": "No task for this task ID: check the ID.",
-    "VIAS.00010008": "No task for this ID: check the ID.",
-    "VIAS.00010009": "A service VIAS depends on is unreachable: retry later.",
-    "VIAS.00010021": "The account is restricted or frozen: stop and contact the account owner.",
-    "APIG.0301": "Credentials missing, malformed or expired, or the signature is wrong: get new ones "
-    "(vias-tui token login / token set / aksk set).",
-    "APIG.0307": "The token must be updated: it expired or was issued for another region.",
-    "APIG.0101": "API not found: the endpoint or path is wrong (check --endpoint / --region).",
-    "APIG.0308": "Throttled by the API gateway: the run backs off and retries by itself.",
+    "VIAS.00010001": N_(
+        "The service refused the request as invalid; its reason and advice say why (a batch task "
+        "with running jobs must be stopped before it can be deleted)."
+    ),
+    "VIAS.00010002": N_("The object does not exist: check the ID, project and region."),
+    "VIAS.00010004": N_("Object or parameter invalid: check the ID format."),
+    "VIAS.00010005": N_("Authorization failed: check the credentials and their permissions."),
+    "VIAS.00010006": N_("Internal error in VIAS: retry later and quote the request ID."),
+    "VIAS.00010007": N_("No task for this task ID: check the ID."),
+    "VIAS.00010008": N_("No task for this ID: check the ID."),
+    "VIAS.00010009": N_("A service VIAS depends on is unreachable: retry later."),
+    "VIAS.00010021": N_("The account is restricted or frozen: stop and contact the account owner."),
+    "APIG.0301": N_(
+        "Credentials missing, malformed or expired, or the signature is wrong: get new ones "
+        "(vias-tui token login / token set / aksk set)."
+    ),
+    "APIG.0307": N_("The token must be updated: it expired or was issued for another region."),
+    "APIG.0101": N_("API not found: the endpoint or path is wrong (check --endpoint / --region)."),
+    "APIG.0308": N_("Throttled by the API gateway: the run backs off and retries by itself."),
 }
 _TRANSPORT_HINTS = {
-    Transport.CONNECT: "Could not connect: check the endpoint and the network; the server did not act.",
-    Transport.DNS: "The endpoint's host name did not resolve: check --endpoint / --region and DNS.",
-    Transport.TLS: "TLS failed: the server's certificate was not trusted or does not name the host. "
-    "Use --ca-bundle for a private CA.",
-    Transport.TLS_VERSION: "TLS failed: the server offers only an old protocol (TLS 1.0/1.1), which vias-tui refuses: "
-    "the endpoint must support TLS 1.2 or newer. Check --endpoint / --region; the server did not act.",
-    Transport.TIMEOUT: "No answer in time: the server may or may not have acted.",
-    Transport.CONNECT_TIMEOUT: "Connecting timed out: the server did not act.",
-    Transport.DROPPED: "The connection closed before an answer: the server may or may not have acted.",
-    Transport.PROTOCOL: "The answer was not valid HTTP: the server may or may not have acted.",
-    Transport.PROXY_UNREACHABLE: "Could not reach the proxy: check its address and port (--proxy, HTTPS_PROXY or "
-    "ALL_PROXY), or set NO_PROXY for the endpoint; nothing was sent.",
-    Transport.PROXY_AUTH: "The proxy wants credentials (407): put them in the proxy URL "
-    "(http://user:password@host:port), or check them; nothing was sent.",
-    Transport.PROXY_REFUSED: "The proxy refused to open a tunnel to the endpoint: ask its administrators to allow "
-    "the endpoint's host on port 443, or check --endpoint / --region; nothing was sent.",
+    Transport.CONNECT: N_("Could not connect: check the endpoint and the network; the server did not act."),
+    Transport.DNS: N_("The endpoint's host name did not resolve: check --endpoint / --region and DNS."),
+    Transport.TLS: N_(
+        "TLS failed: the server's certificate was not trusted or does not name the host. "
+        "Use --ca-bundle for a private CA."
+    ),
+    Transport.TLS_VERSION: N_(
+        "TLS failed: the server offers only an old protocol (TLS 1.0/1.1), which vias-tui refuses: "
+        "the endpoint must support TLS 1.2 or newer. Check --endpoint / --region; the server did not act."
+    ),
+    Transport.TIMEOUT: N_("No answer in time: the server may or may not have acted."),
+    Transport.CONNECT_TIMEOUT: N_("Connecting timed out: the server did not act."),
+    Transport.DROPPED: N_("The connection closed before an answer: the server may or may not have acted."),
+    Transport.PROTOCOL: N_("The answer was not valid HTTP: the server may or may not have acted."),
+    Transport.PROXY_UNREACHABLE: N_(
+        "Could not reach the proxy: check its address and port (--proxy, HTTPS_PROXY or "
+        "ALL_PROXY), or set NO_PROXY for the endpoint; nothing was sent."
+    ),
+    Transport.PROXY_AUTH: N_(
+        "The proxy wants credentials (407): put them in the proxy URL "
+        "(http://user:password@host:port), or check them; nothing was sent."
+    ),
+    Transport.PROXY_REFUSED: N_(
+        "The proxy refused to open a tunnel to the endpoint: ask its administrators to allow "
+        "the endpoint's host on port 443, or check --endpoint / --region; nothing was sent."
+    ),
 }
 # Transport failures that do not go away between retries.
 _STUCK = frozenset({Transport.TLS, Transport.TLS_VERSION, Transport.PROXY_AUTH, Transport.PROXY_REFUSED})
@@ -162,28 +179,36 @@ class ApiError:
 
     def hint(self) -> str | None:
         if self.is_redirect:  # first: a redirect's body (and any code in it) is the other place's business
-            return (
-                f"The endpoint redirects (HTTP {self.http_status}"
-                + (f" to {self.location}" if self.location else "")
-                + "): wrong endpoint or region? Redirects are never followed."
-            )
+            if self.location:
+                return _(
+                    "The endpoint redirects (HTTP {status} to {location}): wrong endpoint or region? Redirects are "
+                    "never followed."
+                ).format(status=self.http_status, location=self.location)
+            return _(
+                "The endpoint redirects (HTTP {status}): wrong endpoint or region? Redirects are never followed."
+            ).format(status=self.http_status)
         if self.is_key_locked:
-            return KEY_LOCKED_HINT
+            return _(KEY_LOCKED_HINT)
         if self.code in HINTS:
-            return HINTS[self.code]
+            return _(HINTS[self.code])
         if self.transport is not None:
-            return _TRANSPORT_HINTS.get(self.transport)
+            hint = _TRANSPORT_HINTS.get(self.transport)
+            return _(hint) if hint else None
         if self.http_status == 404:
-            return "Not found (404): the task is gone, or the endpoint is wrong."
+            return _("Not found (404): the task is gone, or the endpoint is wrong.")
         if self.http_status in (502, 503, 504):
-            return "The gateway or service is unavailable: the run retries; if it persists, retry later."
+            return _("The gateway or service is unavailable: the run retries; if it persists, retry later.")
         if self.http_status == 400:
-            return "The request was refused; a running batch task may need stopping before it can be deleted."
+            return _("The request was refused; a running batch task may need stopping before it can be deleted.")
         return None
 
     def one_line(self) -> str:
         """A short summary for lists and logs; never contains the credentials (texts are scrubbed on arrival)."""
-        head = f"HTTP {self.http_status}" if self.http_status else f"no answer ({self.transport})"
+        head = (
+            f"HTTP {self.http_status}"
+            if self.http_status
+            else _("no answer ({transport})").format(transport=self.transport)
+        )
         parts = [head]
         if self.code:
             parts.append(self.code)
@@ -194,7 +219,7 @@ class ApiError:
         elif self.raw_body:
             parts.append(self.raw_body[:80].replace("\n", " "))
         if self.request_id:
-            parts.append(f"request {self.request_id}")
+            parts.append(_("request {request_id}").format(request_id=self.request_id))
         return " · ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -224,7 +249,7 @@ class ApiError:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ApiError:
         if not isinstance(data, dict):
-            raise TypeError("error is not an object")
+            raise TypeError("error is not an object")  # a journal line read back: not for people
         status = data.get("http_status")
         transport = data.get("transport")
         retry_after = data.get("retry_after")

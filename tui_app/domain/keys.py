@@ -3,6 +3,8 @@ console): checked before it can fail deep inside a run. Messages name the part a
 
 from __future__ import annotations
 
+from tui_app.i18n import _
+
 
 class SdkCredentialsError(ValueError):
     """Keys are configured but unusable; the message says where and why (never the values)."""
@@ -16,7 +18,9 @@ def check_ak(ak: str, where: str) -> str:
     # or commas.
     if not ak or not _printable(ak) or "," in ak or len(ak) > 128:
         raise SdkCredentialsError(
-            f"the access key ID from {where} is not printable ASCII without spaces or commas; copy it again"
+            _("the access key ID from {where} is not printable ASCII without spaces or commas; copy it again").format(
+                where=where
+            )
         )
     return ak
 
@@ -29,19 +33,27 @@ def check_keys(ak: str, sk: str, security_token: str | None, where: str) -> str:
     check_ak(ak, where)
     if len(sk) < MIN_SECRET_CHARS:
         raise SdkCredentialsError(
-            f"the secret access key from {where} is {len(sk)} characters; Huawei Cloud's are 40: copy it again"
+            _("the secret access key from {where} is {length} characters; Huawei Cloud's are 40: copy it again").format(
+                where=where, length=len(sk)
+            )
         )
     if security_token is not None and len(security_token) < MIN_SECRET_CHARS:
         raise SdkCredentialsError(
-            f"the security token from {where} is {len(security_token)} characters; real ones are far longer"
+            _("the security token from {where} is {length} characters; real ones are far longer").format(
+                where=where, length=len(security_token)
+            )
         )
     if not _printable(sk):
         raise SdkCredentialsError(
-            f"the secret access key from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
+            _(
+                "the secret access key from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
+            ).format(where=where)
         )
     if security_token is not None and not _printable(security_token):
         raise SdkCredentialsError(
-            f"the security token from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
+            _(
+                "the security token from {where} contains spaces, line breaks or non-ASCII characters; copy it again"
+            ).format(where=where)
         )
     return ak
 

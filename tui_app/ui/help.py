@@ -8,6 +8,8 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from tui_app.i18n import _
+
 Sections = list[tuple[str, list[tuple[str, str]]]]
 
 
@@ -31,32 +33,34 @@ def help_sections(app: App[Any]) -> Sections:
     main = _rows(app, [*app.BINDINGS, *MainScreen.BINDINGS])
     results = _rows(app, ResultsTable.BINDINGS)
     results += [
-        ("up/down, pgup/pgdn", "move through rows; the details pane follows"),
-        ("left/right", "scroll the columns sideways"),
-        ("click a header", "sort by that column"),
+        (_("up/down, pgup/pgdn"), _("move through rows; the details pane follows")),
+        (_("left/right"), _("scroll the columns sideways")),
+        (_("click a header"), _("sort by that column")),
     ]
     confirm = [
-        ("type the count, enter", "confirm the delete (anything else does nothing)"),
+        (_("type the count, enter"), _("confirm the delete (anything else does nothing)")),
         (
-            "the code, enter",
-            "when asked (keys came in bursts: a slow link or a paste), type the code the dialog shows instead; "
-            "it confirms whatever the link does",
+            _("the code, enter"),
+            _(
+                "when asked (keys came in bursts: a slow link or a paste), type the code the dialog shows instead; "
+                "it confirms whatever the link does"
+            ),
         ),
-        ("tab, space", "move to an option and switch it: [x] excluded, [ ] sent (Enter never switches one)"),
-        ("escape", "cancel: nothing is sent"),
-        ("s (while looking up)", "skip the preview and confirm on the IDs alone"),
+        (_("tab, space"), _("move to an option and switch it: [x] excluded, [ ] sent (Enter never switches one)")),
+        ("escape", _("cancel: nothing is sent")),
+        (_("s (while looking up)"), _("skip the preview and confirm on the IDs alone")),
     ]
     return [
-        ("Everywhere", main),
-        ("Results table", results),
-        ("Confirmation", confirm),
-        ("Browse (F5)", _rows(app, BrowseScreen.BINDINGS)),
+        (_("Everywhere"), main),
+        (_("Results table"), results),
+        (_("Confirmation"), confirm),
+        (_("Browse (F5)"), _rows(app, BrowseScreen.BINDINGS)),
         (
-            "IDs pane",
+            _("IDs pane"),
             [
-                ("paste", "bracketed paste of any size; control characters show as ␛ and are never keys"),
-                ("ctrl+z", "undo, also after ctrl+n cleared the box"),
-                ("tab", "leave the text box"),
+                (_("paste"), _("bracketed paste of any size; control characters show as ␛ and are never keys")),
+                ("ctrl+z", _("undo, also after ctrl+n cleared the box")),
+                ("tab", _("leave the text box")),
             ],
         ),
     ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
+from tui_app.i18n import _
 from tui_app.secret import Secret, Token
 from tui_app.vias.signer import AkSkSigner
 
@@ -53,7 +54,7 @@ class TokenAuth:
         self._headers = {"X-Auth-Token": token.reveal()}
 
     def describe(self) -> str:
-        return f"token {self.token.masked()}"
+        return _("token {token}").format(token=self.token.masked())
 
     def secrets(self) -> list[str]:
         return [self.token.reveal()]
@@ -110,7 +111,9 @@ class AkSkAuth:
         self.version += 1
 
     def describe(self) -> str:
-        return f"{'temporary ' if self.keys.temporary else ''}access keys {self.keys.masked_ak()}"
+        if self.keys.temporary:
+            return _("temporary access keys {ak}").format(ak=self.keys.masked_ak())
+        return _("access keys {ak}").format(ak=self.keys.masked_ak())
 
     def secrets(self) -> list[str]:
         values = [self.keys.sk.reveal()]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tui_app.i18n import _
+
 _HIGH_WATER = 262_144  # receive buffer size that pauses reading from the socket
 _LOW_WATER = 65_536  # ... and resumes it
 
@@ -182,7 +184,7 @@ class Connection(asyncio.Protocol):
                 drain = self._drain = asyncio.get_running_loop().create_future()
             await drain
         if self._lost:
-            raise self._exc or ConnectionResetError("Connection lost")
+            raise self._exc or ConnectionResetError(_("Connection lost"))
 
     def abort(self) -> None:
         self.transport.abort()

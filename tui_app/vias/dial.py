@@ -16,6 +16,7 @@ import sys
 import httpx
 
 from tui_app.domain.errors import Transport
+from tui_app.i18n import _
 from tui_app.vias.connection import Connection
 from tui_app.vias.failures import ProxyFailure, Step, translate
 from tui_app.vias.framing import MAX_HEAD, FramingError, ResponseFramer
@@ -34,14 +35,14 @@ async def dial(
     request: httpx.Request, origin: Origin, proxy: ProxyUrl | None, tls: ssl.SSLContext | None, timeout: float | None
 ) -> Connection:
     """A connection to `origin` ready for a request (TLS done for https), within `timeout` seconds."""
-    _, host, port = origin
+    _scheme, host, port = origin
     sni = request.extensions.get("sni_hostname") or host
     if proxy is not None:
         return await _through(request, origin, proxy, tls, sni, timeout)
     loop = asyncio.get_running_loop()
     try:
         async with deadline(timeout):
-            _, conn = await loop.create_connection(
+            _transport, conn = await loop.create_connection(
                 lambda: Connection(origin), host, port, ssl=tls, server_hostname=sni if tls else None
             )
     except _FAILURES as exc:
@@ -62,14 +63,14 @@ async def _through(
     step = Step.PROXY
     try:
         async with deadline(timeout):
-            _, conn = await loop.create_connection(lambda: Connection(origin), proxy.host, proxy.port)
+            _transport, conn = await loop.create_connection(lambda: Connection(origin), proxy.host, proxy.port)
             if tls is not None:
                 step = Step.TUNNEL
                 await _tunnel(conn, request, origin, proxy)
                 step = Step.CONNECT
                 upgraded = await loop.start_tls(conn.transport, conn, tls, server_hostname=sni)
                 if upgraded is None:  # only when the loop was closing
-                    raise httpx.ConnectError("the TLS handshake was abandoned", request=request)
+                    raise httpx.ConnectError(_("the TLS handshake was abandoned"), request=request)
                 conn.upgraded(upgraded)
     except (*_FAILURES, FramingError) as exc:
         if conn is not None:
@@ -84,7 +85,7 @@ async def _through(
 
 async def _tunnel(conn: Connection, request: httpx.Request, origin: Origin, proxy: ProxyUrl) -> None:
     """CONNECT host:port through `proxy`; ProxyFailure unless it answers 2xx and nothing more."""
-    _, host, port = origin
+    _scheme, host, port = origin
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     credentials = proxy.authorization()
@@ -98,21 +99,27 @@ async def _tunnel(conn: Connection, request: httpx.Request, origin: Origin, prox
     status = head.status
     reason = _printable(head.reason)
     if status == 407:
-        sent = "the credentials in its URL were refused" if credentials else "its URL has no credentials"
+        wants = (
+            _("the proxy {proxy} wants authentication (HTTP 407 {reason}): the credentials in its URL were refused")
+            if credentials
+            else _("the proxy {proxy} wants authentication (HTTP 407 {reason}): its URL has no credentials")
+        )
         raise ProxyFailure(
-            f"the proxy {proxy.masked()} wants authentication (HTTP 407 {reason}): {sent}",
+            wants.format(proxy=proxy.masked(), reason=reason),
             kind=Transport.PROXY_AUTH,
             request=request,
         )
     if not 200 <= status < 300:
         raise ProxyFailure(
-            f"the proxy {proxy.masked()} refused the tunnel to {authority} (HTTP {status} {reason})",
+            _("the proxy {proxy} refused the tunnel to {authority} (HTTP {status} {reason})").format(
+                proxy=proxy.masked(), authority=authority, status=status, reason=reason
+            ),
             kind=Transport.PROXY_REFUSED,
             request=request,
         )
     if conn.buffered or conn.at_eof:  # TLS has not started: nothing can have come from the origin yet
         raise ProxyFailure(
-            f"the proxy {proxy.masked()} sent more than its answer to CONNECT",
+            _("the proxy {proxy} sent more than its answer to CONNECT").format(proxy=proxy.masked()),
             kind=Transport.PROXY_REFUSED,
             request=request,
         )

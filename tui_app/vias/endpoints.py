@@ -9,19 +9,20 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tui_app.i18n import N_, _
 from tui_app.problems import OperatorError
 
 MAX_ENDPOINT = 2048  # characters; real endpoints are a host name and perhaps a short path prefix
 _UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f]")  # whitespace and control characters (urlsplit drops CR, LF, tab)
 
-REGIONS: dict[str, str] = {
-    "cn-north-4": "Beijing4",
-    "cn-east-3": "Shanghai1",
-    "cn-south-1": "Guangzhou",
-    "cn-southwest-2": "Guiyang1",
-    "ap-southeast-1": "Hong Kong",
-    "ap-southeast-3": "Singapore",
-    "ap-southeast-4": "Jakarta",
+REGIONS: dict[str, str] = {  # the region's ID, and its name (marked: translated where it is shown)
+    "cn-north-4": N_("Beijing4"),
+    "cn-east-3": N_("Shanghai1"),
+    "cn-south-1": N_("Guangzhou"),
+    "cn-southwest-2": N_("Guiyang1"),
+    "ap-southeast-1": N_("Hong Kong"),
+    "ap-southeast-3": N_("Singapore"),
+    "ap-southeast-4": N_("Jakarta"),
 }
 
 
@@ -75,7 +76,11 @@ def endpoint_key(base_url: str) -> str:
 def region_endpoint(region: str) -> Endpoint:
     if region not in REGIONS:
         known = ", ".join(REGIONS)
-        raise EndpointError(f"unknown region {region!r}; known regions: {known}. Or pass --endpoint URL.")
+        raise EndpointError(
+            _("unknown region {region!r}; known regions: {known}. Or pass --endpoint URL.").format(
+                region=region, known=known
+            )
+        )
     return Endpoint(f"https://vias.{region}.myhuaweicloud.com", region)
 
 
@@ -85,38 +90,53 @@ def parse_endpoint(url: str, region: str | None = None) -> Endpoint:
     and send the request somewhere else), and so is anything longer than MAX_ENDPOINT characters."""
     url = url.strip()
     if len(url) > MAX_ENDPOINT:
-        raise EndpointError(f"endpoint is {len(url):,} characters; at most {MAX_ENDPOINT:,} (check what was pasted)")
-    if (bad := _UNSAFE.search(url)) is not None:
         raise EndpointError(
-            f"endpoint contains {'a space' if bad.group() == ' ' else 'a control character'} at position "
-            f"{bad.start() + 1}; use e.g. https://vias.cn-north-4.myhuaweicloud.com"
+            _("endpoint is {length:,} characters; at most {limit:,} (check what was pasted)").format(
+                length=len(url), limit=MAX_ENDPOINT
+            )
         )
+    if (bad := _UNSAFE.search(url)) is not None:
+        unsafe = (
+            _("endpoint contains a space at position {position}; use e.g. https://vias.cn-north-4.myhuaweicloud.com")
+            if bad.group() == " "
+            else _(
+                "endpoint contains a control character at position {position}; use e.g. "
+                "https://vias.cn-north-4.myhuaweicloud.com"
+            )
+        )
+        raise EndpointError(unsafe.format(position=bad.start() + 1))
     try:
         parts = urlsplit(url)
     except ValueError as exc:  # an unclosed [IPv6 bracket
-        raise EndpointError(f"endpoint {url[:200]!r} is not a URL ({exc})") from None
+        raise EndpointError(_("endpoint {url!r} is not a URL ({reason})").format(url=url[:200], reason=exc)) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise EndpointError(
-            f"endpoint {url!r} is not an http(s) URL; use e.g. https://vias.cn-north-4.myhuaweicloud.com"
+            _("endpoint {url!r} is not an http(s) URL; use e.g. https://vias.cn-north-4.myhuaweicloud.com").format(
+                url=url
+            )
         )
     if parts.username or parts.password:
-        raise EndpointError("endpoint must not contain a user name or password")
+        raise EndpointError(_("endpoint must not contain a user name or password"))
     if parts.query or parts.fragment:
-        raise EndpointError("endpoint must not contain a query or fragment")
+        raise EndpointError(_("endpoint must not contain a query or fragment"))
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise EndpointError(
-            f"refusing plain http:// to {parts.hostname}: tokens would travel unencrypted. "
-            "Use https:// (plain http is allowed only for 127.0.0.1/localhost, e.g. the fake server)."
+            _(
+                "refusing plain http:// to {host}: tokens would travel unencrypted. "
+                "Use https:// (plain http is allowed only for 127.0.0.1/localhost, e.g. the fake server)."
+            ).format(host=parts.hostname)
         )
     try:
-        _ = parts.port
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
     except ValueError as exc:
-        raise EndpointError(f"endpoint {url!r} has an invalid port") from exc
+        raise EndpointError(_("endpoint {url!r} has an invalid port").format(url=url)) from exc
     base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
     try:
         httpx.URL(base)
     except (httpx.InvalidURL, ValueError) as exc:
-        raise EndpointError(f"endpoint {base[:200]!r} is not a usable URL ({str(exc)[:100]})") from None
+        raise EndpointError(
+            _("endpoint {url!r} is not a usable URL ({reason})").format(url=base[:200], reason=str(exc)[:100])
+        ) from None
     return Endpoint(base, region)
 
 
@@ -125,7 +145,7 @@ def resolve_endpoint(region: str | None, endpoint: str | None) -> Endpoint:
         return parse_endpoint(endpoint, region)
     if region:
         return region_endpoint(region)
-    raise EndpointError("no target: pass --region REGION or --endpoint URL (or set them in a profile)")
+    raise EndpointError(_("no target: pass --region REGION or --endpoint URL (or set them in a profile)"))
 
 
 def iam_endpoint_for(region: str) -> str:

@@ -10,6 +10,7 @@ from enum import Enum
 import httpx
 
 from tui_app.domain.errors import Transport
+from tui_app.i18n import N_, _
 from tui_app.vias.framing import FramingError
 
 
@@ -41,10 +42,18 @@ _ERRORS: dict[Step, type[httpx.NetworkError]] = {
     Step.READ: httpx.ReadError,
 }
 _TIMED_OUT = {
-    Step.CONNECT: "timed out connecting",
-    Step.WRITE: "timed out sending the request",
-    Step.READ: "timed out reading the response",
+    Step.CONNECT: N_("timed out connecting"),
+    Step.WRITE: N_("timed out sending the request"),
+    Step.READ: N_("timed out reading the response"),
 }
+
+
+# `what` is the part of the answer being read: "head" or "body".
+_INSIDE = {
+    "head": N_("connection closed inside the response head"),
+    "body": N_("connection closed inside the response body"),
+}
+_TOO_LARGE = {"head": N_("response head too large"), "body": N_("response body too large")}
 
 
 def translate(
@@ -59,32 +68,36 @@ def translate(
     if isinstance(exc, FramingError):
         return httpx.RemoteProtocolError(str(exc), request=request)
     if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # before OSError: TimeoutError is one
-        return _TIMEOUTS[step](_TIMED_OUT[step], request=request)
+        return _TIMEOUTS[step](_(_TIMED_OUT[step]), request=request)
     if isinstance(exc, asyncio.IncompleteReadError):
         if not exc.partial and what == "head":
-            return httpx.RemoteProtocolError("server disconnected without sending a response", request=request)
-        return httpx.RemoteProtocolError(f"connection closed inside the response {what}", request=request)
+            return httpx.RemoteProtocolError(_("server disconnected without sending a response"), request=request)
+        return httpx.RemoteProtocolError(_(_INSIDE[what]), request=request)
     if isinstance(exc, asyncio.LimitOverrunError):
-        return httpx.RemoteProtocolError(f"response {what} too large", request=request)
+        return httpx.RemoteProtocolError(_(_TOO_LARGE[what]), request=request)
     if isinstance(exc, OSError):  # ssl.SSLError included: the cause is kept for the TLS classification
         return _ERRORS[step](str(exc) or type(exc).__name__, request=request)
-    return httpx.RemoteProtocolError(f"unexpected {type(exc).__name__}", request=request)
+    return httpx.RemoteProtocolError(_("unexpected {error}").format(error=type(exc).__name__), request=request)
 
 
 def _proxy_failure(exc: BaseException, step: Step, request: httpx.Request, proxy: str) -> ProxyFailure:
     timed_out = isinstance(exc, (TimeoutError, asyncio.TimeoutError))
     if step is Step.PROXY:
-        why = "timed out" if timed_out else (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+        why = _("timed out") if timed_out else (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
         return ProxyFailure(
-            f"could not connect to the proxy {proxy}: {why}", kind=Transport.PROXY_UNREACHABLE, request=request
+            _("could not connect to the proxy {proxy}: {why}").format(proxy=proxy, why=why),
+            kind=Transport.PROXY_UNREACHABLE,
+            request=request,
         )
     if timed_out:
-        message = f"the proxy {proxy} did not answer CONNECT in time"
+        message = _("the proxy {proxy} did not answer CONNECT in time").format(proxy=proxy)
         return ProxyFailure(message, kind=Transport.PROXY_UNREACHABLE, request=request)
     if isinstance(exc, FramingError):
-        message = f"the proxy {proxy} answered CONNECT with something other than HTTP ({exc})"
+        message = _("the proxy {proxy} answered CONNECT with something other than HTTP ({reason})").format(
+            proxy=proxy, reason=exc
+        )
     else:
-        message = f"the proxy {proxy} hung up instead of answering CONNECT"
+        message = _("the proxy {proxy} hung up instead of answering CONNECT").format(proxy=proxy)
     return ProxyFailure(message, kind=Transport.PROXY_REFUSED, request=request)
 
 

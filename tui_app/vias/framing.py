@@ -23,6 +23,8 @@ from enum import Enum
 
 import httptools
 
+from tui_app.i18n import _
+
 MAX_HEAD = 65_536  # response head (status line and headers); also the cap on chunk framing and trailers in a row
 MAX_PIECE = 65_536  # the most fed (and handed on as one body chunk) at a time
 _MAX_LENGTH = 10**18  # a Content-Length beyond this is a lie (and 18 digits is what the old parser allowed)
@@ -132,14 +134,14 @@ class ResponseFramer:
         except _PARSER_ERRORS as exc:
             switched = self._headers_done and parser.get_status_code() == 101
             self.release()
-            raise FramingError("unexpected protocol switch" if switched else _head_refusal(head, exc)) from None
+            raise FramingError(_("unexpected protocol switch") if switched else _head_refusal(head, exc)) from None
         status, version = parser.get_status_code(), parser.get_http_version()
         if not self._headers_done:  # a CRLFCRLF that llhttp did not read as the end of the head
             self.release()
-            raise FramingError("malformed response head")
+            raise FramingError(_("malformed response head"))
         if version not in ("1.1", "1.0") or not 100 <= status <= 599 or status == 101:
             self.release()
-            raise FramingError("unexpected protocol switch" if status == 101 else "malformed status line")
+            raise FramingError(_("unexpected protocol switch") if status == 101 else _("malformed status line"))
         if status < 200:
             return None  # 100 Continue, 103 Early Hints: the real answer follows (with a parser of its own)
         try:
@@ -164,12 +166,12 @@ class ResponseFramer:
             return BodyKind.NONE
         if encoding is not None:
             if encoding != b"chunked":
-                raise FramingError("unsupported Transfer-Encoding")
+                raise FramingError(_("unsupported Transfer-Encoding"))
             return BodyKind.CHUNKED
         if length is not None:
             size = int(length.strip())
             if size > _MAX_LENGTH:
-                raise FramingError("invalid Content-Length (too large)")
+                raise FramingError(_("invalid Content-Length (too large)"))
             self._remaining = size
             return BodyKind.LENGTH
         self._keep = False
@@ -205,8 +207,12 @@ class ResponseFramer:
         except _PARSER_ERRORS as exc:
             self.release()
             reason = str(exc) or type(exc).__name__
-            what = "invalid chunk size" if "chunk size" in reason.lower() else "malformed response body"
-            raise FramingError(f"{what} ({reason})") from None
+            what = (
+                _("invalid chunk size ({reason})")
+                if "chunk size" in reason.lower()
+                else _("malformed response body ({reason})")
+            )
+            raise FramingError(what.format(reason=reason)) from None
         if self._complete:
             self.release()
         body = self._body
@@ -218,7 +224,7 @@ class ResponseFramer:
             self._framing = 0 if data else self._framing + len(piece)
             if self._framing > MAX_HEAD:
                 self.release()
-                raise FramingError("chunk framing or trailers too large")
+                raise FramingError(_("chunk framing or trailers too large"))
         return data
 
     def at_eof(self) -> None:
@@ -227,7 +233,7 @@ class ResponseFramer:
         if self.kind is BodyKind.CLOSE:
             self._complete = True
         elif not self._complete:
-            raise FramingError("connection closed before the response ended")
+            raise FramingError(_("connection closed before the response ended"))
 
 
 def _head_refusal(head: bytes, exc: Exception) -> str:
@@ -237,12 +243,12 @@ def _head_refusal(head: bytes, exc: Exception) -> str:
     try:
         httptools.HttpResponseParser(object()).feed_data(line)
     except _PARSER_ERRORS:
-        return f"malformed status line ({reason})"
+        return _("malformed status line ({reason})").format(reason=reason)
     if "content-length" in reason.lower():
-        return f"invalid Content-Length ({reason})"
+        return _("invalid Content-Length ({reason})").format(reason=reason)
     if "transfer-encoding" in reason.lower():
-        return f"unsupported Transfer-Encoding ({reason})"
-    return f"malformed response header ({reason})"
+        return _("unsupported Transfer-Encoding ({reason})").format(reason=reason)
+    return _("malformed response header ({reason})").format(reason=reason)
 
 
 __all__ = ["MAX_HEAD", "MAX_PIECE", "BodyKind", "FramingError", "Head", "ResponseFramer"]

@@ -10,6 +10,7 @@ from datetime import datetime
 import httpx
 
 from tui_app.domain.errors import ApiError, Transport
+from tui_app.i18n import _
 from tui_app.problems import OperatorError
 from tui_app.secret import Token, TokenFormatError, parse_expiry
 from tui_app.vias import wire
@@ -97,7 +98,7 @@ async def login(
     try:
         token = Token(headers.get("X-Subject-Token", ""))
     except TokenFormatError:
-        return ApiError(status, message="IAM answered 201 without a usable X-Subject-Token header")
+        return ApiError(status, message=_("IAM answered 201 without a usable X-Subject-Token header"))
     data = (wire.json_object(answer.text()) or {}).get("token") or {}
     project = data.get("project") or {} if isinstance(data, dict) else {}
     expires = data.get("expires_at") if isinstance(data, dict) else None

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui_app.domain.keys import SdkCredentialsError, check_keys
+from tui_app.i18n import _
 from tui_app.secret import Secret, parse_expiry
 from tui_app.vias import wire
 from tui_app.vias.endpoints import is_loopback_host
@@ -48,10 +49,14 @@ def metadata_endpoint() -> str:
     parts = urlsplit(base)
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host:
-        raise MetadataError(f"{ENV_METADATA_ENDPOINT}={base!r} is not an http(s) URL")
+        raise MetadataError(
+            _("{variable}={value!r} is not an http(s) URL").format(variable=ENV_METADATA_ENDPOINT, value=base)
+        )
     if parts.scheme == "http" and host != LINK_LOCAL and not is_loopback_host(host):
         raise MetadataError(
-            f"refusing plain http:// to {host} for the metadata service (only {LINK_LOCAL} and loopback)"
+            _("refusing plain http:// to {host} for the metadata service (only {link_local} and loopback)").format(
+                host=host, link_local=LINK_LOCAL
+            )
         )
     return base.rstrip("/")
 
@@ -70,7 +75,11 @@ async def fetch_keys(
         raise
     except Exception as exc:  # no metadata service here (a laptop), or it failed: one line
         error = wire.transport_error(exc)
-        raise MetadataError(f"no ECS metadata service at {base} ({error.transport}: {error.message})") from None
+        raise MetadataError(
+            _("no ECS metadata service at {endpoint} ({transport}: {message})").format(
+                endpoint=base, transport=error.transport, message=error.message
+            )
+        ) from None
 
 
 async def _fetch(http: httpx.AsyncClient) -> MetadataKeys:
@@ -85,17 +94,19 @@ async def _fetch(http: httpx.AsyncClient) -> MetadataKeys:
         body = await wire.read_body(response, 64 * 1024)
         status = response.status_code
     if status == 401 and "agency" in body.text().lower():
-        raise MetadataError("this ECS has no agency attached (the metadata service says to configure one)")
+        raise MetadataError(_("this ECS has no agency attached (the metadata service says to configure one)"))
     if status != 200:
-        raise MetadataError(f"the metadata service answered HTTP {status} for {KEYS_PATH}")
+        raise MetadataError(
+            _("the metadata service answered HTTP {status} for {path}").format(status=status, path=KEYS_PATH)
+        )
     credential = (wire.json_object(body.text()) or {}).get("credential")
     if not isinstance(credential, dict):
-        raise MetadataError("the metadata service's securitykey answer has no credential object")
+        raise MetadataError(_("the metadata service's securitykey answer has no credential object"))
     ak, sk, token = (str(credential.get(k) or "").strip() for k in ("access", "secret", "securitytoken"))
     if not ak or not sk or not token:
-        raise MetadataError("the metadata service's credential lacks access, secret or securitytoken")
+        raise MetadataError(_("the metadata service's credential lacks access, secret or securitytoken"))
     try:
-        check_keys(ak, sk, token, "the metadata service")
+        check_keys(ak, sk, token, _("the metadata service"))
     except SdkCredentialsError as exc:
         raise MetadataError(str(exc)) from None
     expires = credential.get("expires_at")

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from tui_app.i18n import _
 from tui_app.problems import OperatorError
 from tui_app.secret import Secret
 
@@ -48,7 +49,7 @@ def mask_userinfo(text: str) -> str:
     if not at:
         return text
     scheme, sep, userinfo = head.rpartition("//")
-    user, colon, _ = userinfo.partition(":")
+    user, colon, _password = userinfo.partition(":")
     return f"{scheme}{sep}{user}{':***' if colon else ''}@{rest}"
 
 
@@ -99,21 +100,25 @@ def parse_proxy_url(value: str, source: str) -> ProxyUrl:
     text = value.strip()
     shown = f"{source}={mask_userinfo(text)!r}"
     if _CONTROL.search(text):
-        raise ProxyConfigError(f"{source}: the proxy URL contains spaces or control characters")
+        raise ProxyConfigError(_("{source}: the proxy URL contains spaces or control characters").format(source=source))
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme != "http":
         raise ProxyConfigError(
-            f"{shown}: only http:// proxies are supported (not {scheme}://: no socks5 or https proxies)"
+            _("{setting}: only http:// proxies are supported (not {scheme}://: no socks5 or https proxies)").format(
+                setting=shown, scheme=scheme
+            )
         )
     try:
         port = parts.port
     except ValueError:
-        raise ProxyConfigError(f"{shown}: the proxy's port is not a number from 1 to 65535") from None
+        raise ProxyConfigError(
+            _("{setting}: the proxy's port is not a number from 1 to 65535").format(setting=shown)
+        ) from None
     if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ProxyConfigError(f"{shown}: expected http://[user:password@]host:port")
+        raise ProxyConfigError(_("{setting}: expected http://[user:password@]host:port").format(setting=shown))
     password = parts.password
     return ProxyUrl(
         host=parts.hostname,
@@ -144,12 +149,12 @@ def _rule(entry: str) -> _Rule | None:
     entry = entry.strip().lower()
     port: int | None = None
     if entry.startswith("["):  # [v6] or [v6]:port
-        inside, _, rest = entry[1:].partition("]")
+        inside, _bracket, rest = entry[1:].partition("]")
         entry = inside
         if rest.startswith(":") and rest[1:].isdigit():
             port = int(rest[1:])
     elif entry.count(":") == 1:  # host:port (more colons: a bare IPv6 address)
-        name, _, number = entry.partition(":")
+        name, _colon, number = entry.partition(":")
         if number.isdigit():
             entry, port = name, int(number)
     try:
@@ -235,14 +240,18 @@ class ProxySettings:
     def describe(self) -> str:
         """One line for screens and reports: the proxies (masked), where they came from, and NO_PROXY."""
         if self.https is None and self.http is None:
-            return "no proxy"
+            return _("no proxy")
         parts = []
         for scheme, proxy in (("https", self.https), ("http", self.http)):
             if proxy is not None:
-                parts.append(f"{scheme}: {proxy.masked()} (from {proxy.source})")
+                parts.append(
+                    _("{scheme}: {proxy} (from {source})").format(
+                        scheme=scheme, proxy=proxy.masked(), source=proxy.source
+                    )
+                )
         if self.no_proxy_text:
-            parts.append(f"not for: {self.no_proxy_text}")
-        return "; ".join(parts)
+            parts.append(_("not for: {hosts}").format(hosts=self.no_proxy_text))
+        return _("; ").join(parts)
 
 
 __all__ = ["DEFAULT_PORT", "ProxyConfigError", "ProxySettings", "ProxyUrl", "mask_userinfo", "parse_proxy_url"]

@@ -40,6 +40,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from tui_app.i18n import _
 from tui_app.vias.connection import Connection
 from tui_app.vias.dial import Origin, deadline, dial
 from tui_app.vias.failures import Step, translate
@@ -103,7 +104,7 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
             async with deadline(timeout):
                 await self._slots.acquire()
         except (TimeoutError, asyncio.TimeoutError):
-            raise httpx.PoolTimeout("no connection slot free in time", request=request) from None
+            raise httpx.PoolTimeout(_("no connection slot free in time"), request=request) from None
 
     def _release_slot(self) -> None:
         assert self._slots is not None
@@ -156,7 +157,7 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._closed:
-            raise httpx.ConnectError("transport is closed", request=request)
+            raise httpx.ConnectError(_("transport is closed"), request=request)
         origin = _origin(request)
         extensions = request.extensions
         progress: SendProgress | None = extensions.get(PROGRESS)
@@ -201,7 +202,7 @@ def _origin(request: httpx.Request) -> Origin:
     url = request.url
     scheme = url.scheme
     if scheme not in ("http", "https"):
-        raise httpx.UnsupportedProtocol(f"unsupported scheme {scheme!r}", request=request)
+        raise httpx.UnsupportedProtocol(_("unsupported scheme {scheme!r}").format(scheme=scheme), request=request)
     return scheme, url.host, url.port or (443 if scheme == "https" else 80)
 
 
@@ -210,11 +211,11 @@ def _serialize_head(request: httpx.Request, proxy: ProxyUrl | None) -> bytes:
     url = request.url
     target = url.raw_path if proxy is None else b"%s://%s%s" % (url.raw_scheme, url.netloc, url.raw_path)
     if not _TOKEN.fullmatch(method) or b" " in target or _BAD_VALUE.search(target):
-        raise httpx.LocalProtocolError("invalid request line", request=request)
+        raise httpx.LocalProtocolError(_("invalid request line"), request=request)
     parts = [method, b" ", target, b" HTTP/1.1\r\n"]
     for name, value in request.headers.raw:
         if not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
-            raise httpx.LocalProtocolError("invalid header name or value", request=request)
+            raise httpx.LocalProtocolError(_("invalid header name or value"), request=request)
         parts += (name, b": ", value, b"\r\n")
     if proxy is not None and (credentials := proxy.authorization()) is not None:
         parts += (b"Proxy-Authorization: ", credentials.encode("ascii"), b"\r\n")

@@ -20,6 +20,7 @@ import httpx
 
 from tui_app import __version__
 from tui_app.domain.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError, Transport
+from tui_app.i18n import _
 from tui_app.problems import OperatorError
 from tui_app.secret import Scrubber
 from tui_app.vias.failures import ProxyFailure
@@ -57,11 +58,13 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
     try:
         return strict_tls(ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context())
     except FileNotFoundError:
-        raise OperatorError(f"the CA bundle {ca_bundle} does not exist; nothing was sent") from None
+        raise OperatorError(_("the CA bundle {path} does not exist; nothing was sent").format(path=ca_bundle)) from None
     except (ssl.SSLError, OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
         raise OperatorError(
-            f"the CA bundle {ca_bundle} is not a readable PEM file of certificates ({why}); nothing was sent"
+            _("the CA bundle {path} is not a readable PEM file of certificates ({reason}); nothing was sent").format(
+                path=ca_bundle, reason=why
+            )
         ) from None
 
 
@@ -79,9 +82,9 @@ class Body:
         if self.cut:
             return self.cut
         if self.truncated:
-            return f"the body was larger than {BODY_LIMIT // 1024} KiB (not read further)"
+            return _("the body was larger than {size} KiB (not read further)").format(size=BODY_LIMIT // 1024)
         if self.opaque:
-            return f"the body was {self.opaque}-encoded, which vias-tui does not decode"
+            return _("the body was {encoding}-encoded, which vias-tui does not decode").format(encoding=self.opaque)
         return None
 
 
@@ -151,7 +154,7 @@ def transport_error(exc: Exception, *, written: bool | None = None) -> ApiError:
     if written is False and error.delivered:
         timed_out = error.transport in (Transport.TIMEOUT, Transport.CONNECT_TIMEOUT)
         kind = Transport.CONNECT_TIMEOUT if timed_out else error.transport
-        message = "no connection within the time limit; nothing was sent" if timed_out else error.message
+        message = _("no connection within the time limit; nothing was sent") if timed_out else error.message
         return ApiError(None, message=message, transport=kind, delivered=False)
     return error
 
@@ -165,7 +168,9 @@ def _classify(exc: Exception, text: str) -> ApiError:
         return ApiError(None, message=text, transport=_connect_kind(exc, text), delivered=False)
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return ApiError(
-            None, message=text if text != "TimeoutError" else "no complete answer in time", transport=Transport.TIMEOUT
+            None,
+            message=text if text != "TimeoutError" else _("no complete answer in time"),
+            transport=Transport.TIMEOUT,
         )
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, ConnectionError)):
         return ApiError(None, message=text, transport=Transport.DROPPED)
@@ -173,7 +178,11 @@ def _classify(exc: Exception, text: str) -> ApiError:
         return ApiError(None, message=type(exc).__name__, transport=_connect_kind(exc, text), delivered=False)
     # Anything else from inside the HTTP stack must not escape: its frames hold the request headers, and a
     # traceback printed with locals would show the credentials. Record it as "no answer known".
-    return ApiError(None, message=f"unexpected {type(exc).__name__} while sending", transport=Transport.PROTOCOL)
+    return ApiError(
+        None,
+        message=_("unexpected {error} while sending").format(error=type(exc).__name__),
+        transport=Transport.PROTOCOL,
+    )
 
 
 def _connect_kind(exc: BaseException, text: str) -> Transport:
@@ -203,9 +212,11 @@ def _cause(exc: BaseException, kind: type[E]) -> E | None:
 def body_cut(exc: BaseException, timeout: float) -> str:
     """Why a body stopped before its end, once the status and headers had arrived."""
     if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
-        return f"the body did not arrive in full within the {timeout:g} s the attempt may take"
+        return _("the body did not arrive in full within the {seconds:g} s the attempt may take").format(
+            seconds=timeout
+        )
     reason = str(exc)[:200] or type(exc).__name__
-    return f"the body was cut off: {reason}"
+    return _("the body was cut off: {reason}").format(reason=reason)
 
 
 async def read_into(response: httpx.Response, decoder: BoundedDecoder) -> None:
@@ -275,7 +286,7 @@ def retry_after(value: str | None) -> float | None:
 
 
 def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} chars in all)"
+    return text if len(text) <= limit else text[:limit] + _("… ({count:,} chars in all)").format(count=len(text))
 
 
 def text_field(value: object) -> str | None:

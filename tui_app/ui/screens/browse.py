@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import JOB_STATES, BatchTask
+from tui_app.i18n import N_, _
 from tui_app.ids import shown
 from tui_app.resolve import PAGE_SIZE, created_text
 from tui_app.ui.styles import emphasis
@@ -28,22 +29,22 @@ from tui_app.ui.widgets.rows_table import Column, RowsTable
 from tui_app.vias.client import ListFilters, ViasClient
 
 LOAD_AHEAD = 40  # start loading the next page when the cursor is this close to the last loaded row
-SORTS = (
-    ("created_at", "desc", "newest first"),
-    ("created_at", "asc", "oldest first"),
-    ("task_count", "desc", "most jobs first"),
-    ("task_count", "asc", "fewest jobs first"),
+SORTS = (  # the API's sort and order, and the words for the status line (translated there)
+    ("created_at", "desc", N_("newest first")),
+    ("created_at", "asc", N_("oldest first")),
+    ("task_count", "desc", N_("most jobs first")),
+    ("task_count", "asc", N_("fewest jobs first")),
 )
 # ID, State and Name first: at 80 columns they are what shows (the name whole up to 22 characters); the rest
 # scrolls in with Right.
 COLUMNS = [
     Column("", "mark", 3),
     Column("ID", "id", 32),
-    Column("State", "state", 18),
-    Column("Name", "name", 22, grow_to=40),
-    Column("Jobs", "jobs", 4),
-    Column("Algorithm", "alg", 18),
-    Column("Created (UTC)", "created", None),
+    Column(N_("State"), "state", 18),
+    Column(N_("Name"), "name", 22, grow_to=40),
+    Column(N_("Jobs"), "jobs", 4),
+    Column(N_("Algorithm"), "alg", 18),
+    Column(N_("Created (UTC)"), "created", None),
 ]
 
 
@@ -56,17 +57,17 @@ class BrowseChoice:
 
 class BrowseScreen(Screen[BrowseChoice | None]):
     BINDINGS = [
-        Binding("escape", "close", "Back", id="browse_close"),
-        Binding("space", "toggle_mark", "Mark", id="browse_mark"),
+        Binding("escape", "close", _("Back"), id="browse_close"),
+        Binding("space", "toggle_mark", _("Mark"), id="browse_mark"),
         # The rest are on F1 (and the status line): at 80 columns the footer keeps room for F1 and quit.
-        Binding("m", "mark_range", "Mark range", id="browse_mark_range", show=False),
-        Binding("a", "mark_all_shown", "Mark all shown", id="browse_mark_all", show=False),
-        Binding("u", "unmark_all", "Unmark all", id="browse_unmark", show=False),
-        Binding("o", "cycle_sort", "Sort", id="browse_sort", show=False),
-        Binding("r", "refresh", "Refresh", id="browse_refresh", show=False),
-        Binding("l", "load_all", "Load all", id="browse_load_all", show=False),
-        Binding("slash", "focus_quick", "Filter", id="browse_quick"),
-        Binding("ctrl+d", "delete_marked", "Delete marked…", id="browse_delete", priority=True),
+        Binding("m", "mark_range", _("Mark range"), id="browse_mark_range", show=False),
+        Binding("a", "mark_all_shown", _("Mark all shown"), id="browse_mark_all", show=False),
+        Binding("u", "unmark_all", _("Unmark all"), id="browse_unmark", show=False),
+        Binding("o", "cycle_sort", _("Sort"), id="browse_sort", show=False),
+        Binding("r", "refresh", _("Refresh"), id="browse_refresh", show=False),
+        Binding("l", "load_all", _("Load all"), id="browse_load_all", show=False),
+        Binding("slash", "focus_quick", _("Filter"), id="browse_quick"),
+        Binding("ctrl+d", "delete_marked", _("Delete marked…"), id="browse_delete", priority=True),
     ]
     DEFAULT_CSS = """
     BrowseScreen #browse-filters { height: 3; }
@@ -96,15 +97,15 @@ class BrowseScreen(Screen[BrowseChoice | None]):
     def compose(self) -> ComposeResult:
         states = [(state.replace("_", " "), state) for state in JOB_STATES]
         with Horizontal(id="browse-filters"):
-            yield Select(states, prompt="any state", id="browse-state")
+            yield Select(states, prompt=_("any state"), id="browse-state")
             yield Select(
-                [("name contains", "batch_task_name"), ("service contains", "publish_service_name")],
+                [(_("name contains"), "batch_task_name"), (_("service contains"), "publish_service_name")],
                 value="batch_task_name",
                 allow_blank=False,
                 id="browse-search-in",
             )
-            yield Input(placeholder="text (Enter to search the project)", id="browse-name")
-            yield Input(placeholder="quick filter: loaded rows ( / )", id="browse-quick")
+            yield Input(placeholder=_("text (Enter to search the project)"), id="browse-name")
+            yield Input(placeholder=_("quick filter: loaded rows ( / )"), id="browse-quick")
         yield Static(id="browse-status")
         yield RowsTable(COLUMNS, id="browse-table")
         yield Footer(compact=True, show_command_palette=False)
@@ -132,7 +133,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         state = self.query_one("#browse-state", Select).value
         text = self.query_one("#browse-name", Input).value.strip()
         search_in = self.query_one("#browse-search-in", Select).value
-        sort_name, order_by, _ = SORTS[self.sort]
+        sort_name, order_by, _words = SORTS[self.sort]
         return ListFilters(
             task_state=state if isinstance(state, str) else None,
             type_like=str(search_in) if text else None,
@@ -169,7 +170,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
 
     @work(group="browse-load-all", exclusive=True, exit_on_error=False)
     async def action_load_all(self) -> None:
-        for _ in range(10_000):  # bounded by the API's page limit
+        for _page in range(10_000):  # bounded by the API's page limit
             if not self.more or self.error is not None:
                 return
             if not self.fetching:
@@ -210,19 +211,22 @@ class BrowseScreen(Screen[BrowseChoice | None]):
     def _render_status(self) -> None:
         text = Text()
         total = f"{self.count:,}" if self.count is not None else "?"
-        text.append(f"{len(self.tasks):,} of {total} loaded", style="bold")
+        text.append(_("{loaded:,} of {total} loaded").format(loaded=len(self.tasks), total=total), style="bold")
         if len(self.view) != len(self.tasks):
-            text.append(f" · {len(self.view):,} match the quick filter")
-        text.append(f" · sort: {SORTS[self.sort][2]} (o)")
+            text.append(" · " + _("{count:,} match the quick filter").format(count=len(self.view)))
+        text.append(" · " + _("sort: {order} (o)").format(order=_(SORTS[self.sort][2])))
         if self.marked:
-            text.append(f" · {len(self.marked):,} marked", style="bold green")
+            text.append(" · " + _("{count:,} marked").format(count=len(self.marked)), style="bold green")
             hidden = self.hidden_marked()
             if hidden:
-                text.append(f" ({hidden:,} hidden by the filter)", style="bold yellow")
+                text.append(" " + _("({count:,} hidden by the filter)").format(count=hidden), style="bold yellow")
         if self.fetching:
-            text.append(" · loading…", style="italic")
+            text.append(" · " + _("loading…"), style="italic")
         if self.error is not None:
-            text.append(f" · could not list: {self.error.one_line()} (r to retry)", style="bold red")
+            text.append(
+                " · " + _("could not list: {error} (r to retry)").format(error=self.error.one_line()),
+                style="bold red",
+            )
         self.query_one("#browse-status", Static).update(text)
 
     @on(RowsTable.Highlighted, "#browse-table")
@@ -269,7 +273,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
 
     def action_mark_range(self) -> None:
         if self.mark_anchor is None:
-            self.notify("Mark a row with space first; m then marks everything from it to the cursor.")
+            self.notify(_("Mark a row with space first; m then marks everything from it to the cursor."))
             return
         low, high = sorted((self.mark_anchor, self.table.cursor_row))
         for row in range(low, high + 1):
@@ -286,7 +290,9 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         self._render_status()
         if self.more:
             self.notify(
-                f"Marked the {len(self.view):,} loaded rows shown; more match but are not loaded yet (l loads all).",
+                _("Marked the {count:,} loaded rows shown; more match but are not loaded yet (l loads all).").format(
+                    count=len(self.view)
+                ),
                 severity="warning",
             )
 
@@ -304,7 +310,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
 
     def action_delete_marked(self) -> None:
         if not self.marked:
-            self.notify("Nothing marked: space marks the row under the cursor.")
+            self.notify(_("Nothing marked: space marks the row under the cursor."))
             return
         self.dismiss(BrowseChoice(list(self.marked.values()), self.hidden_marked(), self.count))
 

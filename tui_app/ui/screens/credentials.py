@@ -23,6 +23,8 @@ from textual.widgets import Button, Input, Static
 
 from tui_app.credentials import Credentials, CredentialSource
 from tui_app.domain.keys import SdkCredentialsError, check_keys
+from tui_app.i18n import _
+from tui_app.ids import padded
 from tui_app.keyring_store import (
     KeyringStatus,
     KeyringUnavailable,
@@ -58,7 +60,7 @@ class CredentialsContext:
 
 
 class CredentialsScreen(ModalScreen[Credentials | None]):
-    BINDINGS = [Binding("escape", "close", "Close", id="credentials_close")]
+    BINDINGS = [Binding("escape", "close", _("Close"), id="credentials_close")]
     AUTO_FOCUS = "#cred-token"
     CSS_PATH = "credentials.tcss"
 
@@ -70,7 +72,7 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         context = self.context
         with Vertical(id="cred-box"):
             # Above the scrolling part: at 80x24 the first lines always say why this screen is here.
-            yield Static(Text(f"Credentials for profile {context.profile!r}", style="bold"))
+            yield Static(Text(_("Credentials for profile {profile!r}").format(profile=context.profile), style="bold"))
             if context.reason:
                 yield Static(context.reason, id="cred-reason")
             with VerticalScroll(id="cred-scroll"):
@@ -79,39 +81,41 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
     def _fields(self, context: CredentialsContext) -> ComposeResult:
         """The scrolling part: what is in use, and the ways to get others."""
         yield Static(id="cred-state")
-        yield Static("Paste a token (Enter: keyring if there is one, else this session)", classes="section")
-        yield Input(placeholder="IAM token (hidden)", password=True, id="cred-token")
+        yield Static(_("Paste a token (Enter: keyring if there is one, else this session)"), classes="section")
+        yield Input(placeholder=_("IAM token (hidden)"), password=True, id="cred-token")
         with Horizontal():
-            yield Button("Use for this session only", id="cred-session")
-            yield Button("Store in keyring", id="cred-store", variant="primary")
-        yield Static("Or access keys (AK/SK; a security token for temporary keys)", classes="section")
+            yield Button(_("Use for this session only"), id="cred-session")
+            yield Button(_("Store in keyring"), id="cred-store", variant="primary")
+        yield Static(_("Or access keys (AK/SK; a security token for temporary keys)"), classes="section")
         with Horizontal():
-            yield Input(placeholder="access key ID (AK)", id="cred-ak")
-            yield Input(placeholder="secret key (SK, hidden)", password=True, id="cred-sk")
-            yield Input(placeholder="security token (optional)", password=True, id="cred-st")
+            yield Input(placeholder=_("access key ID (AK)"), id="cred-ak")
+            yield Input(placeholder=_("secret key (SK, hidden)"), password=True, id="cred-sk")
+            yield Input(placeholder=_("security token (optional)"), password=True, id="cred-st")
         with Horizontal():
-            yield Button("Use keys for this session only", id="cred-keys-session")
-            yield Button("Store keys in keyring", id="cred-keys-store", variant="primary")
-        yield Static("Or log in with an IAM password (gets a 24 h token)", classes="section")
+            yield Button(_("Use keys for this session only"), id="cred-keys-session")
+            yield Button(_("Store keys in keyring"), id="cred-keys-store", variant="primary")
+        yield Static(_("Or log in with an IAM password (gets a 24 h token)"), classes="section")
         with Horizontal():
-            yield Input(context.iam_account or "", placeholder="account (domain)", id="cred-account")
-            yield Input(context.iam_user or "", placeholder="user", id="cred-user")
-            yield Input(placeholder="password (hidden)", password=True, id="cred-password")
+            yield Input(context.iam_account or "", placeholder=_("account (domain)"), id="cred-account")
+            yield Input(context.iam_user or "", placeholder=_("user"), id="cred-user")
+            yield Input(placeholder=_("password (hidden)"), password=True, id="cred-password")
         with Horizontal():  # for users with login protection (virtual MFA); the code is never kept
-            yield Input(context.iam_user_id or "", placeholder="user ID (for MFA)", id="cred-user-id")
-            yield Input(placeholder="MFA code (if asked)", password=True, id="cred-mfa", restrict=r"[0-9]*")
+            yield Input(context.iam_user_id or "", placeholder=_("user ID (for MFA)"), id="cred-user-id")
+            yield Input(placeholder=_("MFA code (if asked)"), password=True, id="cred-mfa", restrict=r"[0-9]*")
         with Horizontal():
-            yield Button("Log in", id="cred-login")
+            yield Button(_("Log in"), id="cred-login")
             yield Static(self._login_target(), id="cred-login-target")
         yield Static(context.demo_hint or "", id="cred-demo-hint")
         yield Static("", id="cred-message")
         with Horizontal():
-            yield Button("Forget stored credentials…", id="cred-forget")
+            yield Button(_("Forget stored credentials…"), id="cred-forget")
 
     def _login_target(self) -> str:
         if not self.context.iam_endpoint:
-            return "set a region in the profile to log in here"
-        return f" → {self.context.iam_endpoint} (scope {self.context.iam_region})"
+            return _("set a region in the profile to log in here")
+        return _(" → {endpoint} (scope {region})").format(
+            endpoint=self.context.iam_endpoint, region=self.context.iam_region
+        )
 
     def on_mount(self) -> None:
         self._render_state()
@@ -126,13 +130,15 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         context = self.context
         mono = self.app.no_color
         text = Text()
-        text.append("In use   ", style="bold")
-        text.append((context.current.describe() if context.current else "none") + "\n")
-        text.append("Keyring  ", style="bold")
+        text.append(padded(_("In use"), 9), style="bold")
+        text.append((context.current.describe() if context.current else _("none")) + "\n")
+        text.append(padded(_("Keyring"), 9), style="bold")
         if context.keyring is None:
-            text.append("checking…")
+            text.append(_("checking…"))
         elif context.keyring.usable:
-            text.append(f"usable ({context.keyring.backend})", style=emphasis("green", mono, ""))
+            text.append(
+                _("usable ({backend})").format(backend=context.keyring.backend), style=emphasis("green", mono, "")
+            )
         else:
             text.append(context.keyring.explain(), style=emphasis("yellow", mono, ""))
         self.query_one("#cred-state", Static).update(text)
@@ -155,7 +161,7 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         try:
             return Token(self.query_one("#cred-token", Input).value)
         except TokenFormatError as exc:
-            self._message(f"Not used: {exc}.", error=True)
+            self._message(_("Not used: {reason}.").format(reason=exc), error=True)
             return None
 
     @on(Button.Pressed, "#cred-session")
@@ -188,12 +194,12 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         sk = self.query_one("#cred-sk", Input).value.strip()
         token = self.query_one("#cred-st", Input).value.strip()
         if not ak or not sk:
-            self._message("Enter both the access key ID and the secret key.", error=True)
+            self._message(_("Enter both the access key ID and the secret key."), error=True)
             return None
         try:
-            check_keys(ak, sk, token or None, "the fields")
+            check_keys(ak, sk, token or None, _("the fields"))
         except SdkCredentialsError as exc:
-            self._message(f"Not used: {exc}.", error=True)
+            self._message(_("Not used: {reason}.").format(reason=exc), error=True)
             return None
         return AccessKeys(ak, Secret(sk), Secret(token) if token else None)
 
@@ -227,10 +233,11 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
     async def _store(self, found: Credentials, expires_at: datetime | None = None) -> None:
         if not self.keyring_usable:
             self._message(
-                "No usable keyring here: use them for this session only, or set them in the environment.", error=True
+                _("No usable keyring here: use them for this session only, or set them in the environment."),
+                error=True,
             )
             return
-        self._message("Storing in the keyring…")
+        self._message(_("Storing in the keyring…"))
         profile = self.context.profile
         try:
             if found.token is not None:
@@ -242,7 +249,7 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         except KeyringUnavailable as exc:
             self.context.keyring = exc.status
             self._render_state()
-            self._message(f"Not stored: {exc}", error=True)
+            self._message(_("Not stored: {reason}").format(reason=exc), error=True)
             return
         self.dismiss(
             Credentials(
@@ -258,9 +265,11 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
 
         self.app.push_screen(
             AskScreen(
-                f"Remove the credentials stored in the keyring for profile {self.context.profile!r}?",
-                yes="Forget them",
-                no="Keep them",
+                _("Remove the credentials stored in the keyring for profile {profile!r}?").format(
+                    profile=self.context.profile
+                ),
+                yes=_("Forget them"),
+                no=_("Keep them"),
             ),
             answered,
         )
@@ -270,12 +279,12 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         try:
             removed = await asyncio.to_thread(forget_entry, self.context.profile)
         except KeyringUnavailable as exc:
-            self._message(f"Could not reach the keyring: {exc}", error=True)
+            self._message(_("Could not reach the keyring: {reason}").format(reason=exc), error=True)
             return
         if self.context.current and self.context.current.source is CredentialSource.KEYRING:
             self.context.current = None
             self._render_state()
-        self._message("Removed the stored credentials." if removed else "There were no stored credentials.")
+        self._message(_("Removed the stored credentials.") if removed else _("There were no stored credentials."))
 
     # --- IAM login ------------------------------------------------------------------------------------
 
@@ -292,13 +301,13 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         code_field = self.query_one("#cred-mfa", Input)
         code, user_id = code_field.value.strip(), self.query_one("#cred-user-id", Input).value.strip()
         if not self.context.iam_endpoint or not self.context.iam_region:
-            self._message("No region known for this profile: set one (vias-tui profile set … --region).", True)
+            self._message(_("No region known for this profile: set one (vias-tui profile set … --region)."), True)
             return
         if not account or not password:
-            self._message("Enter the account, user and password.", error=True)
+            self._message(_("Enter the account, user and password."), error=True)
             return
         if code and not user_id:
-            self._message("The MFA code needs your IAM user ID (My Credentials > API Credentials).", error=True)
+            self._message(_("The MFA code needs your IAM user ID (My Credentials > API Credentials)."), error=True)
             return
         password_field.value = ""  # do not keep them on screen longer than the request
         code_field.value = ""
@@ -308,7 +317,7 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
     async def _login(self, account: str, user: str, password: str, mfa: MfaCode | None) -> None:
         from tui_app.vias.iam import IamToken, login, needs_mfa
 
-        self._message(f"Logging in as {account}/{user}…")
+        self._message(_("Logging in as {account}/{user}…").format(account=account, user=user))
         answer = await login(
             self.context.iam_endpoint or "",
             domain=account,
@@ -322,13 +331,15 @@ class CredentialsScreen(ModalScreen[Credentials | None]):
         if not isinstance(answer, IamToken):
             if needs_mfa(answer):
                 self._message(
-                    f"Login failed: {answer.one_line()}. This user has login protection (virtual MFA): enter your "
-                    "user ID and the 6-digit code from your authenticator, with the password, then Log in.",
+                    _(
+                        "Login failed: {error}. This user has login protection (virtual MFA): enter your "
+                        "user ID and the 6-digit code from your authenticator, with the password, then Log in."
+                    ).format(error=answer.one_line()),
                     error=True,
                 )
                 self.query_one("#cred-user-id", Input).focus()
                 return
-            self._message(f"Login failed: {answer.one_line()}", error=True)
+            self._message(_("Login failed: {error}").format(error=answer.one_line()), error=True)
             return
         found = Credentials(CredentialSource.SESSION, token=answer.token, expires_at=answer.expires_at)
         if self.keyring_usable:

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 
+from tui_app.i18n import _
 from tui_app.resolve import PAGE_SIZE, Resolution, resolve
 from tui_app.vias.client import ViasClient
 
@@ -22,8 +23,8 @@ from tui_app.vias.client import ViasClient
 class PreviewScreen(ModalScreen[Resolution | None]):
     AUTO_FOCUS = "#preview-cancel"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="preview_cancel"),
-        Binding("s", "skip", "Skip: confirm on IDs alone", id="preview_skip"),
+        Binding("escape", "cancel", _("Cancel"), id="preview_cancel"),
+        Binding("s", "skip", _("Skip: confirm on IDs alone"), id="preview_skip"),
     ]
     DEFAULT_CSS = """
     PreviewScreen { align: center middle; }
@@ -43,12 +44,12 @@ class PreviewScreen(ModalScreen[Resolution | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Looking up {len(self.ids):,} ID(s) in this project's batch tasks…")
+            yield Static(_("Looking up {count:,} ID(s) in this project's batch tasks…").format(count=len(self.ids)))
             yield ProgressBar(total=None, show_eta=False, id="preview-progress")
-            yield Static("Requesting the first page…", id="preview-status")
+            yield Static(_("Requesting the first page…"), id="preview-status")
             with Horizontal():
-                yield Button("Cancel (Esc)", id="preview-cancel")
-                yield Button("Skip: confirm on IDs alone (s)", id="preview-skip")
+                yield Button(_("Cancel (Esc)"), id="preview-cancel")
+                yield Button(_("Skip: confirm on IDs alone (s)"), id="preview-skip")
 
     def on_mount(self) -> None:
         self._look_up()
@@ -66,7 +67,9 @@ class PreviewScreen(ModalScreen[Resolution | None]):
         pages = math.ceil((result.total or 0) / PAGE_SIZE) or 1
         self.query_one(ProgressBar).update(total=pages, progress=result.pages)
         self.query_one("#preview-status", Static).update(
-            f"Page {result.pages:,} of {pages:,}: {len(result.found):,} of {len(self.ids):,} found"
+            _("Page {page:,} of {pages:,}: {found:,} of {count:,} found").format(
+                page=result.pages, pages=pages, found=len(result.found), count=len(self.ids)
+            )
         )
 
     def _finish(self, result: Resolution) -> None:

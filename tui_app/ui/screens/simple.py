@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from tui_app.i18n import _
+from tui_app.ids import padded
 from tui_app.ui.styles import emphasis
 
 PathCheck = Callable[[str], str | None]  # the path -> why it cannot be used, or None
@@ -22,9 +24,9 @@ class AskScreen(ModalScreen[bool]):
     """A yes/no question. 'No' has focus, so Enter alone never does the risky thing."""
 
     BINDINGS = [
-        Binding("escape", "no", "No", id="ask_no"),
-        Binding("y", "yes", "Yes", id="ask_yes"),
-        Binding("n", "no", "No", show=False, id="ask_no_key"),
+        Binding("escape", "no", _("No"), id="ask_no"),
+        Binding("y", "yes", _("Yes"), id="ask_yes"),
+        Binding("n", "no", _("No"), show=False, id="ask_no_key"),
     ]
     AUTO_FOCUS = "#ask-no"
     DEFAULT_CSS = """
@@ -37,16 +39,16 @@ class AskScreen(ModalScreen[bool]):
     AskScreen Button:focus { text-style: bold reverse; }
     """
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, yes: str | None = None, no: str | None = None) -> None:
         super().__init__()
-        self.question, self.yes_label, self.no_label = question, yes, no
+        self.question, self.yes_label, self.no_label = question, yes or _("Yes"), no or _("No")
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.question, id="ask-question")
             with Horizontal():
-                yield Button(f"{self.no_label} (n)", id="ask-no")
-                yield Button(f"{self.yes_label} (y)", id="ask-yes", variant="warning")
+                yield Button(_("{answer} (n)").format(answer=self.no_label), id="ask-no")
+                yield Button(_("{answer} (y)").format(answer=self.yes_label), id="ask-yes", variant="warning")
 
     @on(Button.Pressed, "#ask-yes")
     def action_yes(self) -> None:
@@ -60,7 +62,7 @@ class AskScreen(ModalScreen[bool]):
 class PathScreen(ModalScreen[str | None]):
     """Ask for a file path (load IDs, export a report). A path that `check` refuses stays, with the reason."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="path_cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="path_cancel")]
     AUTO_FOCUS = "#path-input"
     DEFAULT_CSS = """
     PathScreen { align: center middle; }
@@ -97,7 +99,7 @@ class PathScreen(ModalScreen[str | None]):
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close", id="help_close")]
+    BINDINGS = [Binding("escape,q,f1,question_mark", "close", _("Close"), id="help_close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 100%; max-width: 100; height: 100%; max-height: 40; border: thick $primary;
@@ -113,9 +115,11 @@ class HelpScreen(ModalScreen[None]):
         for title, rows in self.sections:
             text.append(f"\n{title}\n", style="bold underline")
             for keys, description in rows:
-                text.append(f"  {keys:<22}", style="bold")
+                text.append("  " + padded(keys, 22), style="bold")
                 text.append(description + "\n")
-        text.append("\nEverything is also in the command palette (ctrl+p). Esc closes this help.\n", style="italic")
+        text.append(
+            "\n" + _("Everything is also in the command palette (ctrl+p). Esc closes this help.") + "\n", style="italic"
+        )
         with VerticalScroll():
             yield Static(text)
 

@@ -14,10 +14,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from tui_app.domain.identifiers import is_project_id
+from tui_app.i18n import _
 from tui_app.problems import OperatorError
 from tui_app.settings import Profile, SettingsError, Target, load_profiles, save_profiles
 from tui_app.ui.styles import emphasis
 from tui_app.vias.endpoints import REGIONS, parse_endpoint, region_endpoint
+
+
+def _demo_hint() -> list[str | tuple[str, str]]:
+    """The way to the demo, with the command in bold wherever the language puts it."""
+    before, _command, after = _(
+        "Quit (ctrl+q) and run {command}: a fake VIAS on this machine, nothing leaves it."
+    ).partition("{command}")
+    return [before, ("vias-tui --demo", "bold"), after]
 
 
 @dataclass
@@ -27,7 +36,7 @@ class TargetChoice:
 
 
 class TargetScreen(ModalScreen[TargetChoice | None]):
-    BINDINGS = [Binding("escape", "close", "Close", id="target_close")]
+    BINDINGS = [Binding("escape", "close", _("Close"), id="target_close")]
     AUTO_FOCUS = "#target-region"
     DEFAULT_CSS = """
     TargetScreen { align: center middle; }
@@ -48,32 +57,39 @@ class TargetScreen(ModalScreen[TargetChoice | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(Text("Where should deletes go?", style="bold"))
-            yield Static(
-                f"Nothing set it yet{f' ({self.problem})' if self.problem else ''}. Choose a region (or "
-                "an endpoint URL) and the project ID, then save them to profile "
-                f"{self.profile!r} or use them for this session only."
+            yield Static(Text(_("Where should deletes go?"), style="bold"))
+            intro = (
+                _(
+                    "Nothing set it yet ({problem}). Choose a region (or an endpoint URL) and the project ID, then "
+                    "save them to profile {profile!r} or use them for this session only."
+                )
+                if self.problem
+                else _(
+                    "Nothing set it yet. Choose a region (or an endpoint URL) and the project ID, then save them to "
+                    "profile {profile!r} or use them for this session only."
+                )
             )
+            yield Static(intro.format(problem=self.problem, profile=self.profile))
             with Horizontal():
                 yield Select(
-                    [(f"{region} ({name})", region) for region, name in REGIONS.items()],
-                    prompt="region",
+                    [(f"{region} ({_(name)})", region) for region, name in REGIONS.items()],
+                    prompt=_("region"),
                     id="target-region",
                 )
-                yield Input(placeholder="or an endpoint URL (https://…)", id="target-endpoint")
-            yield Input(placeholder="project ID (32 hex characters, from IAM > My Credentials)", id="target-project")
+                yield Input(placeholder=_("or an endpoint URL (https://…)"), id="target-endpoint")
+            yield Input(placeholder=_("project ID (32 hex characters, from IAM > My Credentials)"), id="target-project")
             with Horizontal():
-                yield Button(f"Save to profile {self.profile!r}", id="target-save", variant="primary")
-                yield Button("Use for this session only", id="target-session")
+                yield Button(
+                    _("Save to profile {profile!r}").format(profile=self.profile), id="target-save", variant="primary"
+                )
+                yield Button(_("Use for this session only"), id="target-session")
             yield Static("", id="target-message")
             yield Static(
                 Text.assemble(
-                    ("\nFrom a shell instead:\n", "bold"),
+                    ("\n" + _("From a shell instead:") + "\n", "bold"),
                     f"  vias-tui profile set {self.profile} --region cn-north-4 --project-id PROJECT_ID\n",
-                    ("Just trying it out? ", "bold"),
-                    "Quit (ctrl+q) and run ",
-                    ("vias-tui --demo", "bold"),
-                    ": a fake VIAS on this machine, nothing leaves it.",
+                    (_("Just trying it out?") + " ", "bold"),
+                    *_demo_hint(),
                 )
             )
 
@@ -88,10 +104,10 @@ class TargetScreen(ModalScreen[TargetChoice | None]):
             self._message(str(exc))
             return None
         if where is None:
-            self._message("Choose a region or type an endpoint URL.")
+            self._message(_("Choose a region or type an endpoint URL."))
             return None
         if not is_project_id(project):
-            self._message("The project ID must be 4-64 letters, digits, '-' or '_'.")
+            self._message(_("The project ID must be 4-64 letters, digits, '-' or '_'."))
             return None
         sources = {"endpoint": "the console", "project_id": "the console"}
         return Target(self.profile, where, project, sources)
@@ -125,7 +141,7 @@ class TargetScreen(ModalScreen[TargetChoice | None]):
             profiles[self.profile] = profile
             save_profiles(profiles)
         except SettingsError as exc:
-            self._message(f"Not saved: {exc}")
+            self._message(_("Not saved: {reason}").format(reason=exc))
             return
         self.dismiss(TargetChoice(target, saved=True))
 

@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
+from tui_app.i18n import N_, _
 from tui_app.ids import Entry, InputTooLarge, Plan, display_safe, parse, parse_async, shown
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 
@@ -84,12 +85,16 @@ class IdsPane(Horizontal):
                 soft_wrap=False,
                 tab_behavior="focus",
             )
-            area.border_title = "IDs: paste or type (one per line, or , ; space separated; # comments)"
+            area.border_title = _("IDs: paste or type (one per line, or , ; space separated; # comments)")
             yield area
             with Vertical(id="large-view"):
                 yield Static(id="large-banner")
                 yield RowsTable(
-                    [Column("Line", "line", 7), Column("Entry", "entry", 36), Column("Status", "status", None)],
+                    [
+                        Column(N_("Line"), "line", 7),
+                        Column(N_("Entry"), "entry", 36),
+                        Column(N_("Status"), "status", None),
+                    ],
                     id="entries",
                 )
         with Vertical(id="plan-side"):
@@ -130,8 +135,10 @@ class IdsPane(Horizontal):
             lines = text.count("\n") + 1
             self.query_one("#large-banner", Static).update(
                 Text(
-                    f"Large input: {lines:,} lines ({len(text):,} characters), shown read-only. Paste again to "
-                    "replace it, ctrl+n to clear, or edit the file and load it again (ctrl+o).",
+                    _(
+                        "Large input: {lines:,} lines ({characters:,} characters), shown read-only. Paste again to "
+                        "replace it, ctrl+n to clear, or edit the file and load it again (ctrl+o)."
+                    ).format(lines=lines, characters=len(text)),
                     style="bold",
                 )
             )
@@ -190,7 +197,7 @@ class IdsPane(Horizontal):
         self._parsed_text = text
         if len(text) > BACKGROUND_PARSE_CHARS:
             self.query_one("#plan-counts", Static).update(
-                Text(f"Parsing {text.count(chr(10)) + 1:,} lines…", style="italic")
+                Text(_("Parsing {lines:,} lines…").format(lines=text.count(chr(10)) + 1), style="italic")
             )
             self._parse_in_chunks(text, version)
         else:
@@ -217,28 +224,36 @@ class IdsPane(Horizontal):
         plan = self.plan
         counts = Text()
         if self.error:
-            counts.append(f"Too large: {self.error}", style="bold red")
+            counts.append(_("Too large: {reason}").format(reason=self.error), style="bold red")
         else:
-            counts.append(f"{len(plan.valid):,} valid\n", style="bold green" if plan.valid else "dim")
             counts.append(
-                f"{plan.duplicate_count:,} duplicate(s), sent once\n", style="yellow" if plan.duplicates else "dim"
+                _("{count:,} valid").format(count=len(plan.valid)) + "\n", style="bold green" if plan.valid else "dim"
             )
-            counts.append(f"{len(plan.skipped):,} skipped, never sent\n", style="bold red" if plan.skipped else "dim")
-            counts.append(f"{len(plan.warnings):,} unusual", style="yellow" if plan.warnings else "dim")
+            counts.append(
+                _("{count:,} duplicate(s), sent once").format(count=plan.duplicate_count) + "\n",
+                style="yellow" if plan.duplicates else "dim",
+            )
+            counts.append(
+                _("{count:,} skipped, never sent").format(count=len(plan.skipped)) + "\n",
+                style="bold red" if plan.skipped else "dim",
+            )
+            counts.append(
+                _("{count:,} unusual").format(count=len(plan.warnings)), style="yellow" if plan.warnings else "dim"
+            )
         self.query_one("#plan-counts", Static).update(counts)
         issues = Text()
         for entry in plan.skipped[:ISSUES_SHOWN]:
-            issues.append(f"line {entry.line} ", style="bold red")
+            issues.append(_("line {number}").format(number=entry.line) + " ", style="bold red")
             issues.append(f"{shown(entry.text)!r}\n", style="red")
             issues.append(f"  {entry.reason}\n", style="dim")
         warned = list(plan.warnings.items())[: max(0, ISSUES_SHOWN - len(plan.skipped))]
         for task_id, warning in warned:
-            issues.append(f"line {plan.id_lines[task_id]} ", style="bold yellow")
+            issues.append(_("line {number}").format(number=plan.id_lines[task_id]) + " ", style="bold yellow")
             issues.append(f"{task_id}\n", style="yellow")
             issues.append(f"  {warning}\n", style="dim")
         hidden = len(plan.skipped) + len(plan.warnings) - ISSUES_SHOWN
         if hidden > 0:
-            issues.append(f"… and {hidden:,} more (the report lists them all)", style="dim")
+            issues.append(_("… and {count:,} more (the report lists them all)").format(count=hidden), style="dim")
         self.query_one("#plan-issues", Static).update(issues)
 
 
@@ -251,11 +266,13 @@ def _parse_text(text: str) -> tuple[Plan, str | None]:
 
 def _entry_cells(entry: Entry, plan: Plan) -> list[Text | str]:
     if entry.id is None:
-        status = Text(f"skipped: {entry.reason}", style="red")
+        status = Text(_("skipped: {reason}").format(reason=entry.reason), style="red")
     elif entry.id in plan.warnings:
-        status = Text(f"valid, unusual: {plan.warnings[entry.id]}", style="yellow")
+        status = Text(_("valid, unusual: {warning}").format(warning=plan.warnings[entry.id]), style="yellow")
     elif entry.id in plan.duplicates:
-        status = Text(f"valid, repeated {plan.duplicates[entry.id]}x more (sent once)", style="yellow")
+        status = Text(
+            _("valid, repeated {count}x more (sent once)").format(count=plan.duplicates[entry.id]), style="yellow"
+        )
     else:
-        status = Text("valid", style="green")
+        status = Text(_("valid"), style="green")
     return [str(entry.line), shown(entry.text), status]

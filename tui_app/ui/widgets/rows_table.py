@@ -21,13 +21,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_app.i18n import _
+
 CellGetter = Callable[[int], list[Text | str]]
 HORIZONTAL_STEP = 8
 
 
 @dataclass(frozen=True)
 class Column:
-    label: str
+    label: str  # marked with N_ where the columns are declared; translated when the header is drawn
     key: str
     width: int | None  # None: whatever is left (at least MIN_FLEX)
     grow_to: int | None = None  # on a wide screen, widen up to this before the flexible column takes the rest
@@ -46,14 +48,14 @@ class RowsTable(ScrollView, can_focus=True):
     RowsTable > .rows-table--odd { background: $surface-lighten-1; }
     """
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(0)", "First", show=False),
-        Binding("end", "edge(1)", "Last", show=False),
-        Binding("left", "sideways(-1)", "Scroll left", show=False),
-        Binding("right", "sideways(1)", "Scroll right", show=False),
+        Binding("up", "cursor(-1)", _("Up"), show=False),
+        Binding("down", "cursor(1)", _("Down"), show=False),
+        Binding("pageup", "page(-1)", _("Page up"), show=False),
+        Binding("pagedown", "page(1)", _("Page down"), show=False),
+        Binding("home", "edge(0)", _("First"), show=False),
+        Binding("end", "edge(1)", _("Last"), show=False),
+        Binding("left", "sideways(-1)", _("Scroll left"), show=False),
+        Binding("right", "sideways(1)", _("Scroll right"), show=False),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -175,7 +177,7 @@ class RowsTable(ScrollView, can_focus=True):
         left = int(self.scroll_offset.x)
         if y == 0:
             style = self.get_component_rich_style("rows-table--header")
-            strip = self._strip([Text(c.label) for c in self.columns], widths, style)
+            strip = self._strip([Text(_(c.label)) for c in self.columns], widths, style)
         else:
             index = int(self.scroll_offset.y) + y - 1
             if index >= self._count:

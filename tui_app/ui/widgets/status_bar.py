@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui_app.credentials import Credentials, expiry_text
+from tui_app.i18n import _
 from tui_app.keyring_store import KeyringStatus
 
 
@@ -55,7 +56,7 @@ def _line(state: StatusState, level: int, mono: bool) -> Text:
     compact = level > 0
     text = Text(no_wrap=True, overflow="ellipsis")
     if state.demo:
-        text.append(" DEMO ", style="bold reverse")
+        text.append(_(" DEMO "), style="bold reverse")
         text.append(" ")
     if not compact:
         text.append(f"{state.profile}@", style="dim")
@@ -63,26 +64,31 @@ def _line(state: StatusState, level: int, mono: bool) -> Text:
     text.append(label, style="bold" if state.project else ("bold reverse" if mono else "bold red"))
     if state.project:
         project = _short(state.project) if level < 2 else f"{state.project[:4]}…{state.project[-4:]}"
-        text.append(f" · {'' if compact else 'project '}{project}")
+        text.append(" · " + (project if compact else _("project {project}").format(project=project)))
     else:
-        text.append(" (F6 to set)")
+        text.append(_(" (F6 to set)"))
     text.append(" · ")
     found = state.credentials
     if state.checking:
-        text.append("credentials: checking…", style="italic")
+        text.append(_("credentials: checking…"), style="italic")
     elif found is None:
-        why = "no keyring" if state.keyring is not None and not state.keyring.usable else "none"
-        text.append(f"credentials: {why} (F4)", style="bold reverse" if mono else "bold red")
+        missing = (
+            _("credentials: no keyring (F4)")
+            if state.keyring is not None and not state.keyring.usable
+            else _("credentials: none (F4)")
+        )
+        text.append(missing, style="bold reverse" if mono else "bold red")
     else:
         alarm = "bold reverse" if mono else "bold red"
         style = alarm if found.expired else ("bold" if mono else "yellow") if found.expiring_soon else ""
-        expiry = expiry_text(found.expires_at)
+        expiry = expiry_text(found.expires_at, short=compact)
         label = found.label()
-        if compact:
-            expiry = expiry.replace("expires in ", "exp ").replace("expiry unknown", "exp ?")
         if level > 1:
             label = label.replace(" chars)", ")")
-        text.append(f"{label} {found.source.short}, {expiry}", style=style)
+        text.append(
+            _("{credentials} {source}, {expiry}").format(credentials=label, source=found.source.short, expiry=expiry),
+            style=style,
+        )
     return text
 
 

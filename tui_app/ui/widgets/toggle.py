@@ -11,13 +11,15 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui_app.i18n import _
+
 
 class TextToggle(Widget, can_focus=True):
     DEFAULT_CSS = """
     TextToggle { height: 1; width: 1fr; }
     TextToggle:focus { text-style: reverse; }
     """
-    BINDINGS = [Binding("space", "flip", "Switch", show=False)]  # not Enter: Enter never switches an option
+    BINDINGS = [Binding("space", "flip", _("Switch"), show=False)]  # not Enter: Enter never switches an option
 
     value: reactive[bool] = reactive(False)
 
