@@ -18,7 +18,6 @@ from tui_app.outcomes import REPORT_FIELDS, OutcomeRecord
 from tui_app.paths import check_output_path, describe_os_error, write_private_file
 from tui_app.problems import OperatorError
 
-FORMATS = ("jsonl", "csv")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -99,7 +99,6 @@ class AkSkAuth:
         self._lock: asyncio.Lock | None = None
         self._next_try = 0.0
         self.version = 0
-        self.refreshes = 0
         self._use(keys, expires_at)
 
     def _use(self, keys: AccessKeys, expires_at: datetime | None) -> None:
@@ -146,7 +145,6 @@ class AkSkAuth:
                 self._next_try = time.monotonic() + REFRESH_RETRY
                 return False
             self._use(keys, expires_at)
-            self.refreshes += 1
             return True
 
     def __repr__(self) -> str:

@@ -41,7 +41,6 @@ from tui_app.ui.styles import emphasis
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 from tui_app.ui.widgets.toggle import TextToggle
 
-SAMPLE = 4
 # Seconds the confirmation must have been on screen before the input that submits the count was typed. Nobody
 # reads the count, the target and the list, then types the count, in half a second; the keys of a paste or of
 # type-ahead arrive within milliseconds of the keys that opened the screen. Long enough to catch any machine-speed
