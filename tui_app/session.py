@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from tui_app.domain.errors import ApiError, Transport
 from tui_app.engine import DeleteEngine
 from tui_app.ids import Plan
 from tui_app.journal import RunJournal, clean_stale_files, reserve_size
-from tui_app.outcomes import OutcomeRecord, RunStatus, count_outcomes
+from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.paths import check_output_path, default_runs_dir, private_dir
 from tui_app.problems import JournalWriteError, OperatorError
 from tui_app.retry_policy import RetryPolicy
@@ -159,7 +159,7 @@ class RunSession:
         self.resuming = resuming
         self.journal = journal
         self.log = log
-        self.ids = ids
+        self._ids = list(ids)
         self.previously_sent = previously_sent
         self._http = http
         self.engine: DeleteEngine | None = None
@@ -202,8 +202,9 @@ class RunSession:
         return cls(spec, journal, log, list(plan.valid), frozenset(), http)
 
     @classmethod
-    def open_resume(cls, spec: RunSpec, path: Path) -> RunSession:
-        """Lock a run's journal and take what it left unsettled. Nothing is written until `run()`."""
+    def open_resume(cls, spec: RunSpec, path: Path, only: Collection[str] | None = None) -> RunSession:
+        """Lock a run's journal and take what it left unsettled (of `only`, when given: never more than the
+        operator confirmed). Nothing is written until `run()`."""
         http = preflight(spec)
         directory = spec.directory()
         with start_lock(directory):
@@ -212,6 +213,9 @@ class RunSession:
                 clean_stale_files(directory)
                 log = read_run(path)  # read again under the lock: another process may just have finished it
                 ids = log.unsettled()
+                if only is not None:
+                    wanted = set(only)
+                    ids = [i for i in ids if i in wanted]
                 if not spec.allow_overlap and ids:
                     refuse_overlap(spec, ids, path)
                 journal.reserve(reserve_size(len(ids)))
@@ -225,11 +229,28 @@ class RunSession:
     def run_id(self) -> str:
         return self.journal.run_id
 
+    @property
+    def ids(self) -> list[str]:
+        """What this session sends (a copy: what it sends is fixed when it opens)."""
+        return list(self._ids)
+
     # --- control -------------------------------------------------------------------------------------
 
     @property
     def paused(self) -> bool:
         return self.engine is not None and self.engine.paused
+
+    @property
+    def started(self) -> bool:
+        """The engine runs (control calls act at once; before, a front end keeps them until it starts)."""
+        return self.engine is not None
+
+    def progress(self) -> tuple[int, dict[Outcome, int]]:
+        """How many IDs have a final outcome in this run so far, and how many of each."""
+        if self.engine is None:
+            return 0, dict.fromkeys(Outcome, 0)
+        records = self.engine.records
+        return len(records), count_outcomes(records.values())
 
     def cancel(self, grace: float, status: RunStatus = RunStatus.CANCELLED) -> None:
         if self.engine is not None:
@@ -296,7 +317,7 @@ class RunSession:
         journal_error: str | None = None
         try:
             if self.resuming:
-                self.journal.resumed(self.ids)
+                self.journal.resumed(self._ids)
             async with ViasClient(
                 spec.target.endpoint, spec.target.project_id, spec.auth, http=self._http, transport=spec.transport
             ) as client:
@@ -311,7 +332,7 @@ class RunSession:
                 )
                 if on_engine is not None:
                     on_engine(self.engine)
-                summary = await self.engine.run(self.ids, self.previously_sent)
+                summary = await self.engine.run(self._ids, self.previously_sent)
             status = summary.status
         except JournalWriteError as exc:  # even the resume marker could not be written: nothing was sent
             journal_error = str(exc)
@@ -328,7 +349,7 @@ class RunSession:
             self.close()
             self.log.apply(records.values())
         if summary is None:
-            summary = RunSummary(len(self.ids), status, 0.0, count_outcomes([]), journal_error=journal_error)
+            summary = RunSummary(len(self._ids), status, 0.0, count_outcomes([]), journal_error=journal_error)
         return SessionResult(
             summary,
             status,

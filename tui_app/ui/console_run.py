@@ -75,7 +75,7 @@ class ConsoleRun:
     def stop(self, grace: float, status: RunStatus = RunStatus.CANCELLED) -> None:
         """Cancel (or quit): at once if the engine runs, else as soon as it starts (it then sends nothing)."""
         self._stop = (grace, status)
-        if self.session is not None and self.session.engine is not None:
+        if self.session is not None and self.session.started:
             self.session.cancel(grace, status)
 
     def _engine_ready(self, engine: DeleteEngine) -> None:
@@ -100,9 +100,7 @@ class ConsoleRun:
         )
         try:
             if request.journal is not None:
-                session = await asyncio.to_thread(RunSession.open_resume, spec, request.journal)
-                confirmed = set(request.ids)  # never more than the operator confirmed
-                session.ids = [i for i in session.ids if i in confirmed]
+                session = await asyncio.to_thread(RunSession.open_resume, spec, request.journal, request.ids)
             else:
                 session = await asyncio.to_thread(RunSession.open_new, spec, request.plan, request.names())
         except OperatorError as exc:

@@ -4,6 +4,7 @@ quitting wait for answers in flight so every answer is recorded."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -12,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent
 
 from tui_app.credentials import Credentials
-from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
 from tui_app.session import SessionResult
 from tui_app.ui import messages
 from tui_app.ui.console_run import ConsoleRun, RunRequest
@@ -100,10 +101,13 @@ class RunScreen(Screen[None]):
             self.post_message(messages.OutcomesArrived(self.run.take_outcomes()))
 
     def _apply_records(self, records: list[OutcomeRecord]) -> list[ResultRow]:
-        for record in records:
-            if record.name is None and record.id in self._names:
-                record.name = self._names[record.id]  # the journal already has it from the plan
-        return [self.results.apply(record) for record in records]
+        named = [
+            replace(record, name=self._names[record.id])  # the engine's record stays as it is (the journal has it)
+            if record.name is None and record.id in self._names
+            else record
+            for record in records
+        ]
+        return [self.results.apply(record) for record in named]
 
     # --- what the run reports -----------------------------------------------------------------------------
 
@@ -117,9 +121,9 @@ class RunScreen(Screen[None]):
     def on_outcomes_arrived(self, message: messages.OutcomesArrived) -> None:
         rows = self._apply_records(message.records)
         self.results_pane.update_rows(rows)
-        engine = self.run.session.engine if self.run and self.run.session else None
-        if engine is not None:
-            self.run_bar.progress(len(engine.records), count_outcomes(engine.records.values()))
+        session = self.run.session if self.run is not None else None
+        if session is not None and session.started:
+            self.run_bar.progress(*session.progress())
 
     def on_run_throttled(self, message: messages.RunThrottled) -> None:
         self.run_bar.throttled(message.delay)
