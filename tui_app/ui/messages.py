@@ -1,6 +1,8 @@
-"""Typed messages the workers post; only their handlers touch widgets."""
+"""Typed messages the workers post; only their handlers touch widgets. Dataclasses, as in Textual's own docs."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.message import Message
 
@@ -11,61 +13,53 @@ from tui_app.runlog import RunLog
 from tui_app.session import SessionResult
 
 
+@dataclass
 class RunBegan(Message):
-    def __init__(self, total: int) -> None:
-        super().__init__()
-        self.total = total
+    total: int
 
 
+@dataclass
 class OutcomesArrived(Message):
-    def __init__(self, records: list[OutcomeRecord]) -> None:
-        super().__init__()
-        self.records = records
+    records: list[OutcomeRecord]
 
 
+@dataclass
 class RunThrottled(Message):
-    def __init__(self, delay: float) -> None:
-        super().__init__()
-        self.delay = delay
+    delay: float
 
 
+@dataclass
 class RunPaused(Message):
-    def __init__(self, error: ApiError) -> None:
-        super().__init__()
-        self.error = error
+    error: ApiError
 
 
+@dataclass
 class RunResumed(Message):
     pass
 
 
+@dataclass
 class RunEnded(Message):
-    def __init__(self, result: SessionResult) -> None:
-        super().__init__()
-        self.result = result
+    result: SessionResult
 
 
+@dataclass
 class RunRefused(Message):
     """The run could not start (a check before anything was sent failed): one line saying why."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
+    reason: str
 
 
+@dataclass
 class RunCrashed(Message):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    error: str
 
 
+@dataclass
 class InterruptedRunFound(Message):
-    def __init__(self, log: RunLog) -> None:
-        super().__init__()
-        self.log = log
+    log: RunLog
 
 
+@dataclass
 class CredentialsLooked(Message):
-    def __init__(self, lookup: CredentialLookup) -> None:
-        super().__init__()
-        self.lookup = lookup
+    lookup: CredentialLookup

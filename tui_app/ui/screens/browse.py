@@ -69,14 +69,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         Binding("slash", "focus_quick", _("Filter"), id="browse_quick"),
         Binding("ctrl+d", "delete_marked", _("Delete marked…"), id="browse_delete", priority=True),
     ]
-    DEFAULT_CSS = """
-    BrowseScreen #browse-filters { height: 3; }
-    BrowseScreen #browse-state { width: 26; }
-    BrowseScreen #browse-search-in { width: 22; }
-    BrowseScreen #browse-name, BrowseScreen #browse-quick { width: 1fr; }
-    BrowseScreen #browse-status { height: 1; padding: 0 1; background: $boost; }
-    BrowseScreen #browse-table { height: 1fr; }
-    """
+    CSS_PATH = "browse.tcss"
 
     def __init__(self, open_client: Callable[[], ViasClient]) -> None:
         super().__init__()

@@ -26,13 +26,7 @@ class PreviewScreen(ModalScreen[Resolution | None]):
         Binding("escape", "cancel", _("Cancel"), id="preview_cancel"),
         Binding("s", "skip", _("Skip: confirm on IDs alone"), id="preview_skip"),
     ]
-    DEFAULT_CSS = """
-    PreviewScreen { align: center middle; }
-    PreviewScreen > Vertical { width: 80; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
-    PreviewScreen ProgressBar { margin: 1 0; }
-    PreviewScreen Horizontal { height: auto; align-horizontal: right; }
-    PreviewScreen Button { margin-left: 2; }
-    """
+    CSS_PATH = "preview.tcss"
 
     def __init__(self, ids: list[str], open_client: Callable[[], ViasClient]) -> None:
         super().__init__()

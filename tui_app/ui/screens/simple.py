@@ -29,15 +29,7 @@ class AskScreen(ModalScreen[bool]):
         Binding("n", "no", _("No"), show=False, id="ask_no_key"),
     ]
     AUTO_FOCUS = "#ask-no"
-    DEFAULT_CSS = """
-    AskScreen { align: center middle; }
-    AskScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%; border: thick $warning;
-                           background: $surface; padding: 0 1; }
-    AskScreen #ask-question { height: auto; max-height: 16; overflow-y: auto; }
-    AskScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    AskScreen Button { margin-left: 2; }
-    AskScreen Button:focus { text-style: bold reverse; }
-    """
+    CSS_PATH = "simple.tcss"
 
     def __init__(self, question: str, yes: str | None = None, no: str | None = None) -> None:
         super().__init__()
@@ -64,12 +56,7 @@ class PathScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="path_cancel")]
     AUTO_FOCUS = "#path-input"
-    DEFAULT_CSS = """
-    PathScreen { align: center middle; }
-    PathScreen > Vertical { width: 90%; max-width: 100; height: auto; border: thick $primary;
-                            background: $surface; padding: 0 1; }
-    PathScreen #path-error { height: auto; }
-    """
+    CSS_PATH = "simple.tcss"
 
     def __init__(self, title: str, hint: str, initial: str = "", check: PathCheck | None = None) -> None:
         super().__init__()
@@ -100,11 +87,7 @@ class PathScreen(ModalScreen[str | None]):
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,f1,question_mark", "close", _("Close"), id="help_close")]
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 100%; max-width: 100; height: 100%; max-height: 40; border: thick $primary;
-                                  background: $surface; padding: 0 1; }
-    """
+    CSS_PATH = "simple.tcss"
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
         super().__init__()

@@ -38,17 +38,7 @@ class TargetChoice:
 class TargetScreen(ModalScreen[TargetChoice | None]):
     BINDINGS = [Binding("escape", "close", _("Close"), id="target_close")]
     AUTO_FOCUS = "#target-region"
-    DEFAULT_CSS = """
-    TargetScreen { align: center middle; }
-    TargetScreen > VerticalScroll { width: 100%; max-width: 100; height: 100%; max-height: 34;
-                                    border: thick $warning; background: $surface; padding: 0 1; }
-    TargetScreen Horizontal { height: auto; }
-    TargetScreen Horizontal Button { margin-right: 1; }
-    TargetScreen Select { width: 40; }
-    TargetScreen #target-endpoint { width: 1fr; }
-    TargetScreen Button:focus { text-style: bold reverse; }
-    TargetScreen #target-message { height: auto; }
-    """
+    CSS_PATH = "target.tcss"
 
     def __init__(self, profile: str, problem: str | None) -> None:
         super().__init__()

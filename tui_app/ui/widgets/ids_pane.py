@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -30,10 +32,9 @@ class IdsTextArea(TextArea):
     """The IDs box: pastes go in with their control characters made visible (raw, ESC [ 3 1 m would recolour the
     screen); a paste too big for a text box goes to the read-only view instead."""
 
+    @dataclass
     class LargePaste(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+        text: str
 
     def on_paste(self, event: events.Paste) -> None:
         # Runs before TextArea's own paste handler, which prevent_default() then skips.

@@ -60,21 +60,19 @@ class RowsTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
 
+    @dataclass
     class Highlighted(Message):
-        def __init__(self, table: RowsTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
+        table: RowsTable
+        row: int
 
         @property
         def control(self) -> RowsTable:  # lets @on(..., "#some-table") select by table
             return self.table
 
+    @dataclass
     class HeaderClicked(Message):
-        def __init__(self, table: RowsTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
+        table: RowsTable
+        key: str
 
         @property
         def control(self) -> RowsTable:

@@ -4,6 +4,8 @@ draws its border over the label.)"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click
@@ -23,11 +25,10 @@ class TextToggle(Widget, can_focus=True):
 
     value: reactive[bool] = reactive(False)
 
+    @dataclass
     class Changed(Message):
-        def __init__(self, toggle: TextToggle, value: bool) -> None:
-            super().__init__()
-            self.toggle = toggle
-            self.value = value
+        toggle: TextToggle
+        value: bool
 
         @property
         def control(self) -> TextToggle:
