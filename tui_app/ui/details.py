@@ -5,6 +5,8 @@ Never contains the token: records hold none.
 
 from __future__ import annotations
 
+from tui_app.domain.errors import ApiError
+from tui_app.domain.models import DeleteResult
 from tui_app.outcomes import Attempt, JobRecord, Outcome, OutcomeRecord
 
 OUTCOME_MEANING = {
@@ -59,51 +61,58 @@ def details_lines(record: OutcomeRecord, job: JobRecord | None = None) -> list[t
     if job is not None:
         return job_lines(record, job)
     error, result = record.error, record.result
-    pairs: list[tuple[str, str]] = [
-        ("ID", record.id if record.outcome is not Outcome.SKIPPED else repr(record.text or record.id)),
-        ("Outcome", f"{record.outcome.value}: {outcome_meaning(record)}"),
-    ]
-    if record.name:
-        pairs.append(("Name", record.name))
-    if record.line is not None:
-        pairs.append(("Input line", str(record.line)))
-    if record.note:
-        pairs.append(("Note", record.note))
-    if record.stopped:
-        pairs.append(("Stopped", "this run stopped it first (it had running jobs), then deleted it"))
-    if record.jobs:
-        gone = sum(1 for job in record.jobs if job.outcome in (Outcome.DELETED, Outcome.NOT_FOUND))
-        pairs.append(("Leftover jobs", f"{gone} of {len(record.jobs)} deleted (the rows under this one)"))
+    pairs = _record_lines(record)
     if error is not None:
-        status = str(error.http_status) if error.http_status else f"no answer ({error.transport})"
-        pairs += [
-            ("HTTP status", status),
-            ("Error code", error.code or ""),
-            ("Message", error.message or ""),
-            ("Detail", error.detail or ""),
-            ("Reason", error.reason or ""),
-            ("Advice", error.advice or ""),
-            ("Params", ", ".join(error.params)),
-            ("Request ID", error.request_id or ""),
-        ]
-        if error.retry_after is not None:
-            pairs.append(("Retry-After", f"{error.retry_after:g}s"))
-        hint = error.hint()
-        if hint:
-            pairs.append(("Hint", hint))
+        pairs += _error_lines(error)
     if result is not None:
-        pairs += [("HTTP status", str(result.http_status)), ("Request ID", result.request_id or "")]
-        if result.total_count is not None:
-            pairs.append(
-                ("Jobs", f"total {result.total_count}, succeeded {result.succeed_count}, failed {result.failed_count}")
-            )
-        for n, item in enumerate(result.error_list, start=1):
-            pairs.append((f"Job error {n}", item))
+        pairs += _result_lines(result)
     raw = (error.raw_body if error else None) or (result.raw_body if result else None)
     if raw is not None:
         pairs.append(("Raw body", raw if raw else "(empty)"))
     pairs += [_attempt(attempt) for attempt in record.attempts]
     return [(label, value) for label, value in pairs if value]
+
+
+def _record_lines(record: OutcomeRecord) -> list[tuple[str, str]]:
+    """What the row is and came to, before any answer's details."""
+    pairs = [
+        ("ID", record.id if record.outcome is not Outcome.SKIPPED else repr(record.text or record.id)),
+        ("Outcome", f"{record.outcome.value}: {outcome_meaning(record)}"),
+        ("Name", record.name or ""),
+        ("Input line", str(record.line) if record.line is not None else ""),
+        ("Note", record.note or ""),
+        ("Stopped", "this run stopped it first (it had running jobs), then deleted it" if record.stopped else ""),
+    ]
+    if record.jobs:
+        gone = sum(1 for job in record.jobs if job.outcome in (Outcome.DELETED, Outcome.NOT_FOUND))
+        pairs.append(("Leftover jobs", f"{gone} of {len(record.jobs)} deleted (the rows under this one)"))
+    return pairs
+
+
+def _error_lines(error: ApiError) -> list[tuple[str, str]]:
+    status = str(error.http_status) if error.http_status else f"no answer ({error.transport})"
+    return [
+        ("HTTP status", status),
+        ("Error code", error.code or ""),
+        ("Message", error.message or ""),
+        ("Detail", error.detail or ""),
+        ("Reason", error.reason or ""),
+        ("Advice", error.advice or ""),
+        ("Params", ", ".join(error.params)),
+        ("Request ID", error.request_id or ""),
+        ("Retry-After", f"{error.retry_after:g}s" if error.retry_after is not None else ""),
+        ("Hint", error.hint() or ""),
+    ]
+
+
+def _result_lines(result: DeleteResult) -> list[tuple[str, str]]:
+    pairs = [("HTTP status", str(result.http_status)), ("Request ID", result.request_id or "")]
+    if result.total_count is not None:
+        pairs.append(
+            ("Jobs", f"total {result.total_count}, succeeded {result.succeed_count}, failed {result.failed_count}")
+        )
+    pairs += [(f"Job error {n}", item) for n, item in enumerate(result.error_list, start=1)]
+    return pairs
 
 
 def details_text(record: OutcomeRecord, job: JobRecord | None = None) -> str:

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui_app.ids import shown
+from tui_app.ids import escaped
 from tui_app.locate import Search, Where, locate_elsewhere, why
 from tui_app.ui.styles import emphasis
 from tui_app.ui.widgets.rows_table import Column, RowsTable
@@ -68,7 +68,7 @@ class LocateScreen(ModalScreen[None]):
     def _show(self) -> None:
         search = self.search
         table = self.query_one(RowsTable)
-        table.set_rows(len(search.ids), lambda i: [search.ids[i], shown(self._where(search.ids[i]))])
+        table.set_rows(len(search.ids), lambda i: [search.ids[i], escaped(self._where(search.ids[i]))])
         self.query_one("#locate-status", Static).update(self._status())
         commands = search.commands(self.where.endpoint_for) if self.finished else []
         text = Text()

@@ -96,6 +96,10 @@ class RowsTable(ScrollView, can_focus=True):
             self.cursor_row = max(0, count - 1)
         self.refresh()
 
+    def row_cells(self, index: int) -> list[Text | str]:
+        """The cells row `index` shows (read from the callback, as when drawn)."""
+        return self._cells(index) if 0 <= index < self._count else []
+
     def refresh_rows(self, indexes: list[int]) -> None:
         """Repaint just these rows, and only those on screen (new outcomes mostly land off screen)."""
         top = int(self.scroll_offset.y)
