@@ -97,10 +97,7 @@ async def test_auth_pause_then_resume_with_a_new_token(store: FakeStore) -> None
         async with client_for(server) as client:
             engine = DeleteEngine(client, concurrency=3, policy=FAST, on_event=events.append, pause_on_auth=True)
             task = asyncio.create_task(engine.run(ids))
-            for _ in range(200):
-                await asyncio.sleep(0.01)
-                if engine.paused:
-                    break
+            await until(lambda: engine.paused, what="paused")
             assert engine.paused and any(isinstance(e, Paused) for e in events)
             sent_while_paused = len(server.deletes_seen())
             await asyncio.sleep(0.1)
@@ -119,7 +116,7 @@ async def test_cancel_stops_dispatch_and_accounts_for_every_id(store: FakeStore)
     async with FakeVias(store, FaultPlan(latency=0.05)) as server, client_for(server) as client:
         engine = DeleteEngine(client, concurrency=4, policy=FAST)
         task = asyncio.create_task(engine.run(ids))
-        await asyncio.sleep(0.12)
+        await until(lambda: len(engine.records) >= 4, what="the first answers")
         engine.cancel(grace=1.0)
         summary = await task
     assert summary.status is RunStatus.CANCELLED

@@ -200,7 +200,7 @@ def llhttp_accepts(stream: bytes) -> bool:
 
 
 def ours_accepts(stream: bytes, method: str = "GET") -> bool:
-    """The framer driven as the transport drives it (transport.py: _heads, then _Body.__aiter__), over a buffer."""
+    """The framer driven as the transport drives it (transport.py: _heads, then ResponseBody.__aiter__)."""
     buffer = bytearray(stream)
     framer = ResponseFramer(method)
     try:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tui_app.domain.identifiers import is_project_id
 from tui_app.ids import MAX_ENTRIES, InputTooLarge, id_problem, parse
 from tui_app.vias.client import InvalidIdentifier, ViasClient
 
@@ -104,14 +104,24 @@ def test_no_input_yields_a_valid_id_that_changes_the_url_path(text: str) -> None
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=40))
+@given(st.one_of(st.from_regex(r"[A-Za-z0-9_-]{1,70}", fullmatch=True), st.text(min_size=1, max_size=40)))
+@example("abcd")
+@example("a" * 36)
+@example("a" * 37)
+@example("abc")
+@example("ab-_")
+@example("abcd\n")
 def test_url_builder_refuses_anything_that_is_not_a_plain_id(candidate: str) -> None:
-    if id_problem(candidate) is None:
-        assert ViasClient.delete_path_for("proj0001", candidate).endswith("/" + candidate)
+    # The oracle is the API's own rule, written out here (not the code under test): a batch-task ID is 4-36 ASCII
+    # letters, digits, '-' or '_' (the list filter's ^[a-z0-9_-]{4,36}$, any case); a project ID is 4-64 of them.
+    if re.fullmatch(r"[A-Za-z0-9_-]{4,36}", candidate, flags=re.ASCII):
+        assert ViasClient.delete_path_for("proj0001", candidate) == f"/v2/proj0001/batch-tasks/{candidate}"
+        assert id_problem(candidate) is None
     else:
         with pytest.raises(InvalidIdentifier):
             ViasClient.delete_path_for("proj0001", candidate)
-    if is_project_id(candidate):
+        assert id_problem(candidate) is not None
+    if re.fullmatch(r"[A-Za-z0-9_-]{4,64}", candidate, flags=re.ASCII):
         assert ViasClient.delete_path_for(candidate, "abcd1234").startswith(f"/v2/{candidate}/")
     else:
         with pytest.raises(InvalidIdentifier):

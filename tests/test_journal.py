@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
+from tests.test_adversity_cli import fill, tmpfs
 from tui_app import journal as journal_module
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import DeleteResult
@@ -130,30 +131,22 @@ def test_a_failed_write_is_rolled_back_never_torn(tmp_path: Path, monkeypatch: p
     assert read_run(journal.path).warnings == []
 
 
-def test_enospc_releases_ballast_and_the_outcome_in_hand_is_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    journal = new_journal(tmp_path)
-    released = []
-    real_write = os.write
-
-    def full_until_released(fd: int, data: bytes) -> int:
-        if fd == journal._fd and not released:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(fd, data)
-
-    real_release = journal._release_ballast
-
-    def release() -> bool:
-        released.append(True)
-        return real_release()
-
-    monkeypatch.setattr(journal_module.os, "write", full_until_released)
-    monkeypatch.setattr(journal, "_release_ballast", release)
-    journal.outcome(OutcomeRecord(IDS[0], Outcome.DELETED))
-    monkeypatch.undo()
-    journal.close()
-    assert released and read_run(journal.path).records[IDS[0]].outcome is Outcome.DELETED
+def test_enospc_releases_ballast_and_the_outcome_in_hand_is_written(tmp_path: Path) -> None:
+    """On a real, full file system: the journal's reserved room is given back to record the outcome in hand."""
+    with tmpfs(tmp_path / "small", "2m") as small:
+        journal = new_journal(small)
+        try:
+            reserved = journal.ballast_path.stat().st_size
+            fill(small, 0)  # nothing left but the journal's reserve
+            with pytest.raises(OSError):
+                (small / "one-more").write_bytes(b"x" * 8192)
+            for n, task_id in enumerate(IDS):
+                journal.outcome(OutcomeRecord(task_id, Outcome.DELETED, note="n" * 3000 + str(n)))
+            assert journal.ballast_path.stat().st_size < reserved  # the reserve paid for them
+        finally:
+            journal.close()
+        assert {r.outcome for r in read_run(journal.path).records.values()} == {Outcome.DELETED}
+        assert len(read_run(journal.path).records) == len(IDS)
 
 
 def test_no_room_for_the_reservation_refuses_before_anything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

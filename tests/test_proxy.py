@@ -242,7 +242,8 @@ def test_a_bad_proxy_in_the_environment_stops_the_client_in_one_line(monkeypatch
 def test_the_proxy_password_is_scrubbed_from_what_servers_send() -> None:
     proxies = ProxySettings.resolve(f"http://u:{PASSWORD}@proxy:3128", {})
     client = ViasClient(region_endpoint("cn-north-4"), DEMO_PROJECT_ID, TokenAuth(Token(SECRET_TOKEN)), proxy=proxies)
-    assert PASSWORD not in client._scrub(f"echo {PASSWORD} and {PASSWORD[3:15]}")
+    echoed = client.scrubbed(ApiError(502, message=f"echo {PASSWORD} and {PASSWORD[3:15]}", detail=PASSWORD))
+    assert PASSWORD not in repr(echoed) and PASSWORD[3:15] not in str(echoed.message)
     assert isinstance(proxies.https, ProxyUrl) and PASSWORD not in repr(client)
 
 

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from tui_app.cleanup import CleanupPlan
 from tui_app.domain.errors import ApiError, Transport
 from tui_app.engine import DeleteEngine
@@ -61,7 +59,6 @@ class RunSpec:
     cleanup: CleanupPlan | None = None  # stop running batches first; delete what partial deletes leave
     http: HttpSettings | None = None  # set by preflight(): timeouts, TLS, the proxy
     reached: bool = False  # preflight() connected to the endpoint once
-    transport: httpx.AsyncBaseTransport | None = None  # tests only
 
     def directory(self) -> Path:
         return private_dir(self.runs_dir or default_runs_dir())
@@ -94,7 +91,7 @@ def preflight(spec: RunSpec) -> HttpSettings:
         except OperatorError as exc:
             raise OperatorError(f"{exc}; nothing was sent") from None
     spec.directory()
-    if not spec.reached and spec.transport is None:
+    if not spec.reached:
         problem = _unreachable(spec)
         if problem is not None:
             said = "nothing was sent" in problem
@@ -318,9 +315,7 @@ class RunSession:
         try:
             if self.resuming:
                 self.journal.resumed(self._ids)
-            async with ViasClient(
-                spec.target.endpoint, spec.target.project_id, spec.auth, http=self._http, transport=spec.transport
-            ) as client:
+            async with ViasClient(spec.target.endpoint, spec.target.project_id, spec.auth, http=self._http) as client:
                 self.engine = DeleteEngine(
                     client,
                     concurrency=spec.concurrency,

@@ -116,11 +116,9 @@ async def test_keys_in_a_burst_ask_for_the_code_however_late_they_come(fake: Fak
         await pilot.press("ctrl+d")
         screen = await screen_ready(pilot, ConfirmScreen, read=False)
         screen.shown_at -= confirm.READ_TIME  # read for long enough: only the rhythm can decide now
-        driver = app._driver
-        assert driver is not None
         burst = [events.Key("f20", None), events.Key("f20", None), events.Key("2", "2")]  # one read's worth
         for event in burst:
-            driver.process_message(event)
+            app.post_message(event)
         await until(pilot, lambda: screen.query_one("#confirm-input", Input).value == "2", what="the 2")
         await type_by_hand(pilot, "enter")  # even a deliberate Enter: the count itself came in a burst
         await until(pilot, lambda: screen.asked, what="the question")
@@ -245,21 +243,19 @@ async def test_hostile_paste_split_after_its_fake_end_marker_deletes_nothing(sto
     async with FakeVias(store, FaultPlan(latency=1.0)) as server:  # the lookup is still running when "s" comes
         app = console(server, ids[0] + "\n")
         async with app.run_test(size=(100, 30)) as pilot:
-            driver = app._driver
-            assert driver is not None
             app.main.ids_pane.focus_input()
             for event in pasted:
-                driver.process_message(event)  # as the input thread hands over what it parsed
+                app.post_message(event)  # as the input thread hands over what it parsed
             await until(pilot, lambda: len(app.main.ids_pane.plan.valid) == 2, what="the paste parsed")
             ctrl_d, skip, two, enter = (e for e in keys if isinstance(e, events.Key))
-            driver.process_message(ctrl_d)
+            app.post_message(ctrl_d)
             await screen_ready(pilot, PreviewScreen)
-            driver.process_message(skip)
+            app.post_message(skip)
             screen = await screen_ready(pilot, ConfirmScreen, read=False)
             has_been_read(screen)  # however long the screen has been up: the keys were typed before it opened
-            driver.process_message(two)
+            app.post_message(two)
             await until(pilot, lambda: screen.query_one("#confirm-input", Input).value == "2", what="the 2")
-            driver.process_message(enter)
+            app.post_message(enter)
             await until(pilot, lambda: screen.asked or app.screen is not screen, what="the answer to Enter")
             assert_asked(screen)  # the keys were read before it opened, and in one burst
             assert app.main.run is None

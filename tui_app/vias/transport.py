@@ -186,7 +186,7 @@ class RawPoolTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=head.status,
             headers=head.headers,
-            stream=_Body(self, conn, request, timeouts.get("read"), framer),
+            stream=ResponseBody(self, conn, request, timeouts.get("read"), framer),
             extensions={"http_version": head.version, "reason_phrase": head.reason},
         )
 
@@ -256,7 +256,9 @@ async def _heads(conn: Connection, framer: ResponseFramer) -> Head:
     return head
 
 
-class _Body(httpx.AsyncByteStream):
+class ResponseBody(httpx.AsyncByteStream):
+    """A response's body, read from its connection as the caller iterates (never ahead of it)."""
+
     __slots__ = ("_conn", "_done", "_framer", "_request", "_timeout", "_transport")
 
     def __init__(
@@ -270,6 +272,11 @@ class _Body(httpx.AsyncByteStream):
         self._transport, self._conn, self._request, self._timeout = transport, conn, request, timeout
         self._framer = framer
         self._done = False
+
+    @property
+    def buffered(self) -> int:
+        """Bytes read from the socket and not yet handed to the caller: bounded, however slowly it reads."""
+        return self._conn.buffered
 
     async def _fill(self) -> bool:
         if self._timeout is None:
@@ -313,4 +320,4 @@ class _Body(httpx.AsyncByteStream):
         self._finish(reuse=framer.complete and framer.keep_alive)  # a bodiless answer needs no reading
 
 
-__all__ = ["PROGRESS", "RawPoolTransport", "SendProgress", "deadline", "strict_tls"]
+__all__ = ["PROGRESS", "RawPoolTransport", "ResponseBody", "SendProgress", "deadline", "strict_tls"]
