@@ -2,8 +2,9 @@
 
     python scripts/make_screenshots.py [--out screenshots]
 
-Run it after any UI change. Uses the built-in fake VIAS on 127.0.0.1 and the demo token (shown masked); no
-keyring (what an operator sees on a headless box); journals in a temporary directory.
+Run it after any UI change. Uses the built-in fake VIAS on 127.0.0.1 and the demo's access keys (the access key
+ID shown masked, the secret never); no keyring (what an operator sees on a headless box); journals in a temporary
+directory. The confirmation's code is fixed (it is random per dialog) so that the SVGs only change with the UI.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ from tui_app.fake import FakeVias
 from tui_app.outcomes import Outcome
 from tui_app.ui.app import ViasApp, make_app
 from tui_app.ui.input_rhythm import BURST_GAP
+from tui_app.ui.screens import confirm
 from tui_app.ui.screens.browse import BrowseScreen
 from tui_app.ui.screens.confirm import READ_TIME, ConfirmScreen
 from tui_app.ui.screens.credentials import CredentialsScreen
+from tui_app.ui.screens.locate import LocateScreen
 from tui_app.ui.screens.simple import HelpScreen
 from tui_app.ui.screens.target import TargetScreen
+from tui_app.ui.widgets.toggle import TextToggle
 
 SIZE = (120, 36)
 
@@ -157,9 +161,46 @@ async def shoot(out: Path, runs: Path) -> list[Path]:
             mono.main.results_pane.table.move_cursor(2)
             await pilot.pause(0.2)
             save("10-results-no-colour")
+
+        await cleanup_shots(server, runs, saver)
     finally:
         await server.stop()
     return written
+
+
+async def confirm_by_hand(pilot: Pilot[Any], app: ViasApp) -> None:
+    screen = app.screen
+    assert isinstance(screen, ConfirmScreen)
+    await pilot.pause(READ_TIME)
+    await by_hand(pilot, *str(screen.count), "enter")
+
+
+async def cleanup_shots(server: FakeVias, runs: Path, saver: Callable[[ViasApp], Callable[[str], None]]) -> None:
+    """Stop the batches with running jobs, delete the jobs partial deletes left, locate an ID elsewhere."""
+    app = demo_app(server, runs)
+    save = saver(app)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.main
+        await settled(pilot, app)
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, ready(app, ConfirmScreen))
+        app.screen.query_one("#stop-running", TextToggle).value = True
+        await pilot.pause(0.2)
+        save("11-confirmation-stop-running")
+        await confirm_by_hand(pilot, app)
+        await wait_for(pilot, lambda: main.last_status is not None and not main.running, timeout=60)
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, ready(app, ConfirmScreen))
+        await confirm_by_hand(pilot, app)
+        await wait_for(pilot, lambda: not main.running and any(r.job for r in main.results_pane.rows_shown()), 60)
+        rows = main.results_pane.rows_shown()
+        main.results_pane.table.move_cursor(next(i for i, row in enumerate(rows) if row.job is not None))
+        await pilot.pause(0.3)
+        save("12-results-leftover-jobs")
+        main.action_locate()
+        await wait_for(pilot, lambda: isinstance(app.screen, LocateScreen) and app.screen.finished)
+        await pilot.pause(0.2)
+        save("13-locate")
 
 
 def main() -> None:
@@ -169,6 +210,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     keyring.set_keyring(fail.Keyring())
+    confirm.new_code = lambda: "K7QA"  # the SVGs change only when the UI does
     with tempfile.TemporaryDirectory(prefix="vias-tui-shots-") as tmp:
         for path in asyncio.run(shoot(out, Path(tmp) / "runs")):
             print(path)

@@ -66,7 +66,7 @@ def test_each_id_is_found_where_it_is_with_one_command_per_project_and_nothing_d
     lines = dict(line.split("  ", 1) for line in result.out.splitlines() if line[:32] in (east, ops, hk, home, NOWHERE))
     east_project = store.find_project(name="cn-east-3")
     assert east_project is not None
-    assert lines[east].startswith(f"found in cn-east-3 (project {east_project.id} cn-east-3, name ")
+    assert lines[east].startswith(f"found in cn-east-3 (project {east_project.id}, name ")
     assert "cn-east-3_ops" in lines[ops] and lines[hk].startswith("found in ap-southeast-1")
     assert lines[home].startswith("found in the current target")
     assert lines[NOWHERE] == "not found in any of 4 project(s) you can see"

@@ -1,4 +1,5 @@
-"""The screenshot script regenerates every SVG from the demo, and none shows the token."""
+"""The screenshot script regenerates every SVG from the demo, and none shows a secret (the demo's secret key, or
+its token)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from tui_app.fake import DEMO_TOKEN
+from tui_app.fake import DEMO_SK, DEMO_TOKEN
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +25,9 @@ NAMES = [
     "08-confirmation-80x24.svg",
     "09-first-run-no-target.svg",
     "10-results-no-colour.svg",
+    "11-confirmation-stop-running.svg",
+    "12-results-leftover-jobs.svg",
+    "13-locate.svg",
 ]
 
 
@@ -39,8 +43,8 @@ def test_script_writes_every_screenshot_without_the_token(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == NAMES
     for path in tmp_path.glob("*.svg"):
         text = path.read_text().replace("&#160;", " ")
-        assert DEMO_TOKEN not in text, path.name
+        assert DEMO_TOKEN not in text and DEMO_SK not in text and DEMO_SK[8:20] not in text, path.name
         if path.name[:2] in ("01", "02", "03", "04", "08", "10"):  # the screens that show the credentials
-            assert "demo…(42" in text, path.name  # masked
+            assert "DEMO…0001" in text, path.name  # the access key ID, masked
     committed = sorted(p.name for p in (ROOT / "screenshots").glob("*.svg"))
     assert committed == NAMES  # the README's screenshots are the ones this script makes

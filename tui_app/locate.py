@@ -71,7 +71,8 @@ class Search:
             name = f", name {hit.name}" if hit.name else ""
             if project.id == self.home:
                 return f"found in the current target (project {project.id}{name})"
-            return f"found in {project.region} (project {project.id} {project.name}{name})"
+            label = "" if project.name == project.region else f" {project.name}"  # a subproject is named
+            return f"found in {project.region} (project {project.id}{label}{name})"
         if self.error is not None:
             return "not searched: IAM did not list your projects"
         others = "" if self.home is not None else "other "
