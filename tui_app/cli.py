@@ -93,6 +93,11 @@ def main(
         except LanguageError as exc:
             io.warn(f"vias-tui: {exc}")
             return EXIT_USAGE
+        if i18n.catalog_missing():  # English on purpose: there is no catalog to say it in Chinese
+            io.warn(
+                "vias-tui: the Chinese catalog is not compiled here (install with pip, which builds it, or run "
+                "`pybabel compile -d tui_app/locale -D vias-tui`); showing English"
+            )
         return _run(argv, io)
 
 

@@ -95,6 +95,12 @@ def current() -> str:
     return _language
 
 
+def catalog_missing() -> bool:
+    """The language is not English but its compiled catalog was not found (a checkout never built or installed):
+    the texts are English, and the operator should be told why."""
+    return _language != ENGLISH and not isinstance(_translations, gettext.GNUTranslations)
+
+
 @contextlib.contextmanager
 def restored() -> Iterator[None]:
     """Put the language (and the LANGUAGE variable) back as they were afterwards: `cli.main` run in-process."""
@@ -120,6 +126,7 @@ __all__ = [
     "N_",
     "LanguageError",
     "_",
+    "catalog_missing",
     "choose_language",
     "current",
     "ngettext",
