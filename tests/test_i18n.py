@@ -20,10 +20,20 @@ from babel.messages.extract import extract_from_file
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from tests.helpers import CLI_ROOT, ROOT, TOKEN_ENV, run_cli, seeded_store, target_args
+from tests.helpers import (
+    CLI_ROOT,
+    NO_KEYRING,
+    ROOT,
+    SECRET_AK,
+    SECRET_SK,
+    TOKEN_ENV,
+    run_cli,
+    seeded_store,
+    target_args,
+)
 from tui_app import i18n
 from tui_app.domain.errors import ApiError, Transport
-from tui_app.fake import FakeVias, FaultPlan, running_in_thread
+from tui_app.fake import FakeVias, FaultPlan, running_in_thread, seed_projects
 from tui_app.i18n import LanguageError, choose_language
 from tui_app.ids import cells
 from tui_app.language_choice import language_for, option_value
@@ -307,6 +317,49 @@ def test_json_exit_codes_and_outcomes_are_the_same_in_both_languages(tmp_path: P
     outcomes = sorted(entry["outcome"] for entry in chinese["entries"])
     assert outcomes == ["deleted", "deleted", "failed", "not_found"]
     assert err_en != err_zh  # the words for people did change
+
+
+def _locate_document(tmp_path: Path, language: str, credentials: dict[str, str]) -> tuple[int, dict[str, Any], str]:
+    store = seeded_store(5)
+    store.add_keys(SECRET_AK, SECRET_SK)
+    seed_projects(store, [("cn-east-3", 4), ("cn-east-3_ops", 2), ("ap-southeast-1", 3)], special=False)
+    store.add_project("MOS")  # no region: no endpoint to search it at
+    found = [next(iter(project.tasks)) for project in store.projects() if project.tasks]
+    path = tmp_path / f"locate-{language}.txt"
+    path.write_text("\n".join([*found, "0123456789abcdef0123456789abcdef"]) + "\n")
+    with running_in_thread(FakeVias(store, FaultPlan())) as server:
+        env = {
+            **credentials,
+            "VIAS_ENDPOINT_TEMPLATE": server.url + "/_region/{region}",
+            "VIAS_IAM_ENDPOINT": server.url,
+        }
+        argv = ["--lang", language, "locate", *target_args(server), "--ids-file", str(path), "--output", "json"]
+        result = run_cli(*argv, env=env)
+    return result.code, json.loads(result.out.replace(server.url, "http://fake")), result.err
+
+
+@pytest.mark.parametrize("credentials", ["keys", "token"])
+def test_the_locate_document_is_the_same_in_both_languages(tmp_path: Path, credentials: str) -> None:
+    """Found in several regions, nowhere, in a project with no endpoint; with a token, the other projects refuse it
+    and each says why: the words for people are built in English for the document whatever the language."""
+    env = (
+        TOKEN_ENV
+        if credentials == "token"
+        else {**NO_KEYRING, "HUAWEICLOUD_SDK_AK": SECRET_AK, "HUAWEICLOUD_SDK_SK": SECRET_SK}
+    )
+    code_en, english, err_en = _locate_document(tmp_path, "en", env)
+    code_zh, chinese, err_zh = _locate_document(tmp_path, "zh-CN", env)
+    assert code_en == code_zh == 1
+    assert chinese == english
+    wheres = [entry["where"] for entry in chinese["ids"] if not entry["found"]]
+    assert wheres and all(where.startswith("not found in any of") for where in wheres)
+    assert chinese["projects_without_endpoint"]
+    if credentials == "token":
+        whys = [failed["why"] for failed in chinese["projects_failed"]]
+        assert whys and all("a token is scoped to one project" in why and "request " in why for why in whys)
+    else:
+        assert len([entry for entry in chinese["ids"] if entry["found"]]) == 4 and chinese["commands"]
+    assert err_en != err_zh and "正在查找" in err_zh
 
 
 def test_profile_show_lists_the_saved_lang_and_json_keeps_english_keys() -> None:

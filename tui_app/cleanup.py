@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import DeleteResult, Job, JobDeleteResult, JobPage, StopResult
-from tui_app.id_outcomes import Ended, Ending, IdProgress, success_record
-from tui_app.outcomes import JobRecord, Outcome, OutcomeRecord
+from tui_app.i18n import N_
+from tui_app.id_outcomes import STOPPED, Ended, Ending, IdProgress, success_record
+from tui_app.outcomes import JobRecord, Note, Outcome, OutcomeRecord
 
 if TYPE_CHECKING:
     from tui_app.engine import DeleteEngine
@@ -112,8 +113,8 @@ class BatchCleanup:
                 return record
             if tries + 1 < STOP_SETTLE_TRIES:
                 await engine.sleep(float(2**tries))  # the jobs are still stopping
-        note = "stopped, but the service still refused the delete for running jobs"
-        return replace(record, note=f"{note} after {STOP_SETTLE_TRIES} tries")
+        note = N_("stopped, but the service still refused the delete for running jobs after {count} tries")
+        return replace(record, note=Note(note, count=STOP_SETTLE_TRIES))
 
     async def _stop(self) -> OutcomeRecord | None:
         """Stop the batch; None when it stopped, else the batch's outcome (it was not deleted)."""
@@ -134,15 +135,18 @@ class BatchCleanup:
         if answer is Ended.STOPPED:
             return self.progress.stopped(task_id, engine.stop_status, engine.stop_error)
         if answer is Ended.ABORTED:
-            note = "the run stopped while stopping it was in flight; not deleted (it may be stopped)"
+            note = Note(N_("the run stopped while stopping it was in flight; not deleted (it may be stopped)"))
             return OutcomeRecord(task_id, Outcome.CANCELLED, attempts, progress.error, note=note)
         assert isinstance(answer, ApiError)
         if progress.ending is Ending.NOT_FOUND:
-            return OutcomeRecord(task_id, Outcome.NOT_FOUND, attempts, answer, note="gone before it could be stopped")
+            note = Note(N_("gone before it could be stopped"))
+            return OutcomeRecord(task_id, Outcome.NOT_FOUND, attempts, answer, note=note)
         if progress.ending is Ending.AUTH:
-            note = "the credentials were rejected while stopping it; not deleted"
+            note = Note(N_("the credentials were rejected while stopping it; not deleted"))
             return OutcomeRecord(task_id, Outcome.CANCELLED, attempts, answer, note=note)
-        return OutcomeRecord(task_id, Outcome.FAILED, attempts, answer, note="stopping it failed; not deleted")
+        return OutcomeRecord(
+            task_id, Outcome.FAILED, attempts, answer, note=Note(N_("stopping it failed; not deleted"))
+        )
 
     def _with_steps(self, record: OutcomeRecord) -> OutcomeRecord:
         if not self.stopped and not self.stop_attempts.attempts:
@@ -163,18 +167,32 @@ class BatchCleanup:
         for result in await asyncio.gather(*(self._delete_job(job) for job in pending)):
             done[result.id] = result
         if self.engine.stop_status is not None:  # the run stopped: what was answered is journalled; resume goes on
-            return replace(record, jobs=list(done.values()), note="the run stopped before the jobs it left were done")
+            note = Note(N_("the run stopped before the jobs it left were done"))
+            return replace(record, jobs=list(done.values()), note=note)
         remaining, problem = await self._list_jobs() if problem is None else ([], problem)
         children = list(done.values())
         if problem is not None:
-            note = f"its jobs could not all be listed ({problem}); {len(children)} leftover job(s) handled"
+            note = Note(
+                N_("its jobs could not all be listed ({problem}); {count} leftover job(s) handled"),
+                problem=problem,
+                count=len(children),
+            )
             return replace(record, jobs=children, note=note)
         if not remaining:
             deleted = sum(1 for job in children if job.outcome in (Outcome.DELETED, Outcome.NOT_FOUND))
-            note = f"the delete answered partial; then its {deleted} leftover job(s) were deleted and none remains"
+            note = Note(
+                N_("the delete answered partial; then its {count} leftover job(s) were deleted and none remains"),
+                count=deleted,
+            )
             return replace(record, outcome=Outcome.DELETED, jobs=children, note=note)
-        why = "; ".join(sorted({job.describe() for job in children if job.outcome is not Outcome.DELETED}))[:300]
-        note = f"{len(remaining)} job(s) remain" + (f": {why}" if why else "")
+        # The jobs' answers are quoted as they are recorded (the service's words, and notes in English).
+        why = "; ".join(sorted({_recorded(job) for job in children if job.outcome is not Outcome.DELETED}))[:300]
+        left = len(remaining)
+        note = (
+            Note(N_("{count} job(s) remain: {why}"), count=left, why=why)
+            if why
+            else Note(N_("{count} job(s) remain"), count=left)
+        )
         return replace(record, jobs=children, note=note)
 
     async def _list_jobs(self) -> tuple[list[Job], str | None]:
@@ -182,7 +200,7 @@ class BatchCleanup:
         engine, found = self.engine, dict[str, Job]()
         page, step, empty = 0, 1, 0
         previous: list[str] = []
-        for _ in range(MAX_JOB_PAGES):
+        for _page in range(MAX_JOB_PAGES):
             listing = await engine.exchange(
                 self.task_id,
                 IdProgress(),
@@ -191,7 +209,7 @@ class BatchCleanup:
                 label="list jobs",
             )
             if isinstance(listing, Ended):
-                return list(found.values()), "the run stopped"
+                return list(found.values()), Note(STOPPED)
             if isinstance(listing, ApiError):
                 return list(found.values()), listing.one_line()
             assert isinstance(listing, JobPage)
@@ -204,7 +222,7 @@ class BatchCleanup:
             if len(listing.jobs) < JOB_PAGE_SIZE or empty >= 2:
                 return list(found.values()), None
             previous, page = ids, page + step
-        return list(found.values()), f"more than {MAX_JOB_PAGES} pages of jobs"
+        return list(found.values()), Note(N_("more than {count} pages of jobs"), count=MAX_JOB_PAGES)
 
     async def _delete_job(self, job: Job) -> JobRecord:
         engine, batch = self.engine, self.task_id
@@ -232,20 +250,32 @@ class BatchCleanup:
         attempts, error = progress.attempts, progress.error
         if isinstance(answer, JobDeleteResult):
             outcome = Outcome.DELETED if answer.body_ok else Outcome.UNKNOWN
-            note = None if answer.body_ok else f"HTTP {answer.http_status}, not the documented answer; check the job"
+            note = (
+                None
+                if answer.body_ok
+                else Note(N_("HTTP {status}, not the documented answer; check the job"), status=answer.http_status)
+            )
             return JobRecord(job.id, job.name, job.state, outcome, attempts, None, note)
         if answer is Ended.STOPPED:
             outcome = Outcome.UNKNOWN if progress.unanswered else Outcome.CANCELLED
-            return JobRecord(job.id, job.name, job.state, outcome, attempts, error, "the run stopped first")
+            return JobRecord(job.id, job.name, job.state, outcome, attempts, error, Note(N_("the run stopped first")))
         if answer is Ended.ABORTED:
-            note = "cancelled while the request was in flight; the job may be deleted"
+            note = Note(N_("cancelled while the request was in flight; the job may be deleted"))
             return JobRecord(job.id, job.name, job.state, Outcome.UNKNOWN, attempts, error, note)
         if progress.ending is Ending.NOT_FOUND:
-            return JobRecord(job.id, job.name, job.state, Outcome.NOT_FOUND, attempts, error, "already gone")
+            gone = Note(N_("already gone"))
+            return JobRecord(job.id, job.name, job.state, Outcome.NOT_FOUND, attempts, error, gone)
         outcome = Outcome.UNKNOWN if progress.unanswered and progress.ending is not Ending.REFUSED else Outcome.FAILED
         if progress.ending is Ending.AUTH:
             outcome = Outcome.UNKNOWN if progress.unanswered else Outcome.CANCELLED
         return JobRecord(job.id, job.name, job.state, outcome, attempts, error, None)
+
+
+def _recorded(job: JobRecord) -> str:
+    """What happened to a job, as the journal keeps it: the answer, and the note in English."""
+    if job.error is not None:
+        return job.error.one_line() + (f" ({job.note})" if job.note else "")
+    return job.note or job.outcome.value
 
 
 __all__ = ["BatchCleanup", "BatchSteps", "CleanupPlan", "refused_for_running"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from tui_app.credentials import Credentials, CredentialSource
 from tui_app.fake import DEMO_PROJECT_ID, DEMO_TOKEN, FakeStore, FakeVias, FaultPlan, seed_projects, seed_tasks
 from tui_app.fake.store import DEMO_AK, DEMO_IAM_USER, DEMO_REGION, DEMO_SK
+from tui_app.i18n import _
 from tui_app.secret import Secret
 from tui_app.settings import Target
 from tui_app.ui.context import ConsoleContext
@@ -74,7 +75,9 @@ def demo_context(
         iam_account=user[0],
         iam_user=user[1],
         look_for_credentials=False,
-        demo_hint=f"Demo IAM login: account {user[0]}, user {user[1]}, password {user[2]}.",
+        demo_hint=_("Demo IAM login: account {account}, user {user}, password {password}.").format(
+            account=user[0], user=user[1], password=user[2]
+        ),
         runs_dir=runs_dir or demo_runs_dir(),
         region_endpoints=lambda region: Endpoint(f"{server.url}/_region/{region}", region),
     )

@@ -20,8 +20,9 @@ from typing import Protocol, TypeVar
 from tui_app.cleanup import BatchCleanup, CleanupPlan
 from tui_app.domain.errors import ApiError, Transport
 from tui_app.domain.models import DeleteResult
-from tui_app.id_outcomes import Ended, Ending, IdProgress, describe, success_record
-from tui_app.outcomes import Attempt, JobRecord, Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.i18n import N_, _
+from tui_app.id_outcomes import STOP_REASONS, Ended, Ending, IdProgress, describe, success_record
+from tui_app.outcomes import Attempt, JobRecord, Note, Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.pacing import Admission, PaceChange
 from tui_app.problems import JournalWriteError
 from tui_app.retry_policy import RetryPolicy
@@ -77,7 +78,7 @@ class DeleteEngine:
         cleanup: CleanupPlan | None = None,
     ) -> None:
         if not 1 <= concurrency <= MAX_CONCURRENCY:
-            raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}")
+            raise ValueError(_("concurrency must be between 1 and {maximum}").format(maximum=MAX_CONCURRENCY))
         self.client = client
         self.concurrency = concurrency
         self.policy = policy or RetryPolicy()
@@ -178,7 +179,7 @@ class DeleteEngine:
         self._total = len(self._pending)
         self.started_at = time.monotonic()
         self._emit(RunStarted(self._total, self.concurrency))
-        workers = [asyncio.create_task(self._worker()) for _ in range(min(self.concurrency, self._total))]
+        workers = [asyncio.create_task(self._worker()) for _worker in range(min(self.concurrency, self._total))]
         try:
             # return_exceptions: one worker failing must not leave the others running unwatched
             results = await asyncio.gather(*workers, return_exceptions=True)
@@ -230,7 +231,7 @@ class DeleteEngine:
             return await self.delete_batch(task_id, progress)
         except asyncio.CancelledError:  # the whole run was cancelled from outside: still one outcome
             if progress.in_flight:
-                note = "interrupted while the request was in flight; the task may be deleted"
+                note = Note(N_("interrupted while the request was in flight; the task may be deleted"))
                 record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
             else:
                 record = progress.stopped(task_id, self._stop, self._stop_error)
@@ -241,7 +242,10 @@ class DeleteEngine:
                 self._crash = exc
             self._halt(RunStatus.CRASHED)
             if progress.in_flight or progress.unanswered:
-                note = f"an internal error ({type(exc).__name__}) after it was sent; the task may be deleted"
+                note = Note(
+                    N_("an internal error ({error}) after it was sent; the task may be deleted"),
+                    error=type(exc).__name__,
+                )
                 record = OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
             else:
                 record = progress.stopped(task_id, self._stop, self._stop_error)
@@ -260,7 +264,7 @@ class DeleteEngine:
         if answer is Ended.STOPPED:
             return progress.stopped(task_id, self._stop, self._stop_error)
         if answer is Ended.ABORTED:
-            note = "cancelled while the request was in flight; the task may be deleted"
+            note = Note(N_("cancelled while the request was in flight; the task may be deleted"))
             return OutcomeRecord(task_id, Outcome.UNKNOWN, progress.attempts, progress.error, note=note)
         if isinstance(answer, DeleteResult):
             return success_record(task_id, answer, progress.attempts, progress.error is not None)
@@ -271,23 +275,27 @@ class DeleteEngine:
         """The outcome of an ID whose last answer was `error`, by why the exchange ended (`progress.ending`)."""
         ending = progress.ending
         if ending is Ending.NOT_FOUND:
-            note = "an earlier attempt went unanswered; it probably deleted the task" if progress.unanswered else None
+            lost = N_("an earlier attempt went unanswered; it probably deleted the task")
+            note = Note(lost) if progress.unanswered else None
             return OutcomeRecord(task_id, Outcome.NOT_FOUND, progress.attempts, error, note=note)
         if ending is Ending.AUTH:
             if progress.unanswered:
-                return progress.settle(task_id, Outcome.CANCELLED, "the credentials were rejected")
-            note = "the credentials were rejected; not deleted"
+                return progress.settle(task_id, Outcome.CANCELLED, Note(STOP_REASONS[RunStatus.AUTH_FAILED]))
+            note = Note(N_("the credentials were rejected; not deleted"))
             return OutcomeRecord(task_id, Outcome.CANCELLED, progress.attempts, error, note=note)
         if ending is Ending.THROTTLED:
-            note = f"still throttled after {progress.throttles} tries"
-            return progress.settle(
-                task_id, Outcome.FAILED, note if progress.unanswered else f"{note}; the service did not act"
+            throttled = (
+                N_("still throttled after {count} tries")
+                if progress.unanswered
+                else N_("still throttled after {count} tries; the service did not act")
             )
+            return progress.settle(task_id, Outcome.FAILED, Note(throttled, count=progress.throttles))
         if ending is Ending.REFUSED and progress.unanswered and error.settles_after_lost_answer:
-            note = "an earlier attempt went unanswered; this answer says it was refused"
+            note = Note(N_("an earlier attempt went unanswered; this answer says it was refused"))
             return OutcomeRecord(task_id, Outcome.FAILED, progress.attempts, error, note=note)
         if ending is Ending.GAVE_UP:
-            return progress.settle(task_id, Outcome.FAILED, f"gave up after {progress.failures} tries")
+            gave_up = Note(N_("gave up after {count} tries"), count=progress.failures)
+            return progress.settle(task_id, Outcome.FAILED, gave_up)
         return progress.settle(task_id, Outcome.FAILED, None)  # refused, or the endpoint is unusable
 
     async def exchange(
@@ -387,7 +395,7 @@ class DeleteEngine:
             if self._pause_on_auth:
                 if not self.paused:
                     self.admission.set_paused(True)
-                    self._emit(Paused("the credentials were rejected", error))
+                    self._emit(Paused(_(STOP_REASONS[RunStatus.AUTH_FAILED]), error))
                 return None  # that attempt did not act: sent again with the new credentials
             self._halt(RunStatus.AUTH_FAILED, error)
             return Ending.AUTH

@@ -13,17 +13,20 @@ from enum import Enum
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import DeleteResult
-from tui_app.outcomes import Attempt, Outcome, OutcomeRecord, RunStatus
+from tui_app.i18n import N_
+from tui_app.outcomes import Attempt, Note, Outcome, OutcomeRecord, RunStatus
 
+# Notes are recorded in English and translated where people read them (outcomes.Note).
 STOP_REASONS = {
-    RunStatus.CANCELLED: "the run was cancelled",
-    RunStatus.INTERRUPTED: "the run was interrupted",
-    RunStatus.AUTH_FAILED: "the credentials were rejected",
-    RunStatus.TARGET_FAILED: "the endpoint is unusable",
-    RunStatus.JOURNAL_FAILED: "the journal could not be written",
-    RunStatus.CRASHED: "the run stopped on an internal error",
+    RunStatus.CANCELLED: N_("the run was cancelled"),
+    RunStatus.INTERRUPTED: N_("the run was interrupted"),
+    RunStatus.AUTH_FAILED: N_("the credentials were rejected"),
+    RunStatus.TARGET_FAILED: N_("the endpoint is unusable"),
+    RunStatus.JOURNAL_FAILED: N_("the journal could not be written"),
+    RunStatus.CRASHED: N_("the run stopped on an internal error"),
 }
-LOST_ANSWER = (
+STOPPED = N_("the run stopped")
+LOST_ANSWER = N_(
     "an earlier attempt may have reached the service unanswered (no answer, or a gateway's 502/504); "
     "the task may be gone"
 )
@@ -59,46 +62,51 @@ class IdProgress:
     throttles: int = 0
     ending: Ending | None = None  # why the last exchange ended on an error
 
-    def settle(self, task_id: str, outcome: Outcome, note: str | None) -> OutcomeRecord:
+    def settle(self, task_id: str, outcome: Outcome, note: Note | None) -> OutcomeRecord:
         """The final record after an error answer; `unknown` instead when an earlier attempt went unanswered."""
         if self.unanswered:
-            why = f"; then {note}" if note else ""
-            return OutcomeRecord(task_id, Outcome.UNKNOWN, self.attempts, self.error, note=f"{LOST_ANSWER}{why}")
+            lost = Note(LOST_ANSWER)
+            said = Note(N_("{lost}; then {why}"), lost=lost, why=note) if note else lost
+            return OutcomeRecord(task_id, Outcome.UNKNOWN, self.attempts, self.error, note=said)
         return OutcomeRecord(task_id, outcome, self.attempts, self.error, note=note)
 
     def stopped(self, task_id: str, stop: RunStatus | None, stop_error: ApiError | None) -> OutcomeRecord:
         """The outcome of an ID the run stopped before it was settled."""
-        why = STOP_REASONS.get(stop or RunStatus.INTERRUPTED, "the run stopped")
+        why = Note(STOP_REASONS.get(stop or RunStatus.INTERRUPTED, STOPPED))
         if stop is RunStatus.TARGET_FAILED and stop_error is not None:
-            why += f" ({stop_error.hint() or stop_error.one_line()})"
+            # The hint (or the answer) is quoted in the language it was made in (domain/errors.py translates it).
+            why = Note(N_("{reason} ({hint})"), reason=why, hint=stop_error.hint() or stop_error.one_line())
         attempts, error = self.attempts, self.error
         if self.unanswered:
             if not attempts:
-                return OutcomeRecord(
-                    task_id, Outcome.UNKNOWN, note="sent by an interrupted run, never answered; not sent again"
-                )
-            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error, note=f"{LOST_ANSWER}; then {why}")
+                note = Note(N_("sent by an interrupted run, never answered; not sent again"))
+                return OutcomeRecord(task_id, Outcome.UNKNOWN, note=note)
+            note = Note(N_("{lost}; then {why}"), lost=Note(LOST_ANSWER), why=why)
+            return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, error, note=note)
         if not attempts:
-            return OutcomeRecord(task_id, Outcome.CANCELLED, note=f"not sent: {why}")
+            return OutcomeRecord(task_id, Outcome.CANCELLED, note=Note(N_("not sent: {why}"), why=why))
         if error is None or error.is_throttle or error.is_auth or not error.delivered:
-            answers = "throttled" if error is not None and error.is_throttle else "refused"
-            return OutcomeRecord(
-                task_id,
-                Outcome.CANCELLED,
-                attempts,
-                error,
-                note=f"sent {len(attempts)} time(s) and {answers} without acting; then {why}",
+            throttled = error is not None and error.is_throttle
+            note = Note(
+                N_("sent {count} time(s) and throttled without acting; then {why}")
+                if throttled
+                else N_("sent {count} time(s) and refused without acting; then {why}"),
+                count=len(attempts),
+                why=why,
             )
-        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note=f"{why} before a retry")
+            return OutcomeRecord(task_id, Outcome.CANCELLED, attempts, error, note=note)
+        return OutcomeRecord(task_id, Outcome.FAILED, attempts, error, note=Note(N_("{why} before a retry"), why=why))
 
 
 def success_record(task_id: str, result: DeleteResult, attempts: list[Attempt], retried: bool) -> OutcomeRecord:
     if not result.body_ok:
-        why = result.problem or "the body was not the documented JSON"
-        head = "HTTP 200 but " if result.http_status == 200 else ""
-        return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, result=result, note=f"{head}{why}; check the task")
+        why = result.problem or Note(N_("the body was not the documented JSON"))
+        unreadable = (
+            N_("HTTP 200 but {why}; check the task") if result.http_status == 200 else N_("{why}; check the task")
+        )
+        return OutcomeRecord(task_id, Outcome.UNKNOWN, attempts, result=result, note=Note(unreadable, why=why))
     outcome = Outcome.PARTIAL if result.is_partial else Outcome.DELETED
-    note = "deleted on a retry" if retried and outcome is Outcome.DELETED else None
+    note = Note(N_("deleted on a retry")) if retried and outcome is Outcome.DELETED else None
     return OutcomeRecord(task_id, outcome, attempts, result=result, note=note)
 
 
@@ -111,4 +119,4 @@ def describe(answer: object) -> str:
     return sys.intern(f"HTTP {answer.http_status}" + (f" {answer.code}" if answer.code else ""))
 
 
-__all__ = ["LOST_ANSWER", "STOP_REASONS", "Ended", "Ending", "IdProgress", "describe", "success_record"]
+__all__ = ["LOST_ANSWER", "STOPPED", "STOP_REASONS", "Ended", "Ending", "IdProgress", "describe", "success_record"]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_app import __version__
+from tui_app.i18n import _
 from tui_app.ids import Plan
 from tui_app.outcomes import JobRecord, Outcome, OutcomeRecord, RunStatus, skipped_record
 from tui_app.paths import describe_os_error
@@ -90,11 +91,13 @@ class RunJournal:
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as exc:
             raise OperatorError(
-                f"cannot create the journal {path}: {describe_os_error(exc)}; nothing was sent"
+                _("cannot create the journal {path}: {reason}; nothing was sent").format(
+                    path=path, reason=describe_os_error(exc)
+                )
             ) from None
         if not try_lock(fd):  # nobody else can know the name yet; be certain anyway
             os.close(fd)
-            raise RunBusy(busy_message(path, f"run {run_id}"))
+            raise RunBusy(busy_message(path, _("run {run}").format(run=run_id)))
         journal = cls(path, fd, command)
         try:
             journal.reserve(reserve_size(len(plan.valid)) if reserve is None else reserve)
@@ -130,7 +133,7 @@ class RunJournal:
             journal.discard()
             if isinstance(exc, OperatorError):
                 raise
-            raise OperatorError(f"{exc}; nothing was sent") from None
+            raise OperatorError(_("{problem}; nothing was sent").format(problem=exc)) from None
         return journal
 
     @classmethod
@@ -139,10 +142,12 @@ class RunJournal:
         try:
             fd = os.open(path, os.O_RDWR | os.O_APPEND)
         except OSError as exc:
-            raise OperatorError(f"cannot open the journal {path}: {describe_os_error(exc)}") from None
+            raise OperatorError(
+                _("cannot open the journal {path}: {reason}").format(path=path, reason=describe_os_error(exc))
+            ) from None
         if not try_lock(fd):
             os.close(fd)
-            raise RunBusy(busy_message(path, f"run {path.stem}"))
+            raise RunBusy(busy_message(path, _("run {run}").format(run=path.stem)))
         repaired = _repair_torn_tail(fd)
         journal = cls(path, fd, command)
         journal.repaired_bytes = repaired
@@ -166,7 +171,9 @@ class RunJournal:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError as exc:
             raise OperatorError(
-                f"cannot reserve room for the journal in {path.parent}: {describe_os_error(exc)}; nothing was sent"
+                _("cannot reserve room for the journal in {directory}: {reason}; nothing was sent").format(
+                    directory=path.parent, reason=describe_os_error(exc)
+                )
             ) from None
         try:
             _allocate(fd, size)
@@ -174,9 +181,10 @@ class RunJournal:
             os.close(fd)
             path.unlink(missing_ok=True)
             raise OperatorError(
-                f"not enough free space in {path.parent} for this run's journal (about {size / 1e6:.1f} MB "
-                f"needed: {describe_os_error(exc)}); free some space or set XDG_STATE_HOME elsewhere. "
-                "Nothing was sent"
+                _(
+                    "not enough free space in {directory} for this run's journal (about {size:.1f} MB needed: "
+                    "{reason}); free some space or set XDG_STATE_HOME elsewhere. Nothing was sent"
+                ).format(directory=path.parent, size=size / 1e6, reason=describe_os_error(exc))
             ) from None
         self._ballast_fd, self._ballast_size = fd, size
 
@@ -206,7 +214,7 @@ class RunJournal:
 
     def _append(self, data: bytes) -> None:
         if self._closed:
-            raise JournalWriteError(f"the journal {self.path} is closed")
+            raise JournalWriteError(_("the journal {path} is closed").format(path=self.path))
         view = memoryview(data)
         done = 0
         while done < len(data):
@@ -216,10 +224,14 @@ class RunJournal:
                 if exc.errno in _DISK_FULL and self._release_ballast():
                     continue
                 self._roll_back()
-                raise JournalWriteError(f"cannot write the journal {self.path}: {describe_os_error(exc)}") from None
+                raise JournalWriteError(
+                    _("cannot write the journal {path}: {reason}").format(path=self.path, reason=describe_os_error(exc))
+                ) from None
             if written <= 0:
                 self._roll_back()
-                raise JournalWriteError(f"cannot write the journal {self.path}: the write made no progress")
+                raise JournalWriteError(
+                    _("cannot write the journal {path}: the write made no progress").format(path=self.path)
+                )
             done += written
         self._size += len(data)
         self._dirty = True

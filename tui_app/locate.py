@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from tui_app.domain.errors import ApiError
+from tui_app.i18n import _
 from tui_app.resolve import resolve
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.client import ViasClient
@@ -53,7 +54,9 @@ class Search:
         """The credentials were refused by IAM, or by every project tried, and nothing was found."""
         if self.error is not None:
             return self.error.is_auth
-        return bool(self.failed) and not self.searched and not self.found and all(e.is_auth for _, e in self.failed)
+        return (
+            bool(self.failed) and not self.searched and not self.found and all(e.is_auth for _project, e in self.failed)
+        )
 
     @property
     def done(self) -> int:
@@ -67,21 +70,19 @@ class Search:
         """One line per ID: where it is, or where it was looked for."""
         hit = self.found.get(task_id)
         if hit is not None:
-            project = hit.project
-            name = f", name {hit.name}" if hit.name else ""
-            if project.id == self.home:
-                return f"found in the current target (project {project.id}{name})"
-            label = "" if project.name == project.region else f" {project.name}"  # a subproject is named
-            return f"found in {project.region} (project {project.id}{label}{name})"
+            return _found_text(hit, home=hit.project.id == self.home)
         if self.error is not None:
-            return "not searched: IAM did not list your projects"
-        others = "" if self.home is not None else "other "
-        line = f"not found in any of {len(self.searched)} {others}project(s) you can see"
+            return _("not searched: IAM did not list your projects")
+        searched = len(self.searched)
+        if self.home is not None:
+            line = _("not found in any of {count} project(s) you can see").format(count=searched)
+        else:
+            line = _("not found in any of {count} other project(s) you can see").format(count=searched)
         unsure = len(self.failed) + len(self.partly) + len(self.no_endpoint)
         if unsure:
-            line += f" ({unsure} could not be searched to the end)"
+            line = _("{line} ({count} could not be searched to the end)").format(line=line, count=unsure)
         if self.stopped:
-            line += " (the search was stopped)"
+            line = _("{line} (the search was stopped)").format(line=line)
         return line
 
     def commands(self, endpoint_for: Callable[[str], Endpoint | None]) -> list[str]:
@@ -106,6 +107,23 @@ class Search:
                 f"printf '%s\\n' {ids} | vias-tui delete {where} --project-id {project.id} --ids-file - --preview"
             )
         return lines
+
+
+def _found_text(hit: Found, *, home: bool) -> str:
+    project = hit.project
+    if home:
+        if hit.name:
+            return _("found in the current target (project {project}, name {name})").format(
+                project=project.id, name=hit.name
+            )
+        return _("found in the current target (project {project})").format(project=project.id)
+    # A region's own project is named for the region: only a subproject's name says more than the region does.
+    named = project.id if project.name == project.region else f"{project.id} {project.name}"
+    if hit.name:
+        return _("found in {region} (project {project}, name {name})").format(
+            region=project.region, project=named, name=hit.name
+        )
+    return _("found in {region} (project {project})").format(region=project.region, project=named)
 
 
 Progress = Callable[[Search], None]
@@ -219,10 +237,10 @@ def _endpoint(endpoint_for: Callable[[str], Endpoint | None], region: str) -> En
 def why(error: ApiError) -> str:
     """Why a project (or IAM) could not be searched, with what to do about a token's one-project scope."""
     if error.http_status in (401, 403):
-        return (
-            f"{error.one_line()}: a token is scoped to one project (log in per project, or use access keys, "
-            "which reach every project of the account)"
-        )
+        return _(
+            "{error}: a token is scoped to one project (log in per project, or use access keys, which reach every "
+            "project of the account)"
+        ).format(error=error.one_line())
     return error.one_line()
 
 

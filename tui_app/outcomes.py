@@ -3,13 +3,14 @@ got there) and how a whole run ended."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import DeleteResult
+from tui_app.i18n import N_, _
 
 
 class Outcome(str, Enum):
@@ -23,6 +24,75 @@ class Outcome(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    def describe(self) -> str:
+        """The outcome as a person reads it, in the interface language (the value stays English for machines)."""
+        return _(_OUTCOME_WORDS[self])
+
+
+# The outcome words people read; reports, JSON and the journal keep the English names.
+_OUTCOME_WORDS = {
+    Outcome.DELETED: N_("deleted"),
+    Outcome.PARTIAL: N_("partial"),
+    Outcome.NOT_FOUND: N_("not_found"),
+    Outcome.FAILED: N_("failed"),
+    Outcome.SKIPPED: N_("skipped"),
+    Outcome.CANCELLED: N_("cancelled"),
+    Outcome.UNKNOWN: N_("unknown"),
+}
+_COUNTED = {
+    Outcome.DELETED: N_("{count} deleted"),
+    Outcome.PARTIAL: N_("{count} partial"),
+    Outcome.NOT_FOUND: N_("{count} not_found"),
+    Outcome.FAILED: N_("{count} failed"),
+    Outcome.SKIPPED: N_("{count} skipped"),
+    Outcome.CANCELLED: N_("{count} cancelled"),
+    Outcome.UNKNOWN: N_("{count} unknown"),
+}
+
+
+def describe_counts(counts: Mapping[Outcome, int], separator: str | None = None) -> str:
+    """ "3 deleted, 1 failed" in the interface language: the outcomes that occurred, in their order; "" for none.
+    `separator` defaults to the language's list comma."""
+    parts = [_(_COUNTED[outcome]).format(count=n) for outcome, n in counts.items() if n]
+    return (_(", ") if separator is None else separator).join(parts)
+
+
+class Note(str):
+    """A note on an outcome, English as it is recorded (journal, report, JSON: what machines read never changes with
+    the language) and in the interface language where a person reads it (`human`).
+
+    The message (marked with N_) and its fields are kept for the translation; a field that is a Note is translated
+    too. A note read back from a journal is plain text again: `human` then translates it when it is a whole message
+    of the catalog (the fixed notes), else shows it as recorded."""
+
+    message: str
+    fields: dict[str, object]
+
+    def __new__(cls, message: str, **fields: object) -> Note:
+        note = super().__new__(cls, message.format(**fields))
+        note.message, note.fields = message, fields
+        return note
+
+    def __reduce__(self) -> tuple[Callable[..., Note], tuple[str, dict[str, object]]]:
+        """Copied and pickled as its message and fields (str's own way would pass the English text as the message)."""
+        return _note, (self.message, self.fields)
+
+    def translated(self) -> str:
+        return _(self.message).format(
+            **{key: value.translated() if isinstance(value, Note) else value for key, value in self.fields.items()}
+        )
+
+
+def _note(message: str, fields: dict[str, object]) -> Note:
+    return Note(message, **fields)
+
+
+def human(note: str | None) -> str:
+    """A note for people, in the interface language ("" for none)."""
+    if not note:
+        return ""
+    return note.translated() if isinstance(note, Note) else _(note)
 
 
 class RunStatus(str, Enum):
@@ -111,9 +181,10 @@ class JobRecord:
     note: str | None = None
 
     def describe(self) -> str:
+        """One line on what happened to the job, for people."""
         if self.error is not None:
-            return self.error.one_line() + (f" ({self.note})" if self.note else "")
-        return self.note or self.outcome.value
+            return _said(self.error, self.note)
+        return human(self.note) or self.outcome.describe()
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -170,12 +241,16 @@ class OutcomeRecord:
     def describe(self) -> str:
         """One line on what happened, for progress lines and table cells."""
         if self.error is not None and self.outcome is not Outcome.SKIPPED:
-            return self.error.one_line() + (f" ({self.note})" if self.note else "")
+            return _said(self.error, self.note)
         result = self.result
         if self.outcome is Outcome.PARTIAL and result is not None:
-            first = f": {result.error_list[0]}" if result.error_list else ""
-            return f"{result.failed_count or len(result.error_list)} of {result.total_count} jobs not deleted{first}"
-        return self.note or ""
+            failed, total = result.failed_count or len(result.error_list), result.total_count
+            if result.error_list:
+                return _("{failed} of {total} jobs not deleted: {first}").format(
+                    failed=failed, total=total, first=result.error_list[0]
+                )
+            return _("{failed} of {total} jobs not deleted").format(failed=failed, total=total)
+        return human(self.note)
 
     def report_row(self) -> dict[str, Any]:
         error, result = self.error, self.result
@@ -258,7 +333,7 @@ class OutcomeRecord:
         result = DeleteResult.from_json(data["result"]) if data.get("result") else None
         attempts = data.get("attempts") or []
         if not isinstance(attempts, list):
-            raise TypeError("attempts is not a list")
+            raise TypeError(_("attempts is not a list"))
         line = data.get("line")
         return cls(
             id=_text(data["id"]),
@@ -276,13 +351,20 @@ class OutcomeRecord:
         )
 
 
+def _said(error: ApiError, note: str | None) -> str:
+    """What the service answered, and the note on it when there is one."""
+    if note:
+        return _("{answer} ({note})").format(answer=error.one_line(), note=human(note))
+    return error.one_line()
+
+
 def _attempt(data: dict[str, Any]) -> Attempt:
     return Attempt(int(data["number"]), float(data["started"]), float(data["duration"]), str(data["answer"]))
 
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected text, got {type(value).__name__}")
+        raise TypeError(_("expected text, got {kind}").format(kind=type(value).__name__))
     return value
 
 

@@ -14,6 +14,7 @@ from datetime import timezone
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.models import BatchTask, BatchTaskPage
+from tui_app.i18n import _
 from tui_app.retry_policy import RetryPolicy
 
 PAGE_SIZE = 200  # the API's maximum
@@ -47,19 +48,22 @@ class Resolution:
         return [i for i in self.ids if i in self.found and self.found[i].running > 0]
 
     def summary(self) -> str:
+        found, total = len(self.found), len(self.ids)
         if self.error is not None:
-            return (
-                f"Could not list the batch tasks ({self.error.one_line()}); {len(self.found):,} of "
-                f"{len(self.ids):,} resolved. You can still proceed on the IDs alone."
-            )
+            return _(
+                "Could not list the batch tasks ({error}); {found:,} of {total:,} resolved. You can still proceed on "
+                "the IDs alone."
+            ).format(error=self.error.one_line(), found=found, total=total)
         if self.stopped:
-            return f"Stopped listing: {len(self.found):,} of {len(self.ids):,} resolved; the rest are unchecked."
-        parts = [f"{len(self.found):,} of {len(self.ids):,} found in this project"]
+            return _("Stopped listing: {found:,} of {total:,} resolved; the rest are unchecked.").format(
+                found=found, total=total
+            )
+        parts = [_("{found:,} of {total:,} found in this project").format(found=found, total=total)]
         if self.not_found:
-            parts.append(f"{len(self.not_found):,} NOT found (wrong region or project?)")
+            parts.append(_("{count:,} NOT found (wrong region or project?)").format(count=len(self.not_found)))
         if self.running:
-            parts.append(f"{len(self.running):,} with running jobs")
-        return "; ".join(parts) + "."
+            parts.append(_("{count:,} with running jobs").format(count=len(self.running)))
+        return _("{parts}.").format(parts=_("; ").join(parts))
 
 
 ProgressCallback = Callable[[Resolution], None]

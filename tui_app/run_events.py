@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tui_app.domain.errors import ApiError
+from tui_app.i18n import _
 from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
 
 
@@ -34,9 +35,12 @@ class Paced:
 
     def describe(self) -> str:
         if self.rate is None:
-            return "no longer throttled"
-        named = f" (the gateway's limit: {self.limit:g}/s)" if self.limit is not None else ""
-        return f"throttled: pacing at ~{self.rate:.0f}/s{named}"
+            return _("no longer throttled")
+        if self.limit is not None:
+            return _("throttled: pacing at ~{rate:.0f}/s (the gateway's limit: {limit:g}/s)").format(
+                rate=self.rate, limit=self.limit
+            )
+        return _("throttled: pacing at ~{rate:.0f}/s").format(rate=self.rate)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ naming the file and line, and everything else still counts."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,19 @@ from typing import Any
 from tui_app.cleanup import BatchSteps
 from tui_app.domain.identifiers import is_project_id
 from tui_app.domain.models import DeleteResult
+from tui_app.i18n import N_, _
 from tui_app.ids import Plan, id_problem, shown
-from tui_app.outcomes import SETTLED, JobRecord, Outcome, OutcomeRecord, RunStatus, count_outcomes, skipped_record
+from tui_app.outcomes import (
+    SETTLED,
+    JobRecord,
+    Note,
+    Outcome,
+    OutcomeRecord,
+    RunStatus,
+    count_outcomes,
+    describe_counts,
+    skipped_record,
+)
 from tui_app.problems import OperatorError
 from tui_app.run_lock import is_live
 from tui_app.vias.endpoints import endpoint_key
@@ -104,22 +115,22 @@ class RunLog:
             record = self.records.get(task_id) or OutcomeRecord(
                 task_id,
                 Outcome.UNKNOWN if task_id in self.sent else Outcome.CANCELLED,
-                note="sent, but the run ended before an answer was recorded"
+                note=Note(N_("sent, but the run ended before an answer was recorded"))
                 if task_id in self.sent
-                else "never sent: the run ended first",
+                else Note(N_("never sent: the run ended first")),
             )
             if record.name is None and task_id in self.names:
                 record.name = self.names[task_id]
             rows.append((line if line is not None else float("inf"), record))
         rows.sort(key=lambda pair: pair[0])  # stable: a resumed run's IDs keep their order
-        return [record for _, record in rows]
+        return [record for _line, record in rows]
 
     def counts(self) -> dict[Outcome, int]:
         return count_outcomes(self.rows())
 
     def summary_line(self) -> str:
-        counts = ", ".join(f"{n} {o.value}" for o, n in self.counts().items() if n)
-        return counts or "empty"
+        """ "3 deleted, 1 failed" for people (in the interface language)."""
+        return describe_counts(self.counts()) or _("empty")
 
 
 def read_run(path: Path) -> RunLog:
@@ -132,21 +143,21 @@ def read_run(path: Path) -> RunLog:
         nonlocal corrupt
         corrupt += 1
         if len(warnings) < WARNINGS_KEPT:
-            warnings.append(f"{path} line {number}: {why}; skipped")
+            warnings.append(_("{path} line {line}: {why}; skipped").format(path=path, line=number, why=why))
 
     try:
         handle = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise OperatorError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise OperatorError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
     with handle:
         for number, raw in enumerate(handle, start=1):
             try:
                 obj = json.loads(raw)
             except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
-                warn(number, "not JSON (a line cut short by a crash?)")
+                warn(number, _("not JSON (a line cut short by a crash?)"))
                 continue
             if not isinstance(obj, dict):
-                warn(number, "not a journal entry")
+                warn(number, _("not a journal entry"))
                 continue
             kind = obj.get("type")
             try:
@@ -155,17 +166,23 @@ def read_run(path: Path) -> RunLog:
                         log = RunLog(path, obj)
                     continue
                 if log is None:
-                    warn(number, "an entry before the header")
+                    warn(number, _("an entry before the header"))
                     continue
                 _apply_line(log, kind, obj)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                warn(number, f"an entry of the wrong shape ({type(exc).__name__}: {str(exc)[:80]})")
+                warn(
+                    number,
+                    _("an entry of the wrong shape ({error}: {detail})").format(
+                        error=type(exc).__name__, detail=str(exc)[:80]
+                    ),
+                )
     if log is None:
-        raise OperatorError(f"{path} is not a vias-tui journal (no header line)")
+        raise OperatorError(_("{path} is not a vias-tui journal (no header line)").format(path=path))
     if not is_project_id(log.project_id):
         raise OperatorError(
-            f"{path} names the project {shown(log.project_id)!r}, which is not a project ID; "
-            "the journal was edited or damaged"
+            _(
+                "{path} names the project {project!r}, which is not a project ID; the journal was edited or damaged"
+            ).format(path=path, project=shown(log.project_id))
         )
     # A resume sends these IDs: anything a paste could not have produced stays out, whatever the file says.
     bad = [i for i, task_id in enumerate(log.planned) if id_problem(task_id) is not None]
@@ -173,8 +190,10 @@ def read_run(path: Path) -> RunLog:
         corrupt += 1
         if len(warnings) < WARNINGS_KEPT:
             warnings.append(
-                f"{path}: {len(bad):,} planned ID(s) are not plain IDs (e.g. {shown(log.planned[bad[0]])!r}); "
-                "left out (the journal was edited or damaged)"
+                _(
+                    "{path}: {count:,} planned ID(s) are not plain IDs (e.g. {example!r}); left out (the journal was "
+                    "edited or damaged)"
+                ).format(path=path, count=len(bad), example=shown(log.planned[bad[0]]))
             )
         drop = set(bad)
         log.planned = [task_id for i, task_id in enumerate(log.planned) if i not in drop]
@@ -184,55 +203,80 @@ def read_run(path: Path) -> RunLog:
 
 
 def _apply_line(log: RunLog, kind: object, obj: dict[str, Any]) -> None:
-    if kind == "plan":
-        ids = obj["ids"]
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise TypeError("the plan's ids are not a list of strings")
-        lines = obj.get("lines")
-        names = obj.get("names") or {}
-        log.planned = list(ids)
-        log.planned_lines = (
-            [int(n) if n is not None else None for n in lines]
-            if isinstance(lines, list) and len(lines) == len(ids)
-            else [None] * len(ids)
-        )
-        log.names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
-    elif kind == "sent":
-        task_id = obj["id"]
-        if not isinstance(task_id, str):
-            raise TypeError("id is not text")
-        step = obj.get("step")
-        if step is None:
-            log.sent.add(task_id)
-        elif step == "job_delete":
-            log.steps.setdefault(task_id, BatchSteps()).jobs_sent.add(str(obj["job"]))
-    elif kind == "step":
-        steps = log.steps.setdefault(_text_id(obj["id"]), BatchSteps())
-        if obj["step"] == "stop":
-            steps.stopped = True
-        elif obj["step"] == "delete":
-            steps.partial = DeleteResult.from_json(obj["answer"])
-    elif kind == "job":
-        job = JobRecord.from_json(obj)
-        log.steps.setdefault(_text_id(obj["batch"]), BatchSteps()).jobs[job.id] = job
-    elif kind == "outcome":
-        record = OutcomeRecord.from_json(obj)
-        if record.outcome is Outcome.SKIPPED:
-            log.skipped.append(record)
-        else:
-            log.records[record.id] = record
-    elif kind == "resume":
-        log.end = None
-    elif kind == "end":
-        RunStatus(obj["status"])  # a wrong word is a wrong shape
-        log.end = obj
+    apply = _APPLY.get(kind) if isinstance(kind, str) else None
+    if apply is None:
+        raise ValueError(_("unknown entry type {kind!r}").format(kind=kind))
+    apply(log, obj)
+
+
+def _apply_plan(log: RunLog, obj: dict[str, Any]) -> None:
+    ids = obj["ids"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise TypeError(_("the plan's ids are not a list of strings"))
+    lines = obj.get("lines")
+    names = obj.get("names") or {}
+    log.planned = list(ids)
+    log.planned_lines = (
+        [int(n) if n is not None else None for n in lines]
+        if isinstance(lines, list) and len(lines) == len(ids)
+        else [None] * len(ids)
+    )
+    log.names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
+
+
+def _apply_sent(log: RunLog, obj: dict[str, Any]) -> None:
+    task_id = _text_id(obj["id"])
+    step = obj.get("step")
+    if step is None:
+        log.sent.add(task_id)
+    elif step == "job_delete":
+        log.steps.setdefault(task_id, BatchSteps()).jobs_sent.add(str(obj["job"]))
+
+
+def _apply_step(log: RunLog, obj: dict[str, Any]) -> None:
+    steps = log.steps.setdefault(_text_id(obj["id"]), BatchSteps())
+    if obj["step"] == "stop":
+        steps.stopped = True
+    elif obj["step"] == "delete":
+        steps.partial = DeleteResult.from_json(obj["answer"])
+
+
+def _apply_job(log: RunLog, obj: dict[str, Any]) -> None:
+    job = JobRecord.from_json(obj)
+    log.steps.setdefault(_text_id(obj["batch"]), BatchSteps()).jobs[job.id] = job
+
+
+def _apply_outcome(log: RunLog, obj: dict[str, Any]) -> None:
+    record = OutcomeRecord.from_json(obj)
+    if record.outcome is Outcome.SKIPPED:
+        log.skipped.append(record)
     else:
-        raise ValueError(f"unknown entry type {kind!r}")
+        log.records[record.id] = record
+
+
+def _apply_resume(log: RunLog, obj: dict[str, Any]) -> None:
+    log.end = None
+
+
+def _apply_end(log: RunLog, obj: dict[str, Any]) -> None:
+    RunStatus(obj["status"])  # a wrong word is a wrong shape
+    log.end = obj
+
+
+_APPLY: dict[str, Callable[[RunLog, dict[str, Any]], None]] = {
+    "plan": _apply_plan,
+    "sent": _apply_sent,
+    "step": _apply_step,
+    "job": _apply_job,
+    "outcome": _apply_outcome,
+    "resume": _apply_resume,
+    "end": _apply_end,
+}
 
 
 def _text_id(value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError("id is not text")
+        raise TypeError(_("id is not text"))
     return value
 
 
@@ -247,12 +291,14 @@ def list_runs(directory: Path) -> list[Path]:
 def find_run(directory: Path, run_id: str | None) -> Path:
     paths = list_runs(directory)
     if not paths:
-        raise OperatorError(f"no runs recorded yet (journals live in {directory})")
+        raise OperatorError(_("no runs recorded yet (journals live in {directory})").format(directory=directory))
     if run_id is None:
         return paths[0]
     matches = [p for p in paths if p.stem == run_id or p.stem.startswith(run_id)]
-    if len(matches) != 1:
-        raise OperatorError(f"{'no' if not matches else 'more than one'} run matches {run_id!r}; see `vias-tui runs`")
+    if not matches:
+        raise OperatorError(_("no run matches {run!r}; see `vias-tui runs`").format(run=run_id))
+    if len(matches) > 1:
+        raise OperatorError(_("more than one run matches {run!r}; see `vias-tui runs`").format(run=run_id))
     return matches[0]
 
 

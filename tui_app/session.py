@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from tui_app.cleanup import CleanupPlan
 from tui_app.domain.errors import ApiError, Transport
 from tui_app.engine import DeleteEngine
+from tui_app.i18n import _
 from tui_app.ids import Plan
 from tui_app.journal import RunJournal, clean_stale_files, reserve_size
 from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus, count_outcomes
@@ -89,13 +90,15 @@ def preflight(spec: RunSpec) -> HttpSettings:
         try:
             check_output_path(spec.report)
         except OperatorError as exc:
-            raise OperatorError(f"{exc}; nothing was sent") from None
+            raise OperatorError(_("{problem}; nothing was sent").format(problem=exc)) from None
     spec.directory()
     if not spec.reached:
         problem = _unreachable(spec)
         if problem is not None:
-            said = "nothing was sent" in problem
-            raise OperatorError(problem if said else f"{problem.rstrip('. ')}; nothing was sent")
+            said = _("nothing was sent") in problem  # a hint may say so already
+            raise OperatorError(
+                problem if said else _("{problem}; nothing was sent").format(problem=problem.rstrip("。. "))
+            )
         spec.reached = True
     return spec.http
 
@@ -124,20 +127,24 @@ def unreachable_text(target: Target, error: ApiError, connect_limit: float) -> s
     where = f"{host}:{parts.port}" if parts.port else host
     kind = error.transport
     if kind is Transport.DNS:
-        why = (
-            f"the host name {host} does not resolve: a wrong region or endpoint, or a network that reaches Huawei "
+        why = _(
+            "the host name {host} does not resolve: a wrong region or endpoint, or a network that reaches Huawei "
             "Cloud only through a proxy (set HTTPS_PROXY, or --proxy URL)"
-        )
+        ).format(host=host)
     elif kind is Transport.CONNECT:
-        why = f"{where} refused the connection ({error.message}): a wrong endpoint or port, or a firewall"
-    elif kind is Transport.CONNECT_TIMEOUT:
-        why = (
-            f"no connection to {where} within {connect_limit:g}s: no route to it (a firewall?), or a network that "
-            "needs a proxy (set HTTPS_PROXY, or --proxy URL)"
+        why = _("{where} refused the connection ({reason}): a wrong endpoint or port, or a firewall").format(
+            where=where, reason=error.message
         )
+    elif kind is Transport.CONNECT_TIMEOUT:
+        why = _(
+            "no connection to {where} within {seconds:g}s: no route to it (a firewall?), or a network that "
+            "needs a proxy (set HTTPS_PROXY, or --proxy URL)"
+        ).format(where=where, seconds=connect_limit)
     else:
-        why = f"{error.message or kind}. {error.hint() or ''}".strip()
-    return f"cannot reach {target.endpoint.label}: {why}"
+        hint = error.hint()
+        said = error.message or str(kind)
+        why = _("{error}. {hint}").format(error=said, hint=hint) if hint else f"{said}."
+    return _("cannot reach {endpoint}: {why}").format(endpoint=target.endpoint.label, why=why)
 
 
 class RunSession:
@@ -397,10 +404,12 @@ def refuse_overlap(spec: RunSpec, ids: list[str], exclude: Path | None = None) -
         return
     log, overlap = hit
     owner = read_owner(log.path)
-    who = owner.describe() if owner is not None else "another process"
+    who = owner.describe() if owner is not None else _("another process")
     raise RunBusy(
-        f"{overlap:,} of these IDs are still being deleted by run {log.run_id} ({who}) in the same "
-        "project; wait for it to finish, or pass --allow-overlap to send them anyway"
+        _(
+            "{count:,} of these IDs are still being deleted by run {run} ({who}) in the same project; wait for it "
+            "to finish, or pass --allow-overlap to send them anyway"
+        ).format(count=overlap, run=log.run_id, who=who)
     )
 
 

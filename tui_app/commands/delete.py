@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from tui_app.commands.options import RUN, add_globals
 from tui_app.commands.streams import Streams
+from tui_app.i18n import _
 
 if TYPE_CHECKING:
     from tui_app.credentials import Credentials
@@ -24,44 +25,48 @@ HONOURED = RUN | {"output"}
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "delete",
-        help="delete batch tasks headless (for scripts)",
-        description="Delete the batch tasks listed in a file (or stdin) without the console.",
+        help=_("delete batch tasks headless (for scripts)"),
+        description=_("Delete the batch tasks listed in a file (or stdin) without the console."),
     )
     add_globals(parser, HONOURED, on_subcommand=True)
-    parser.add_argument("--ids-file", required=True, metavar="PATH", help="file with IDs, or - for stdin")
-    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (required without a terminal)")
-    parser.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    parser.add_argument("--ids-file", required=True, metavar="PATH", help=_("file with IDs, or - for stdin"))
+    parser.add_argument(
+        "--yes", action="store_true", help=_("do not ask for confirmation (required without a terminal)")
+    )
+    parser.add_argument("--dry-run", action="store_true", help=_("show what would be sent; send nothing"))
     parser.add_argument(
         "--preview",
         action="store_true",
-        help="first list the project's batch tasks and show what each ID is (name, jobs, state)",
+        help=_("first list the project's batch tasks and show what each ID is (name, jobs, state)"),
     )
     parser.add_argument(
         "--keep-not-found",
         action="store_true",
-        help="with --preview: also send IDs the listing did not find (excluded by default)",
+        help=_("with --preview: also send IDs the listing did not find (excluded by default)"),
     )
     parser.add_argument(
-        "--exclude-running", action="store_true", help="with --preview: do not send tasks that have running jobs"
+        "--exclude-running", action="store_true", help=_("with --preview: do not send tasks that have running jobs")
     )
     parser.add_argument(
         "--stop-running",
         action="store_true",
-        help="stop a batch that has running jobs (seen at --preview, or refused for them) first, then delete it",
+        help=_("stop a batch that has running jobs (seen at --preview, or refused for them) first, then delete it"),
     )
     parser.add_argument(
         "--clean-leftovers",
         action="store_true",
-        help="when a delete answers partial, list the jobs the batch still has and delete each, then say whether "
-        "any remain",
+        help=_(
+            "when a delete answers partial, list the jobs the batch still has and delete each, then say whether "
+            "any remain"
+        ),
     )
     parser.add_argument(
         "--allow-overlap",
         action="store_true",
-        help="send IDs even while another live run against the same target has them unsettled",
+        help=_("send IDs even while another live run against the same target has them unsettled"),
     )
-    parser.add_argument("--report", metavar="PATH", help="write a report of every entry to PATH")
-    parser.add_argument("--format", choices=["jsonl", "csv"], help="report format (default: from PATH's suffix)")
+    parser.add_argument("--report", metavar="PATH", help=_("write a report of every entry to PATH"))
+    parser.add_argument("--format", choices=["jsonl", "csv"], help=_("report format (default: from PATH's suffix)"))
     parser.set_defaults(command="delete", honoured=HONOURED, handler=run)
 
 
@@ -80,7 +85,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.settings import concurrency_setting, resolve_target, selected_profile
 
     if args.stop_running and args.exclude_running:
-        raise OperatorError("--stop-running and --exclude-running ask opposite things; give one")
+        raise OperatorError(_("--stop-running and --exclude-running ask opposite things; give one"))
     target = resolve_target(
         args.profile,
         region=args.region,
@@ -90,7 +95,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         proxy=args.proxy,
     )
     profile = selected_profile(args.profile)
-    concurrency, _ = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
+    concurrency, _source = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
     plan = parse(read_ids_text(args.ids_file, io.stdin))
     lookup = find_credentials(target.profile, auth_mode(args.auth, profile.auth))
     credentials = lookup.credentials
@@ -99,7 +104,11 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     to_stop: frozenset[str] = frozenset()
     if args.preview and plan.valid:
         if credentials is None:
-            io.warn(f"Preview skipped: listing needs credentials ({lookup.explain_missing(target.profile)})")
+            io.warn(
+                _("Preview skipped: listing needs credentials ({why})").format(
+                    why=lookup.explain_missing(target.profile)
+                )
+            )
         else:
             from tui_app.commands.preview import apply_preview, print_preview, run_preview
 
@@ -114,7 +123,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         return EXIT_OK
     if not plan.valid:
         print_plan(plan, target, credentials, io)
-        raise OperatorError("no valid IDs to delete; nothing was sent")
+        raise OperatorError(_("no valid IDs to delete; nothing was sent"))
     if credentials is None:
         raise OperatorError(lookup.explain_missing(target.profile), EXIT_AUTH)
     check_expiry(credentials, io)
@@ -134,7 +143,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     if not args.yes:
         require_terminal("delete", io)
         if not confirm_on_terminal(plan.valid, plan, target, credentials, concurrency, io, spec.cleanup):
-            io.warn("Not confirmed; nothing was sent.")
+            io.warn(_("Not confirmed; nothing was sent."))
             return EXIT_USAGE
     session = RunSession.open_new(spec, plan, names)
     return execute(session, io, report=args.report, report_format=args.format)
@@ -142,29 +151,35 @@ def run(args: argparse.Namespace, io: Streams) -> int:
 
 def print_dry_run(plan: Plan, target: Target, credentials: Credentials | None, io: Streams) -> None:
     from tui_app.commands.confirm import print_plan
+    from tui_app.commands.documents import in_english
     from tui_app.vias.client import ViasClient
 
+    def shown() -> str:
+        return credentials.label() if credentials else _("(no credentials found)")
+
     print_plan(plan, target, credentials, io)
-    shown = credentials.label() if credentials else "(no credentials found)"
     base = target.endpoint.base_url
-    io.say(f"Requests that would be sent ({len(plan.valid)}), authenticated with {shown}:")
+    io.say(
+        _("Requests that would be sent ({count}), authenticated with {credentials}:").format(
+            count=len(plan.valid), credentials=shown()
+        )
+    )
     for task_id in plan.valid:
         io.say(f"  DELETE {base}{ViasClient.delete_path_for(target.project_id, task_id)}")
-    io.say("Dry run: nothing was sent.")
+    io.say(_("Dry run: nothing was sent."))
     if io.json_output:
-        io.document(
-            {
-                "command": "delete",
-                "dry_run": True,
-                "target": {"endpoint": base, "project_id": target.project_id, "profile": target.profile},
-                "credentials": shown,
-                "requests": [
-                    {"method": "DELETE", "url": base + ViasClient.delete_path_for(target.project_id, task_id)}
-                    for task_id in plan.valid
-                ],
-                "skipped": [
-                    {"line": item.line, "text": item.text, "reason": item.reason, "excluded": item.excluded}
-                    for item in plan.skipped
-                ],
-            }
-        )
+        document = {
+            "command": "delete",
+            "dry_run": True,
+            "target": {"endpoint": base, "project_id": target.project_id, "profile": target.profile},
+            "credentials": in_english(shown),
+            "requests": [
+                {"method": "DELETE", "url": base + ViasClient.delete_path_for(target.project_id, task_id)}
+                for task_id in plan.valid
+            ],
+            "skipped": [
+                {"line": item.line, "text": item.text, "reason": item.reason, "excluded": item.excluded}
+                for item in plan.skipped
+            ],
+        }
+        io.document(document)

@@ -1,15 +1,29 @@
-"""The JSON documents of `--output json`: one per command on stdout, `schema_version` first, the same keys whatever
-the interface language (README, "JSON for scripts", documents the schema)."""
+"""The JSON documents of `--output json`: one per command on stdout, `schema_version` first, the same keys and values
+whatever the interface language (README, "JSON for scripts", documents the schema)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from tui_app import i18n
 from tui_app.outcomes import Outcome, OutcomeRecord
 from tui_app.runlog import RunLog
 from tui_app.session import SessionResult
 from tui_app.settings import Target
+
+T = TypeVar("T")
+
+
+def in_english(build: Callable[[], T]) -> T:
+    """What `build()` makes, with the texts it quotes in English: what a document says (an answer's one line, a
+    credential's label, why a project could not be searched) is made for people, so it follows the interface
+    language; a script reading the document must get the same values in every language. The CLI builds its
+    documents at the end, on its one thread."""
+    with i18n.restored():
+        i18n.use(i18n.ENGLISH)
+        return build()
 
 
 def entry(record: OutcomeRecord) -> dict[str, Any]:
@@ -89,4 +103,4 @@ def run_document(
     }
 
 
-__all__ = ["counts", "entry", "log_document", "run_document"]
+__all__ = ["counts", "entry", "in_english", "log_document", "run_document"]

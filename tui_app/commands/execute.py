@@ -9,10 +9,13 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-from tui_app.commands.documents import run_document
+from tui_app.commands.documents import in_english, run_document
 from tui_app.commands.progress import ProgressPrinter
 from tui_app.commands.streams import Streams
-from tui_app.outcomes import Outcome, RunStatus
+from tui_app.domain.errors import ApiError
+from tui_app.i18n import _
+from tui_app.ids import padded
+from tui_app.outcomes import GONE, RunStatus, describe_counts
 from tui_app.problems import EXIT_AUTH, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_JOURNAL, EXIT_OK, OperatorError
 from tui_app.reports import guess_format, write_report
 from tui_app.session import RunSession, SessionResult
@@ -30,8 +33,10 @@ def execute(session: RunSession, io: Streams, *, report: str | None, report_form
         interrupts += 1
         if interrupts == 1:
             progress.say(
-                f"interrupted: sending nothing more; waiting up to {GRACE_SECONDS:g}s for requests in "
-                "flight (Ctrl-C again to stop now)"
+                _(
+                    "interrupted: sending nothing more; waiting up to {seconds:g}s for requests in flight (Ctrl-C "
+                    "again to stop now)"
+                ).format(seconds=GRACE_SECONDS)
             )
             session.cancel(GRACE_SECONDS, RunStatus.INTERRUPTED)
         else:
@@ -58,11 +63,12 @@ def execute(session: RunSession, io: Streams, *, report: str | None, report_form
             path = Path(report)
             try:
                 written = write_report(path, result.log.rows(), report_format or guess_format(path))
-                io.say(f"Report:  {written}")
+                io.say(_("Report:  {path}").format(path=written))
             except OperatorError as exc:
                 io.warn(f"vias-tui: {exc}")
         if io.json_output:
-            io.document(run_document(result, session.spec.target, session.spec.command, code, written))
+            target, command = session.spec.target, session.spec.command
+            io.document(in_english(lambda: run_document(result, target, command, code, written)))
     return code
 
 
@@ -90,66 +96,92 @@ def exit_code(result: SessionResult, interrupted: bool = False) -> int:
 
 
 def summary_text(result: SessionResult, interrupted: bool = False) -> str:
-    summary, status = result.summary, result.status
-    run_counts = ", ".join(f"{n} {o.value}" for o, n in summary.counts.items() if n) or "nothing"
+    """The run's last line for people: how it ended, the outcomes, what to do next, and what was never sent."""
+    return _summary_head(result, interrupted) + _summary_tail(result)
+
+
+def _summary_head(result: SessionResult, interrupted: bool) -> str:
+    summary, status, error = result.summary, result.status, result.summary.stop_error
+    counts = describe_counts(summary.counts) or _("nothing")
+    resume = f"vias-tui resume {result.log.run_id}"
+    if status is RunStatus.JOURNAL_FAILED:
+        return _(
+            "Stopped: the journal could not be written ({error}). {counts}. Free some space, then resume the rest "
+            "({resume}); outcomes the journal could not take are listed on stderr."
+        ).format(error=result.journal_error, counts=counts, resume=resume)
+    if interrupted or status is RunStatus.INTERRUPTED:
+        return _("Interrupted after {seconds:.1f}s: {counts}. Resume the rest with {resume}.").format(
+            seconds=summary.elapsed, counts=counts, resume=resume
+        )
+    if status is RunStatus.AUTH_FAILED:
+        return _rejected_head(error, counts, resume)
+    if status is RunStatus.TARGET_FAILED and error is not None:
+        hint = error.hint()
+        if hint:
+            return _(
+                "Stopped: the endpoint is unusable ({error}). {hint} {counts}. Fix the target, then {resume}."
+            ).format(error=error.one_line(), hint=hint, counts=counts, resume=resume)
+        return _("Stopped: the endpoint is unusable ({error}). {counts}. Fix the target, then {resume}.").format(
+            error=error.one_line(), counts=counts, resume=resume
+        )
+    if status is RunStatus.FINISHED and summary.all_gone:
+        return _("All {total} deleted or already gone in {seconds:.2f}s: {counts}.").format(
+            total=summary.total, seconds=summary.elapsed, counts=counts
+        )
+    return _("Finished with problems in {seconds:.1f}s: {counts}. Not everything was deleted.").format(
+        seconds=summary.elapsed, counts=counts
+    )
+
+
+def _rejected_head(error: ApiError | None, counts: str, resume: str) -> str:
+    said = error.one_line() if error else "HTTP 401"
+    hint = error.hint() if error is not None and error.is_key_locked else None
+    if hint:
+        return _(
+            "Stopped: the credentials were rejected ({error}). {hint} {counts}. Get new credentials (vias-tui token "
+            "login / token set / aksk set), then {resume}."
+        ).format(error=said, hint=hint, counts=counts, resume=resume)
+    return _(
+        "Stopped: the credentials were rejected ({error}). {counts}. Get new credentials (vias-tui token login / "
+        "token set / aksk set), then {resume}."
+    ).format(error=said, counts=counts, resume=resume)
+
+
+def _summary_tail(result: SessionResult) -> str:
+    """What the outcomes do not say: input never sent, batches stopped first, leftover jobs deleted."""
     excluded = sum(1 for record in result.log.skipped if record.excluded)
     invalid = len(result.log.skipped) - excluded
-    tails = []
-    if invalid:
-        tails.append(f"{invalid} skipped input line(s) never sent")
-    if excluded:
-        tails.append(f"{excluded} excluded, never sent")
     rows = result.log.rows()
     stopped = sum(1 for record in rows if record.stopped)
     jobs = [job for record in rows for job in record.jobs]
+    tails = []
+    if invalid:
+        tails.append(_("{count} skipped input line(s) never sent").format(count=invalid))
+    if excluded:
+        tails.append(_("{count} excluded, never sent").format(count=excluded))
     if stopped:
-        tails.append(f"{stopped} stopped first")
+        tails.append(_("{count} stopped first").format(count=stopped))
     if jobs:
-        gone = sum(1 for job in jobs if job.outcome in (Outcome.DELETED, Outcome.NOT_FOUND))
-        tails.append(f"{gone} of {len(jobs)} leftover job(s) deleted")
-    tail = f" ({'; '.join(tails)})" if tails else ""
-    error = summary.stop_error
-    resume = f"vias-tui resume {result.log.run_id}"
-    if status is RunStatus.JOURNAL_FAILED:
-        head = (
-            f"Stopped: the journal could not be written ({result.journal_error}). {run_counts}. Free some "
-            f"space, then resume the rest ({resume}); outcomes the journal could not take are listed on stderr."
-        )
-    elif interrupted or status is RunStatus.INTERRUPTED:
-        head = f"Interrupted after {summary.elapsed:.1f}s: {run_counts}. Resume the rest with {resume}."
-    elif status is RunStatus.AUTH_FAILED:
-        hint = error.hint() if error is not None and error.is_key_locked else None
-        head = (
-            f"Stopped: the credentials were rejected ({error.one_line() if error else 'HTTP 401'}). "
-            + (f"{hint} " if hint else "")
-            + f"{run_counts}. Get new credentials (vias-tui token login / token set / aksk set), then {resume}."
-        )
-    elif status is RunStatus.TARGET_FAILED and error is not None:
-        head = (
-            f"Stopped: the endpoint is unusable ({error.one_line()}). {error.hint() or ''} {run_counts}. "
-            f"Fix the target, then {resume}."
-        )
-    elif status is RunStatus.FINISHED and summary.all_gone:
-        head = f"All {summary.total} deleted or already gone in {summary.elapsed:.2f}s: {run_counts}."
-    else:
-        head = f"Finished with problems in {summary.elapsed:.1f}s: {run_counts}. Not everything was deleted."
-    return head + tail
+        gone = sum(1 for job in jobs if job.outcome in GONE)
+        tails.append(_("{gone} of {count} leftover job(s) deleted").format(gone=gone, count=len(jobs)))
+    return _(" ({details})").format(details=_("; ").join(tails)) if tails else ""
 
 
 def print_summary(result: SessionResult, io: Streams, interrupted: bool = False) -> None:
     io.say(summary_text(result, interrupted))
-    io.say(f"Journal: {result.journal}")
+    io.say(_("Journal: {path}").format(path=result.journal))
 
 
 def print_unrecorded(result: SessionResult, io: Streams) -> None:
     if not result.unrecorded:
         return
     io.warn(
-        f"vias-tui: {len(result.unrecorded)} outcome(s) could not be written to the journal "
-        f"({result.journal_error}); they are only here:"
+        _("vias-tui: {count} outcome(s) could not be written to the journal ({error}); they are only here:").format(
+            count=len(result.unrecorded), error=result.journal_error
+        )
     )
     for record in result.unrecorded:
-        io.warn(f"{record.outcome.value:<9} {record.id}  {record.describe()}")
+        io.warn(f"{padded(record.outcome.describe(), 9)} {record.id}  {record.describe()}")
 
 
 __all__ = ["GRACE_SECONDS", "execute", "exit_code", "print_summary", "summary_text"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tui_app.commands.options import TARGET, add_globals
 from tui_app.commands.streams import Streams
+from tui_app.i18n import _
 
 if TYPE_CHECKING:
     from tui_app.locate import Search, Where
@@ -23,24 +24,25 @@ HONOURED = TARGET | {"auth", "timeout", "output"}
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "locate",
-        help="find batch tasks in your other projects and regions (read-only)",
-        description="Look for the IDs in the current project, then in every other project the credentials can see "
-        "(listed by IAM). Nothing is deleted; for what is found elsewhere, one delete command per project is "
-        "printed.",
+        help=_("find batch tasks in your other projects and regions (read-only)"),
+        description=_(
+            "Look for the IDs in the current project, then in every other project the credentials can see (listed "
+            "by IAM). Nothing is deleted; for what is found elsewhere, one delete command per project is printed."
+        ),
     )
     add_globals(parser, HONOURED, on_subcommand=True)
-    parser.add_argument("--ids-file", required=True, metavar="PATH", help="file with IDs, or - for stdin")
+    parser.add_argument("--ids-file", required=True, metavar="PATH", help=_("file with IDs, or - for stdin"))
     parser.add_argument(
-        "--iam-endpoint", help="IAM's URL (default: VIAS_IAM_ENDPOINT, the profile, then https://iam.REGION...)"
+        "--iam-endpoint", help=_("IAM's URL (default: VIAS_IAM_ENDPOINT, the profile, then https://iam.REGION...)")
     )
     parser.add_argument(
         "--pages",
         type=int,
         metavar="N",
-        help="page budget per project: at most N pages of 200 batch tasks each (default 50)",
+        help=_("page budget per project: at most N pages of 200 batch tasks each (default 50)"),
     )
     parser.add_argument(
-        "--others-only", action="store_true", help="do not look in the current project (a preview already did)"
+        "--others-only", action="store_true", help=_("do not look in the current project (a preview already did)")
     )
     parser.set_defaults(command="locate", honoured=HONOURED, handler=run)
 
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
 
     pages = PAGE_BUDGET if args.pages is None else args.pages
     if not 1 <= pages <= 1000:
-        raise OperatorError(f"--pages {pages}: give 1 to 1000 pages per project")
+        raise OperatorError(_("--pages {pages}: give 1 to 1000 pages per project").format(pages=pages))
     target = resolve_target(
         args.profile,
         region=args.region,
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         raise OperatorError(lookup.explain_missing(target.profile), EXIT_AUTH)
     plan = parse(read_ids_text(args.ids_file, io.stdin)).without_secrets(credentials.secrets() + ambient_secrets())
     if not plan.valid:
-        raise OperatorError("no valid IDs to look for; nothing was sent")
+        raise OperatorError(_("no valid IDs to look for; nothing was sent"))
     tls = tls_context(target.ca_bundle) if target.endpoint.base_url.startswith("https:") else None
     where = Where(
         target.project_id,
@@ -84,14 +86,24 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         region_endpoints(profile),
         home=None if args.others_only else target.endpoint,
     )
-    io.warn(f"Looking for {len(plan.valid):,} ID(s); IAM {where.iam.label}; at most {pages} page(s) per project.")
+    io.warn(
+        _("Looking for {count:,} ID(s); IAM {iam}; at most {pages} page(s) per project.").format(
+            count=len(plan.valid), iam=where.iam.label, pages=pages
+        )
+    )
     tty = io.stderr.isatty()
 
     def progress(search: Search) -> None:
         if tty and search.current is not None:
             io.stderr.write(
-                f"\r\x1b[2Ksearching {search.current.name} ({search.done + 1} of {len(search.projects)}): "
-                f"{len(search.found):,} of {len(search.ids):,} found"
+                "\r\x1b[2K"
+                + _("searching {project} ({number} of {projects}): {found:,} of {total:,} found").format(
+                    project=search.current.name,
+                    number=search.done + 1,
+                    projects=len(search.projects),
+                    found=len(search.found),
+                    total=len(search.ids),
+                )
             )
             io.stderr.flush()
 
@@ -105,43 +117,58 @@ def run(args: argparse.Namespace, io: Streams) -> int:
 
 
 def print_search(search: Search, where: Where, io: Streams) -> None:
+    from tui_app.commands.documents import in_english
     from tui_app.locate import why
 
     if search.error is not None:
-        io.warn(f"vias-tui: IAM did not list your projects ({why(search.error)}). Nothing was searched.")
+        io.warn(
+            _("vias-tui: IAM did not list your projects ({why}). Nothing was searched.").format(why=why(search.error))
+        )
     for task_id in search.ids:
         io.say(f"{task_id}  {search.where(task_id)}")
     for project, error in search.failed:
-        io.warn(f"  could not search {project.name} (project {project.id}): {why(error)}")
+        io.warn(
+            _("  could not search {name} (project {project}): {why}").format(
+                name=project.name, project=project.id, why=why(error)
+            )
+        )
     for project in search.partly:
-        io.warn(f"  {project.name} (project {project.id}): only its first pages were read (raise --pages)")
+        io.warn(
+            _("  {name} (project {project}): only its first pages were read (raise --pages)").format(
+                name=project.name, project=project.id
+            )
+        )
     for project in search.no_endpoint:
         io.warn(
-            f"  {project.name} (project {project.id}): no VIAS endpoint known for that region "
-            "(set VIAS_ENDPOINT_TEMPLATE or the profile's endpoint_template)"
+            _(
+                "  {name} (project {project}): no VIAS endpoint known for that region (set VIAS_ENDPOINT_TEMPLATE or "
+                "the profile's endpoint_template)"
+            ).format(name=project.name, project=project.id)
         )
     commands = search.commands(where.endpoint_for)
     if commands:
-        io.say("To delete them where they are (each command previews and asks for its own confirmation):")
+        io.say(_("To delete them where they are (each command previews and asks for its own confirmation):"))
         for line in commands:
             io.say(f"  {line}")
     if io.json_output:
-        io.document(
-            {
-                "schema_version": 1,
-                "command": "locate",
-                "error": None if search.error is None else why(search.error),
-                "ids": [_entry(search, task_id) for task_id in search.ids],
-                "projects_searched": [p.id for p in search.searched],
-                "projects_failed": [
-                    {"project_id": p.id, "name": p.name, "why": why(error)} for p, error in search.failed
-                ],
-                "projects_partly": [p.id for p in search.partly],
-                "projects_without_endpoint": [p.id for p in search.no_endpoint],
-                "stopped": search.stopped,
-                "commands": commands,
-            }
-        )
+        io.document(in_english(lambda: _document(search, commands)))
+
+
+def _document(search: Search, commands: list[str]) -> dict[str, object]:
+    from tui_app.locate import why
+
+    return {
+        "schema_version": 1,
+        "command": "locate",
+        "error": None if search.error is None else why(search.error),
+        "ids": [_entry(search, task_id) for task_id in search.ids],
+        "projects_searched": [p.id for p in search.searched],
+        "projects_failed": [{"project_id": p.id, "name": p.name, "why": why(error)} for p, error in search.failed],
+        "projects_partly": [p.id for p in search.partly],
+        "projects_without_endpoint": [p.id for p in search.no_endpoint],
+        "stopped": search.stopped,
+        "commands": commands,
+    }
 
 
 def _entry(search: Search, task_id: str) -> dict[str, object]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from tui_app.outcomes import GONE, Outcome
+from tui_app.i18n import _
+from tui_app.ids import padded
+from tui_app.outcomes import GONE, Outcome, describe_counts
 from tui_app.run_events import EngineEvent, OutcomeEvent, Paced, RunStarted, Throttled
 
 PROBLEM_LINES = 20  # problems printed as they happen; the rest are in the report
@@ -36,26 +38,28 @@ class ProgressPrinter:
             if record.outcome not in GONE:
                 self.problems += 1
                 if self.problems <= PROBLEM_LINES:
-                    self.say(f"{record.outcome.value:<9} {record.id}  {record.describe()}")
+                    self.say(f"{padded(record.outcome.describe(), 9)} {record.id}  {record.describe()}")
                 elif self.problems == PROBLEM_LINES + 1:
-                    self.say("… more problems: see the report / journal")
+                    self.say(_("… more problems: see the report / journal"))
             self._progress()
         elif isinstance(event, RunStarted):
             self.total = event.total
             self.started = time.monotonic()
         elif isinstance(event, Throttled):
-            self.say(f"throttled by the service: waiting {event.delay:.1f}s (Retry-After)")
+            self.say(_("throttled by the service: waiting {seconds:.1f}s (Retry-After)").format(seconds=event.delay))
         elif isinstance(event, Paced):
             self.pace = event.describe()
-            self.say(f"throttled by the service: {self.pace}")
+            self.say(_("throttled by the service: {pace}").format(pace=self.pace))
 
     def status(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = self.done / elapsed
         eta = (self.total - self.done) / rate if rate > 0 else 0
-        counts = " · ".join(f"{n} {o.value}" for o, n in self.counts.items() if n)
-        pace = f" · {self.pace}" if self.pace else ""
-        return f"[{self.done}/{self.total}] {counts or 'starting'} · {rate:.1f}/s · ETA {eta:.0f}s{pace}"
+        counts = describe_counts(self.counts, " · ") or _("starting")
+        line = _("[{done}/{total}] {counts} · {rate:.1f}/s · ETA {eta:.0f}s").format(
+            done=self.done, total=self.total, counts=counts, rate=rate, eta=eta
+        )
+        return f"{line} · {self.pace}" if self.pace else line
 
     def _progress(self) -> None:
         if self.tty:

@@ -12,6 +12,7 @@ import argparse
 
 from tui_app.commands.options import add_globals
 from tui_app.commands.streams import Streams
+from tui_app.i18n import _
 
 HONOURED = frozenset({"profile", "auth", "timeout", "concurrency", "ca_bundle", "proxy", "output"})
 
@@ -19,21 +20,23 @@ HONOURED = frozenset({"profile", "auth", "timeout", "concurrency", "ca_bundle", 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "resume",
-        help="send again what an interrupted or cancelled run left unanswered",
-        description="Re-plan the IDs of a run that have no final outcome (never sent, cancelled, unknown), "
-        "confirm, and append to the same journal. The run's own target is used.",
+        help=_("send again what an interrupted or cancelled run left unanswered"),
+        description=_(
+            "Re-plan the IDs of a run that have no final outcome (never sent, cancelled, unknown), confirm, and "
+            "append to the same journal. The run's own target is used."
+        ),
     )
     add_globals(parser, HONOURED, on_subcommand=True)
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("run_id", nargs="?", help="run ID (or a unique prefix), see `vias-tui runs`")
-    which.add_argument("--last", action="store_true", help="the most recent run")
-    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    which.add_argument("run_id", nargs="?", help=_("run ID (or a unique prefix), see `vias-tui runs`"))
+    which.add_argument("--last", action="store_true", help=_("the most recent run"))
+    parser.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     parser.add_argument(
         "--allow-overlap",
         action="store_true",
-        help="send IDs even while another live run against the same target has them unsettled",
+        help=_("send IDs even while another live run against the same target has them unsettled"),
     )
-    parser.add_argument("--report", metavar="PATH", help="write a report of the whole run to PATH")
+    parser.add_argument("--report", metavar="PATH", help=_("write a report of the whole run to PATH"))
     parser.add_argument("--format", choices=["jsonl", "csv"])
     parser.set_defaults(command="resume", honoured=HONOURED, handler=run)
 
@@ -63,9 +66,9 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     path = find_run(default_runs_dir(), None if args.last else args.run_id)
     log = read_run(path)
     for warning in log.warnings:
-        io.warn(f"warning: {warning}")
+        io.warn(_("warning: {warning}").format(warning=warning))
     if not log.unsettled():
-        io.say(f"Nothing to resume: every ID of run {log.run_id} already has a final outcome.")
+        io.say(_("Nothing to resume: every ID of run {run} already has a final outcome.").format(run=log.run_id))
         return EXIT_OK
     profile_name = check_profile_name(args.profile or str(log.header.get("profile") or "default"))
     profile = load_profiles().get(profile_name, Profile(profile_name))
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         profile_name,
         parse_endpoint(log.endpoint),
         log.project_id,
-        {"endpoint": f"run {log.run_id}"},
+        {"endpoint": f"run {log.run_id}"},  # a source name: English, as Target.sources are
         args.ca_bundle or profile.ca_bundle,
         explicit_proxy(args.proxy, profile),
     )
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     if credentials is None:
         raise OperatorError(lookup.explain_missing(profile_name), EXIT_AUTH)
     check_expiry(credentials, io)
-    concurrency, _ = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
+    concurrency, _source = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
     spec = RunSpec(
         target,
         credentials.auth(),
@@ -95,18 +98,25 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     with RunSession.open_resume(spec, path) as session:  # locks the run: a second resume is refused from here on
         ids = session.ids
         if not ids:
-            io.say(f"Nothing to resume: every ID of run {log.run_id} already has a final outcome.")
+            io.say(_("Nothing to resume: every ID of run {run} already has a final outcome.").format(run=log.run_id))
             return EXIT_OK
         io.say(
-            f"Run {log.run_id} ({log.header.get('started_at')}): {len(ids)} of {len(session.log.planned)} ID(s) "
-            f"have no final outcome; {len(session.previously_sent)} of them were sent without an answer "
-            "(they may already be gone)."
+            _(
+                "Run {run} ({started}): {count} of {planned} ID(s) have no final outcome; {sent} of them were sent "
+                "without an answer (they may already be gone)."
+            ).format(
+                run=log.run_id,
+                started=log.header.get("started_at"),
+                count=len(ids),
+                planned=len(session.log.planned),
+                sent=len(session.previously_sent),
+            )
         )
         if not args.yes:
             require_terminal("resume", io)
             plan = Plan.from_ids(ids)
             print_plan(plan, target, credentials, io)
             if not confirm_on_terminal(ids, plan, target, credentials, concurrency, io):
-                io.warn("Not confirmed; nothing was sent.")
+                io.warn(_("Not confirmed; nothing was sent."))
                 return EXIT_USAGE
         return execute(session, io, report=args.report, report_format=args.format)

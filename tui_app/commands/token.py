@@ -12,7 +12,11 @@ from tui_app.i18n import _
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from tui_app.domain.errors import ApiError
+    from tui_app.problems import OperatorError
     from tui_app.secret import Token
+    from tui_app.settings import Profile
+    from tui_app.vias.iam import IamToken, MfaCode
 
 PROFILE_ONLY = frozenset({"profile"})
 LOGIN = frozenset({"profile", "region", "ca_bundle", "timeout", "proxy"})
@@ -140,34 +144,16 @@ def forget(args: argparse.Namespace, io: Streams) -> int:
 def login(args: argparse.Namespace, io: Streams) -> int:
     import asyncio
 
-    from tui_app.problems import EXIT_AUTH, EXIT_OK, OperatorError
+    from tui_app.problems import EXIT_OK, OperatorError
     from tui_app.settings import Profile, explicit_proxy, iam_endpoint, load_profiles, selected_profile_name
     from tui_app.vias.http import HttpSettings
-    from tui_app.vias.iam import IamToken, MfaCode, needs_mfa
+    from tui_app.vias.iam import IamToken
     from tui_app.vias.iam import login as iam_login
     from tui_app.vias.proxy import ProxySettings
 
     profile_name = selected_profile_name(args.profile)
     profile = load_profiles().get(profile_name, Profile(profile_name))
-    account: str | None = args.account or profile.iam_domain
-    region: str | None = args.region or profile.region
-    if not account:
-        raise OperatorError(
-            _("no IAM account: pass --account NAME or save it (vias-tui profile set {profile} --account NAME)").format(
-                profile=profile_name
-            )
-        )
-    if not region:
-        raise OperatorError(_("no region to scope the token to: pass --region or save one in the profile"))
-    user: str = args.user or profile.iam_user or account
-    user_id: str | None = args.user_id or profile.iam_user_id
-    if args.mfa and not user_id:
-        raise OperatorError(
-            _(
-                "--mfa needs the IAM user's ID (My Credentials > API Credentials): pass --user-id ID or save it "
-                "(vias-tui profile set {profile} --user-id ID)"
-            ).format(profile=profile_name)
-        )
+    account, region, user, user_id = _login_identity(args, profile)
     endpoint = iam_endpoint(args.iam_endpoint, profile, region).base_url
     http = HttpSettings(
         timeout=args.timeout,
@@ -179,39 +165,82 @@ def login(args: argparse.Namespace, io: Streams) -> int:
     password = io.secret(_("IAM password for {account}/{user} (input hidden): ").format(account=account, user=user))
     if not password:
         raise OperatorError(_("empty password; nothing sent"))
-    mfa = None
-    if args.mfa:
-        assert user_id is not None
-        passcode = io.secret(_("Virtual MFA passcode (6 digits, input hidden): ")).strip()
-        if not (passcode.isdigit() and len(passcode) == 6):
-            raise OperatorError(_("the MFA passcode is the 6 digits your authenticator app shows; nothing sent"))
-        mfa = MfaCode(user_id, passcode)
+    mfa = _mfa_code(io, user_id) if args.mfa else None
     answer = asyncio.run(
         iam_login(endpoint, domain=account, user=user, password=password, project_name=region, http=http, mfa=mfa)
     )
     del password, mfa
     if not isinstance(answer, IamToken):
-        if needs_mfa(answer) and not args.mfa:
-            raise OperatorError(
-                _(
-                    "IAM login failed: {error}. This user has login protection (virtual MFA): run "
-                    "`vias-tui token login --mfa --user-id ID` (the user ID is under My Credentials); the "
-                    "passcode is asked for and never stored"
-                ).format(error=answer.one_line()),
-                EXIT_AUTH,
+        raise _login_refused(answer, mfa_asked=args.mfa)
+    _keep_login(answer, profile, region, io)
+    return EXIT_OK
+
+
+def _login_identity(args: argparse.Namespace, profile: Profile) -> tuple[str, str, str, str | None]:
+    """Who logs in where, from the flags and the profile: (account, region, user, user ID); OperatorError, before
+    any password is asked for, when something needed is missing."""
+    from tui_app.problems import OperatorError
+
+    account: str | None = args.account or profile.iam_domain
+    region: str | None = args.region or profile.region
+    if not account:
+        raise OperatorError(
+            _("no IAM account: pass --account NAME or save it (vias-tui profile set {profile} --account NAME)").format(
+                profile=profile.name
             )
-        raise OperatorError(_("IAM login failed: {error}").format(error=answer.one_line()), EXIT_AUTH)
+        )
+    if not region:
+        raise OperatorError(_("no region to scope the token to: pass --region or save one in the profile"))
+    user_id: str | None = args.user_id or profile.iam_user_id
+    if args.mfa and not user_id:
+        raise OperatorError(
+            _(
+                "--mfa needs the IAM user's ID (My Credentials > API Credentials): pass --user-id ID or save it "
+                "(vias-tui profile set {profile} --user-id ID)"
+            ).format(profile=profile.name)
+        )
+    return account, region, args.user or profile.iam_user or account, user_id
+
+
+def _mfa_code(io: Streams, user_id: str | None) -> MfaCode:
+    from tui_app.problems import OperatorError
+    from tui_app.vias.iam import MfaCode
+
+    assert user_id is not None  # _login_identity asked for it
+    passcode = io.secret(_("Virtual MFA passcode (6 digits, input hidden): ")).strip()
+    if not (passcode.isdigit() and len(passcode) == 6):
+        raise OperatorError(_("the MFA passcode is the 6 digits your authenticator app shows; nothing sent"))
+    return MfaCode(user_id, passcode)
+
+
+def _login_refused(answer: ApiError, *, mfa_asked: bool) -> OperatorError:
+    from tui_app.problems import EXIT_AUTH, OperatorError
+    from tui_app.vias.iam import needs_mfa
+
+    if needs_mfa(answer) and not mfa_asked:
+        return OperatorError(
+            _(
+                "IAM login failed: {error}. This user has login protection (virtual MFA): run "
+                "`vias-tui token login --mfa --user-id ID` (the user ID is under My Credentials); the "
+                "passcode is asked for and never stored"
+            ).format(error=answer.one_line()),
+            EXIT_AUTH,
+        )
+    return OperatorError(_("IAM login failed: {error}").format(error=answer.one_line()), EXIT_AUTH)
+
+
+def _keep_login(answer: IamToken, profile: Profile, region: str, io: Streams) -> None:
+    """Store the token, and say what the profile should know about the project IAM scoped it to."""
     if answer.project_id and profile.project_id and answer.project_id != profile.project_id:
         io.warn(
             _("warning: IAM scoped the token to project {scoped}, but the profile says {saved}").format(
                 scoped=answer.project_id, saved=profile.project_id
             )
         )
-    store(profile_name, answer.token, answer.expires_at, io)
+    store(profile.name, answer.token, answer.expires_at, io)
     if answer.project_id and not profile.project_id:
         io.say(
             _(
                 "Project ID for {region}: {project} (save it: vias-tui profile set {profile} --project-id {project})"
-            ).format(region=region, project=answer.project_id, profile=profile_name)
+            ).format(region=region, project=answer.project_id, profile=profile.name)
         )
-    return EXIT_OK

@@ -167,36 +167,17 @@ def _act(store: FakeStore, project: FakeProject, task: FakeTask, job: FakeJob, c
 def delete_batch(store: FakeStore, project: FakeProject, task: FakeTask, now: float) -> tuple[int, list[str]]:
     """Delete a batch: (total jobs, error_list). Raises Refused when VIAS would refuse it."""
     if task.refuse_delete:
-        raise Refused(
-            f"batch task {task.id} has {task.status_info.get('running', 0)} running jobs",
-            "A batch task with running jobs cannot be deleted.",
-            "Stop the batch task, then delete it.",
-        )
-    if task.jobs is None and not store.refuse_running and task.fail_jobs <= 0 and "upgrading" not in task.status_info:
+        raise _running_refusal(f"batch task {task.id} has {task.status_info.get('running', 0)} running jobs")
+    if _needs_no_jobs(store, task):
         total = task.num_task  # the common case stays cheap: no jobs are ever created
         _remove_batch(project, task)
         return total, []
     jobs = jobs_of(store, project, task, now)
     running = [job for job in jobs if job.state in ACTIVE]
     if store.refuse_running and running:
-        raise Refused(
-            f"batch task {task.id} has {len(running)} running jobs: {_name_jobs(running)}",
-            "A batch task with running jobs cannot be deleted.",
-            "Stop the batch task, then delete it.",
-        )
-    staying: list[tuple[FakeJob, str]] = []
-    for job in jobs:
-        if job.state is JobState.UPGRADING and job.refusals_left > 0:
-            staying.append((job, f"job {job.id} is being upgraded"))
-            _spend_refusal(job)
-    left = [job for job in jobs if all(job is not s for s, _ in staying)]
-    extra = left[len(left) - min(max(task.fail_jobs, 0), len(left)) :]
-    task.fail_jobs = 0
-    for n, job in enumerate(extra):
-        job.state = store.leftover_states[n % len(store.leftover_states)]
-        job.refusals_left = store.upgrading_refusals if job.state is JobState.UPGRADING else 0
-        staying.append((job, _leftover_error(job)))
-    kept = {job.id for job, _ in staying}
+        raise _running_refusal(f"batch task {task.id} has {len(running)} running jobs: {_name_jobs(running)}")
+    staying = _staying(store, task, jobs)
+    kept = {job.id for job, _error in staying}
     for job in jobs:
         if job.id not in kept:
             project.job_index.pop(job.id, None)
@@ -204,7 +185,36 @@ def delete_batch(store: FakeStore, project: FakeProject, task: FakeTask, now: fl
     sync_counts(task)
     if not task.jobs:
         _remove_batch(project, task)
-    return len(jobs), [error for _, error in sorted(staying, key=lambda pair: pair[0].serial)]
+    return len(jobs), [error for _job, error in sorted(staying, key=lambda pair: pair[0].serial)]
+
+
+def _needs_no_jobs(store: FakeStore, task: FakeTask) -> bool:
+    """Nothing about this delete depends on the batch's jobs (none made yet, none to refuse, fail or keep)."""
+    return (
+        task.jobs is None and not store.refuse_running and task.fail_jobs <= 0 and "upgrading" not in task.status_info
+    )
+
+
+def _running_refusal(detail: str) -> Refused:
+    return Refused(detail, "A batch task with running jobs cannot be deleted.", "Stop the batch task, then delete it.")
+
+
+def _staying(store: FakeStore, task: FakeTask, jobs: list[FakeJob]) -> list[tuple[FakeJob, str]]:
+    """The jobs a batch delete leaves, each with its error_list entry: jobs still being upgraded (each refusal
+    spent), then the last `fail_jobs` of the others, put in the store's leftover states."""
+    staying: list[tuple[FakeJob, str]] = []
+    for job in jobs:
+        if job.state is JobState.UPGRADING and job.refusals_left > 0:
+            staying.append((job, f"job {job.id} is being upgraded"))
+            _spend_refusal(job)
+    left = [job for job in jobs if all(job is not s for s, _error in staying)]
+    extra = left[len(left) - min(max(task.fail_jobs, 0), len(left)) :]
+    task.fail_jobs = 0
+    for n, job in enumerate(extra):
+        job.state = store.leftover_states[n % len(store.leftover_states)]
+        job.refusals_left = store.upgrading_refusals if job.state is JobState.UPGRADING else 0
+        staying.append((job, _leftover_error(job)))
+    return staying
 
 
 def delete_job(store: FakeStore, project: FakeProject, task: FakeTask, job: FakeJob) -> None:

@@ -86,20 +86,31 @@ def region_of_host(host: str) -> str | None:
     return match[1] if match else None
 
 
-def _classify(method: str, seg: tuple[str, ...]) -> tuple[RequestKind, str | None, str | None, str | None]:
-    if seg[:2] in (("meta-data", "latest"), ("openstack", "latest")):
+_Classified = tuple[RequestKind, str | None, str | None, str | None]  # kind, project, target ID, command
+_UNKNOWN: _Classified = (RequestKind.UNKNOWN, None, None, None)
+_METADATA_PREFIXES = (("meta-data", "latest"), ("openstack", "latest"))
+_IAM = {
+    ("POST", ("v3", "auth", "tokens")): RequestKind.IAM_LOGIN,
+    ("GET", ("v3", "projects")): RequestKind.IAM_PROJECTS,
+    ("GET", ("v3", "auth", "projects")): RequestKind.IAM_AUTH_PROJECTS,
+}
+
+
+def _classify(method: str, seg: tuple[str, ...]) -> _Classified:
+    if seg[:2] in _METADATA_PREFIXES:
         return RequestKind.METADATA, None, None, None
     if seg[:1] == ("_fake",):
         return RequestKind.FAKE, None, None, None
-    if method == "POST" and seg == ("v3", "auth", "tokens"):
-        return RequestKind.IAM_LOGIN, None, None, None
-    if method == "GET" and seg == ("v3", "projects"):
-        return RequestKind.IAM_PROJECTS, None, None, None
-    if method == "GET" and seg == ("v3", "auth", "projects"):
-        return RequestKind.IAM_AUTH_PROJECTS, None, None, None
+    iam = _IAM.get((method, seg))
+    if iam is not None:
+        return iam, None, None, None
     if len(seg) < 3 or seg[0] != "v2" or seg[2] not in ("batch-tasks", "tasks"):
-        return RequestKind.UNKNOWN, None, None, None
-    project, collection, rest = seg[1], seg[2], seg[3:]
+        return _UNKNOWN
+    return _classify_vias(method, seg[1], seg[2], seg[3:])
+
+
+def _classify_vias(method: str, project: str, collection: str, rest: tuple[str, ...]) -> _Classified:
+    """/v2/{project}/batch-tasks... or /v2/{project}/tasks...: a batch or a job, listed, shown, deleted or acted on."""
     batch = collection == "batch-tasks"
     if method == "GET" and not rest:
         return (RequestKind.BATCH_LIST if batch else RequestKind.JOB_LIST), project, None, None
@@ -110,7 +121,7 @@ def _classify(method: str, seg: tuple[str, ...]) -> tuple[RequestKind, str | Non
     if method == "PUT" and len(rest) == 3 and rest[1] == "action":
         other = RequestKind.BATCH_ACTION if batch else RequestKind.JOB_ACTION
         return _ACTIONS.get((collection, rest[2]), other), project, rest[0], rest[2]
-    return RequestKind.UNKNOWN, None, None, None
+    return _UNKNOWN
 
 
 __all__ = ["IAM_AUTHENTICATED", "VIAS_KINDS", "RequestKind", "Route", "parse_route", "region_of_host"]

@@ -27,6 +27,7 @@ from tui_app.domain.models import (
     StopResult,
     epoch_to_datetime,
 )
+from tui_app.i18n import _
 from tui_app.vias import jobs, wire
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.endpoints import Endpoint
@@ -88,7 +89,7 @@ class ViasClient:
         http: HttpSettings | None = None,
     ) -> None:
         if not is_project_id(project_id):
-            raise InvalidIdentifier("project ID must be letters, digits, '-' or '_' (4-64 characters)")
+            raise InvalidIdentifier(_("project ID must be letters, digits, '-' or '_' (4-64 characters)"))
         if http is None:
             http = HttpSettings(
                 timeout=timeout,
@@ -159,7 +160,7 @@ class ViasClient:
     def delete_path_for(project_id: str, task_id: str) -> str:
         """The one place a delete path is built; both parts are checked again here."""
         if not is_plain_id(task_id) or not is_project_id(project_id):
-            raise InvalidIdentifier("refusing to build a URL from an ID that is not a plain token")
+            raise InvalidIdentifier(_("refusing to build a URL from an ID that is not a plain token"))
         return f"/v2/{project_id}/batch-tasks/{task_id}"
 
     async def delete_batch_task(self, task_id: str) -> DeleteResult | ApiError:
@@ -168,7 +169,7 @@ class ViasClient:
             return answer
         status, headers, body = answer.status, answer.headers, answer.body
         if 200 < status < 300:  # success of a kind the contract does not describe: the task may or may not be gone
-            undocumented = f"HTTP {status} is not the documented answer (200 with counts)"
+            undocumented = _("HTTP {status} is not the documented answer (200 with counts)").format(status=status)
             return self._unreadable(task_id, status, wire.request_id(headers, None), body.text(), undocumented)
         if status != 200:
             return wire.scrubbed(wire.error_from(status, headers, body), self._scrub)
@@ -176,12 +177,12 @@ class ViasClient:
         problem = body.problem()
         parsed = wire.json_object(text) if problem is None else None
         if parsed is None:
-            why = problem or "the body was not the documented JSON"
+            why = problem or _("the body was not the documented JSON")
             return self._unreadable(task_id, status, wire.request_id(headers, None), text, why)
         request_id = wire.request_id(headers, parsed)
         total, succeeded, failed = (_int(parsed.get(k)) for k in ("total_count", "succeed_count", "failed_count"))
         if any(n is not None and n < 0 for n in (total, succeeded, failed)):  # a body that lies says nothing
-            return self._unreadable(task_id, status, request_id, text, "the body's counts are negative")
+            return self._unreadable(task_id, status, request_id, text, _("the body's counts are negative"))
         errors = parsed.get("error_list")
         return DeleteResult(
             task_id,
@@ -255,7 +256,9 @@ class ViasClient:
             return wire.scrubbed(
                 ApiError(
                     status,
-                    message=f"the task list was unreadable: {problem or 'not the documented JSON'}",
+                    message=_("the task list was unreadable: {problem}").format(problem=problem)
+                    if problem
+                    else _("the task list was unreadable: not the documented JSON"),
                     raw_body=wire.cut(body.text(), RAW_BODY_LIMIT),
                     request_id=wire.request_id(headers, None),
                 ),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tui_app.domain.errors import FIELD_LIMIT, RAW_BODY_LIMIT, ApiError
 from tui_app.domain.identifiers import is_plain_id
 from tui_app.domain.models import Job, JobDeleteResult, JobPage, StopResult
+from tui_app.i18n import _
 from tui_app.vias import wire
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def _check(identifier: str) -> None:
     from tui_app.vias.client import InvalidIdentifier
 
     if not is_plain_id(identifier):
-        raise InvalidIdentifier("refusing to build a URL from an ID that is not a plain token")
+        raise InvalidIdentifier(_("refusing to build a URL from an ID that is not a plain token"))
 
 
 async def stop_batch_task(client: ViasClient, task_id: str) -> StopResult | ApiError:
@@ -83,7 +84,9 @@ async def list_jobs(client: ViasClient, batch_id: str, page: int, page_size: int
     if parsed is None:
         error = ApiError(
             answer.status,
-            message=f"the jobs list was unreadable: {problem or 'not the documented JSON'}",
+            message=_("the jobs list was unreadable: {problem}").format(problem=problem)
+            if problem
+            else _("the jobs list was unreadable: not the documented JSON"),
             raw_body=wire.cut(answer.body.text(), RAW_BODY_LIMIT),
             request_id=wire.request_id(answer.headers, None),
         )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from tui_app.domain.errors import ApiError
 from tui_app.domain.identifiers import is_project_id
+from tui_app.i18n import _
 from tui_app.vias import wire
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ async def auth_projects(iam: ViasClient) -> list[Project] | ApiError:
     parsed = wire.json_object(answer.body.text()) if answer.body.problem() is None else None
     items = (parsed or {}).get("projects")
     if not isinstance(items, list):
-        return iam.scrubbed(ApiError(answer.status, message="IAM's project list was not the documented JSON"))
+        return iam.scrubbed(ApiError(answer.status, message=_("IAM's project list was not the documented JSON")))
     projects = []
     for item in items[:MAX_PROJECTS]:
         if not isinstance(item, dict) or item.get("enabled") is False:
