@@ -166,7 +166,7 @@ def test_locate_answers_each_id_in_chinese(tmp_path: Path) -> None:
     assert english_lines(_lines(result), _service_words(store)) == []
     assert result.code == 1, result.err
     answers = dict(line.split("  ", 1) for line in result.out.splitlines() if line[:32] in (elsewhere, home, NOWHERE))
-    assert answers[elsewhere].startswith(f"在 cn-east-3 中找到（项目 {east.id} cn-east-3，名称 ")
+    assert answers[elsewhere].startswith(f"在 cn-east-3 中找到（项目 {east.id}，名称 ")
     assert answers[home].startswith("在当前目标中找到（项目 ")
     assert answers[NOWHERE] == "在你可见的 3 个项目中均未找到"
     assert "要在其所在位置删除它们" in result.out and "正在查找 3 个 ID" in result.err
