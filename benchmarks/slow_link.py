@@ -15,7 +15,7 @@ a process of its own.
   batches, byte by byte, or stalls for a second right after the inner end marker and then batches or crawls (the
   patterns cycle). The fake VIAS counts the DELETEs it received: the goal is 0.
 
-Figures go to stdout (and `--json`); the README's Safety section quotes a run of this command.
+Figures go to stdout (and `--json`); docs/performance.md quotes a run of this command.
 """
 
 from __future__ import annotations

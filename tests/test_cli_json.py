@@ -42,6 +42,7 @@ def test_delete_prints_one_document_with_every_entry(tmp_path: Path) -> None:
     assert entries[ids[0]]["error_code"] == "VIAS.00010001" and entries[ids[0]]["error_message"]
     assert entries[ids[1]]["outcome"] == "deleted" and entries[ids[1]]["jobs"]["total"] >= 1
     assert entries["bad/line"]["outcome"] == "skipped" and entries["bad/line"]["excluded"] is False
+    assert [entries[i]["line"] for i in [*ids[:3], "bad/line"]] == [1, 2, 3, 4]  # every entry names its input line
     assert doc["run_id"] and Path(str(doc["journal"])).exists()
     assert "Finished with problems" in result.err  # the words for people went to stderr
 

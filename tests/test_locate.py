@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shlex
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.helpers import (
+    CLI_ROOT,
     NO_KEYRING,
     SECRET_AK,
     SECRET_SK,
@@ -71,25 +74,38 @@ def test_each_id_is_found_where_it_is_with_one_command_per_project_and_nothing_d
     assert lines[home].startswith("found in the current target")
     assert lines[NOWHERE] == "not found in any of 4 project(s) you can see"
     assert RequestKind.BATCH_DELETE not in kinds and RequestKind.BATCH_STOP not in kinds
-    commands = [line.strip() for line in result.out.splitlines() if "vias-tui delete" in line]
+    commands = [line.strip() for line in result.out.splitlines() if line.strip().startswith("vias-tui --profile")]
     assert len(commands) == 3  # one per project where something was found, none for the current target
     assert_no_secret(result.out + result.err)
 
 
-def test_the_offered_command_targets_the_project_it_names(tmp_path: Path) -> None:
+def test_the_offered_command_runs_in_bash_against_the_project_it_names(tmp_path: Path) -> None:
+    """The line as printed, run by bash: the IDs come through --ids-file <(...) so stdin stays free for the
+    confirmation, and it names the profile, so it uses the same credentials."""
     store = _store()
     hk = _id_in(store, "ap-southeast-1")
     with running_in_thread(FakeVias(store, FaultPlan())) as server:
         env = _env(server, KEYS_ENV)
-        found = run_cli("locate", *target_args(server), "--ids-file", _ids(tmp_path, [hk]), env=env)
+        found = run_cli("--profile", "ops", "locate", *target_args(server), "--ids-file", _ids(tmp_path, [hk]), env=env)
         assert found.code == 0, found.out + found.err
-        line = next(line.strip() for line in found.out.splitlines() if "vias-tui delete" in line)
-        words = shlex.split(line.split("|", 1)[1])
-        assert words[:2] == ["vias-tui", "delete"]
-        dry = run_cli(*words[1:], "--dry-run", stdin=hk + "\n", env=env)  # what the operator would run there
-        assert dry.code == 0, dry.out + dry.err
-        deleted = run_cli(*words[1:], "--yes", stdin=hk + "\n", env=env)
-        assert deleted.code == 0, deleted.out + deleted.err
+        line = next(line.strip() for line in found.out.splitlines() if "vias-tui " in line and " delete " in line)
+        assert line.startswith("vias-tui --profile ops delete ") and "--ids-file <(printf" in line
+        shell = f'vias-tui() {{ "{sys.executable}" -m tui_app "$@"; }}; '
+        full_env = {**os.environ, "PYTHONPATH": str(CLI_ROOT), **env}
+        without_terminal = subprocess.run(
+            ["bash", "-c", shell + line],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        assert without_terminal.returncode == 2 and "confirm" in without_terminal.stderr  # asks; nothing sent
+        assert server.deletes_seen() == []
+        confirmed = subprocess.run(
+            ["bash", "-c", shell + line + " --yes"], capture_output=True, text=True, env=full_env, timeout=60
+        )
+        assert confirmed.returncode == 0, confirmed.stdout + confirmed.stderr
     hk_project = store.find_project(name="ap-southeast-1")
     assert hk_project is not None and hk not in hk_project.tasks
 

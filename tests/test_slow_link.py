@@ -1,6 +1,6 @@
 """The confirmation over a slow link and against crafted pastes, in a real terminal (tmux) behind a relay that
 delivers input the way a congested SSH link does (benchmarks/slow_link.py measures the same with many trials; the
-README quotes it): an operator confirms on the first try, a crafted paste deletes nothing."""
+docs/performance.md quotes it): an operator confirms on the first try, a crafted paste deletes nothing."""
 
 from __future__ import annotations
 

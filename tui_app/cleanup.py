@@ -3,7 +3,7 @@ jobs a partial delete leaves (if asked), each step by the same rules as a batch 
 admission, pacing, retries, the auth stop or pause) and each step journalled, so that a resume never stops or
 deletes twice what was answered.
 
-What the API does not document, and what is assumed (the UI and the README say so too):
+What the API does not document, and what is assumed (the UI and docs/safety.md say so too):
 - a batch with running jobs may be refused with a 400 whose text names running jobs; after a stop its jobs may take
   a while to stop, so a delete refused for running jobs right after a stop is tried again a few times;
 - a partial delete (200, failed_count > 0) leaves its failed jobs in the project, listed by `batch_id`; a batch with

@@ -41,7 +41,7 @@ from tui_app.vias.auth import RequestAuth
 
 T = TypeVar("T")
 MAX_CONCURRENCY = 64
-DEFAULT_CONCURRENCY = 16  # see the README's Performance section: throughput is C / latency up to the quota
+DEFAULT_CONCURRENCY = 16  # see docs/performance.md: throughput is C / latency up to the quota
 UNREACHABLE_AFTER = 3  # IDs in a row that no attempt reached, once the endpoint had answered before: stop
 _NEVER_REACHED = frozenset({Transport.CONNECT, Transport.DNS, Transport.CONNECT_TIMEOUT, Transport.PROXY_UNREACHABLE})
 

@@ -85,14 +85,17 @@ class Search:
             line = _("{line} (the search was stopped)").format(line=line)
         return line
 
-    def commands(self, endpoint_for: Callable[[str], Endpoint | None]) -> list[str]:
-        """For each project with found IDs, one command line that deletes them there (after its own confirmation)."""
+    def commands(self, endpoint_for: Callable[[str], Endpoint | None], profile: str | None = None) -> list[str]:
+        """For each project with found IDs, one command line that deletes them there, with the same profile (its
+        credentials). The IDs come through `--ids-file <(...)` (bash, zsh) so that stdin stays the terminal and the
+        command previews and asks for its own typed confirmation."""
         by_project: dict[str, list[Found]] = {}
         for hit in self.found.values():
             if hit.project.id == self.home:
                 continue  # the operator's own target: a plain delete
             by_project.setdefault(hit.project.id, []).append(hit)
         lines = []
+        who = f"--profile {shlex.quote(profile)} " if profile else ""
         for hits in by_project.values():
             project = hits[0].project
             endpoint = endpoint_for(project.region)
@@ -104,7 +107,7 @@ class Search:
             )
             ids = " ".join(shlex.quote(hit.task_id) for hit in hits)
             lines.append(
-                f"printf '%s\\n' {ids} | vias-tui delete {where} --project-id {project.id} --ids-file - --preview"
+                f"vias-tui {who}delete {where} --project-id {project.id} --preview --ids-file <(printf '%s\\n' {ids})"
             )
         return lines
 
@@ -191,6 +194,7 @@ class Where:
     iam: Endpoint
     endpoint_for: Callable[[str], Endpoint | None]
     home: Endpoint | None = None  # search the current project first, at this endpoint (None: only the others)
+    profile: str | None = None  # named in the commands offered, so that they use the same credentials
 
 
 async def locate_elsewhere(

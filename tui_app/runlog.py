@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +119,9 @@ class RunLog:
                 if task_id in self.sent
                 else Note(N_("never sent: the run ended first")),
             )
-            if record.name is None and task_id in self.names:
-                record.name = self.names[task_id]
+            name = record.name if record.name is not None else self.names.get(task_id)
+            if (record.line is None and line is not None) or record.name != name:  # a copy: records stay as written
+                record = replace(record, line=record.line if record.line is not None else line, name=name)
             rows.append((line if line is not None else float("inf"), record))
         rows.sort(key=lambda pair: pair[0])  # stable: a resumed run's IDs keep their order
         return [record for _line, record in rows]

@@ -1,5 +1,5 @@
 """The JSON documents of `--output json`: one per command on stdout, `schema_version` first, the same keys and values
-whatever the interface language (README, "JSON for scripts", documents the schema)."""
+whatever the interface language (docs/cli.md, "JSON for scripts", documents the schema)."""
 
 from __future__ import annotations
 

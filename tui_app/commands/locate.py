@@ -85,6 +85,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         iam_endpoint(args.iam_endpoint, profile, target.endpoint.region),
         region_endpoints(profile),
         home=None if args.others_only else target.endpoint,
+        profile=target.profile,
     )
     io.warn(
         _("Looking for {count:,} ID(s); IAM {iam}; at most {pages} page(s) per project.").format(
@@ -145,7 +146,7 @@ def print_search(search: Search, where: Where, io: Streams) -> None:
                 "the profile's endpoint_template)"
             ).format(name=project.name, project=project.id)
         )
-    commands = search.commands(where.endpoint_for)
+    commands = search.commands(where.endpoint_for, where.profile)
     if commands:
         io.say(_("To delete them where they are (each command previews and asks for its own confirmation):"))
         for line in commands:
