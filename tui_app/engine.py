@@ -15,14 +15,14 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from tui_app.cleanup import BatchCleanup, CleanupPlan
 from tui_app.domain.errors import ApiError, Transport
 from tui_app.domain.models import DeleteResult
 from tui_app.i18n import N_, _
-from tui_app.id_outcomes import STOP_REASONS, Ended, Ending, IdProgress, describe, success_record
-from tui_app.outcomes import Attempt, JobRecord, Note, Outcome, OutcomeRecord, RunStatus, count_outcomes
+from tui_app.id_outcomes import STOP_REASONS, Ended, Ending, IdProgress, describe, error_record, success_record
+from tui_app.outcomes import Attempt, Note, Outcome, OutcomeRecord, RunStatus, count_outcomes
 from tui_app.pacing import Admission, PaceChange
 from tui_app.problems import JournalWriteError
 from tui_app.retry_policy import RetryPolicy
@@ -37,6 +37,7 @@ from tui_app.run_events import (
     RunSummary,
     Throttled,
 )
+from tui_app.run_ports import Deleter, OutcomeSink
 from tui_app.vias.auth import RequestAuth
 
 T = TypeVar("T")
@@ -44,24 +45,6 @@ MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 16  # see docs/performance.md: throughput is C / latency up to the quota
 UNREACHABLE_AFTER = 3  # IDs in a row that no attempt reached, once the endpoint had answered before: stop
 _NEVER_REACHED = frozenset({Transport.CONNECT, Transport.DNS, Transport.CONNECT_TIMEOUT, Transport.PROXY_UNREACHABLE})
-
-
-class Deleter(Protocol):
-    async def delete_batch_task(self, task_id: str) -> DeleteResult | ApiError: ...
-
-    def set_auth(self, auth: RequestAuth) -> None: ...
-
-
-class OutcomeSink(Protocol):
-    """Where the engine records what it does (the journal). Raises JournalWriteError when it cannot."""
-
-    def sent(self, task_id: str, attempt: int, *, step: str | None = None, job: str | None = None) -> None: ...
-
-    def outcome(self, record: OutcomeRecord) -> None: ...
-
-    def step(self, task_id: str, step: str, data: dict[str, object]) -> None: ...
-
-    def job(self, task_id: str, record: JobRecord) -> None: ...
 
 
 class DeleteEngine:
@@ -269,34 +252,7 @@ class DeleteEngine:
         if isinstance(answer, DeleteResult):
             return success_record(task_id, answer, progress.attempts, progress.error is not None)
         assert isinstance(answer, ApiError)
-        return self.error_record(task_id, answer, progress)
-
-    def error_record(self, task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord:
-        """The outcome of an ID whose last answer was `error`, by why the exchange ended (`progress.ending`)."""
-        ending = progress.ending
-        if ending is Ending.NOT_FOUND:
-            lost = N_("an earlier attempt went unanswered; it probably deleted the task")
-            note = Note(lost) if progress.unanswered else None
-            return OutcomeRecord(task_id, Outcome.NOT_FOUND, progress.attempts, error, note=note)
-        if ending is Ending.AUTH:
-            if progress.unanswered:
-                return progress.settle(task_id, Outcome.CANCELLED, Note(STOP_REASONS[RunStatus.AUTH_FAILED]))
-            note = Note(N_("the credentials were rejected; not deleted"))
-            return OutcomeRecord(task_id, Outcome.CANCELLED, progress.attempts, error, note=note)
-        if ending is Ending.THROTTLED:
-            throttled = (
-                N_("still throttled after {count} tries")
-                if progress.unanswered
-                else N_("still throttled after {count} tries; the service did not act")
-            )
-            return progress.settle(task_id, Outcome.FAILED, Note(throttled, count=progress.throttles))
-        if ending is Ending.REFUSED and progress.unanswered and error.settles_after_lost_answer:
-            note = Note(N_("an earlier attempt went unanswered; this answer says it was refused"))
-            return OutcomeRecord(task_id, Outcome.FAILED, progress.attempts, error, note=note)
-        if ending is Ending.GAVE_UP:
-            gave_up = Note(N_("gave up after {count} tries"), count=progress.failures)
-            return progress.settle(task_id, Outcome.FAILED, gave_up)
-        return progress.settle(task_id, Outcome.FAILED, None)  # refused, or the endpoint is unusable
+        return error_record(task_id, answer, progress)
 
     async def exchange(
         self,

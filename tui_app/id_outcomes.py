@@ -119,4 +119,42 @@ def describe(answer: object) -> str:
     return sys.intern(f"HTTP {answer.http_status}" + (f" {answer.code}" if answer.code else ""))
 
 
-__all__ = ["LOST_ANSWER", "STOPPED", "STOP_REASONS", "Ended", "Ending", "IdProgress", "describe", "success_record"]
+def error_record(task_id: str, error: ApiError, progress: IdProgress) -> OutcomeRecord:
+    """The outcome of an ID whose last answer was `error`, by why the exchange ended (`progress.ending`)."""
+    ending = progress.ending
+    if ending is Ending.NOT_FOUND:
+        lost = N_("an earlier attempt went unanswered; it probably deleted the task")
+        note = Note(lost) if progress.unanswered else None
+        return OutcomeRecord(task_id, Outcome.NOT_FOUND, progress.attempts, error, note=note)
+    if ending is Ending.AUTH:
+        if progress.unanswered:
+            return progress.settle(task_id, Outcome.CANCELLED, Note(STOP_REASONS[RunStatus.AUTH_FAILED]))
+        note = Note(N_("the credentials were rejected; not deleted"))
+        return OutcomeRecord(task_id, Outcome.CANCELLED, progress.attempts, error, note=note)
+    if ending is Ending.THROTTLED:
+        throttled = (
+            N_("still throttled after {count} tries")
+            if progress.unanswered
+            else N_("still throttled after {count} tries; the service did not act")
+        )
+        return progress.settle(task_id, Outcome.FAILED, Note(throttled, count=progress.throttles))
+    if ending is Ending.REFUSED and progress.unanswered and error.settles_after_lost_answer:
+        note = Note(N_("an earlier attempt went unanswered; this answer says it was refused"))
+        return OutcomeRecord(task_id, Outcome.FAILED, progress.attempts, error, note=note)
+    if ending is Ending.GAVE_UP:
+        gave_up = Note(N_("gave up after {count} tries"), count=progress.failures)
+        return progress.settle(task_id, Outcome.FAILED, gave_up)
+    return progress.settle(task_id, Outcome.FAILED, None)  # refused, or the endpoint is unusable
+
+
+__all__ = [
+    "LOST_ANSWER",
+    "STOPPED",
+    "STOP_REASONS",
+    "Ended",
+    "Ending",
+    "IdProgress",
+    "describe",
+    "error_record",
+    "success_record",
+]
