@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tui_app.credentials import Credentials, find_credentials
+from tui_app.i18n import _
 from tui_app.keyring_store import KeyringStatus, probe_keyring
 from tui_app.problems import OperatorError
 from tui_app.settings import Target
@@ -33,9 +34,9 @@ class ViasApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "vias-tui"
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help", priority=True),
-        Binding("question_mark", "help", "Help", id="help_question", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "help", _("Help"), id="help", priority=True),
+        Binding("question_mark", "help", _("Help"), id="help_question", show=False),
+        Binding("ctrl+q", "quit", _("Quit"), id="quit", priority=True),
     ]
 
     credentials: reactive[Credentials | None] = reactive(None)
@@ -92,7 +93,7 @@ class ViasApp(App[int]):
             self.screen_change_signal.subscribe(self, lambda screen: self.call_after_refresh(_steady, screen))
             self.call_after_refresh(_steady, self.screen)
         if self.context.demo:
-            self.sub_title = "DEMO: fake VIAS, nothing leaves this machine"
+            self.sub_title = _("DEMO: fake VIAS, nothing leaves this machine")
         self._look_for_credentials()
         if self.context.target is not None and not self.context.demo:
             self.main.look_for_interrupted_run()
@@ -113,7 +114,7 @@ class ViasApp(App[int]):
         if lookup.credentials is not None:
             self.credentials = lookup.credentials
         elif lookup.problem:
-            self.notify(lookup.problem, title="Credentials", severity="warning", timeout=8)
+            self.notify(lookup.problem, title=_("Credentials"), severity="warning", timeout=8)
         self.checking = False
 
     def open_credentials(self, reason: str | None, done: Callable[[Credentials | None], None]) -> None:
@@ -137,7 +138,9 @@ class ViasApp(App[int]):
         def closed(found: Credentials | None) -> None:
             if found is not None:
                 self.credentials = found
-                self.notify(f"Using {found.describe()}", title="Credentials", timeout=4)
+                self.notify(
+                    _("Using {credentials}").format(credentials=found.describe()), title=_("Credentials"), timeout=4
+                )
             done(found)
 
         self.push_screen(screen, closed)
@@ -146,7 +149,7 @@ class ViasApp(App[int]):
         try:
             return self.context.iam_http()
         except OperatorError as exc:  # an unusable proxy URL or CA bundle: said at login, where it matters
-            self.notify(str(exc), title="Network", severity="error", timeout=8)
+            self.notify(str(exc), title=_("Network"), severity="error", timeout=8)
             return None
 
     # --- keys everywhere ---------------------------------------------------------------------------------
@@ -161,7 +164,7 @@ class ViasApp(App[int]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             yield from screen.system_commands()
-        yield SystemCommand("Help", "every key (F1 or ?)", self.action_help)
+        yield SystemCommand(_("Help"), _("every key (F1 or ?)"), self.action_help)
 
 
 def _steady(screen: Screen[Any]) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static, TabbedContent
 
+from tui_app.i18n import _
 from tui_app.ids import read_ids_text
 from tui_app.paths import check_output_path
 from tui_app.problems import OperatorError
@@ -24,13 +25,15 @@ if TYPE_CHECKING:
 
 def ask_export(screen: MainScreen) -> None:
     if not screen.journals:
-        screen.notify("Nothing to export yet: run a batch first.", timeout=3)
+        screen.notify(_("Nothing to export yet: run a batch first."), timeout=3)
         return
     default = str(Path.cwd() / f"vias-report-{screen.journals[0].stem}.csv")
     prompt = PathScreen(
-        "Export the report",
-        "Path to write; .csv for CSV, .jsonl for JSON Lines. One row per input "
-        "entry (skipped ones too; a duplicate once).",
+        _("Export the report"),
+        _(
+            "Path to write; .csv for CSV, .jsonl for JSON Lines. One row per input entry (skipped ones too; a "
+            "duplicate once)."
+        ),
         default,
         check=_writable,
     )
@@ -46,15 +49,17 @@ def _export(screen: MainScreen, target: Path) -> None:
     try:
         written = write_report(target, merged_rows(screen.journals), guess_format(target, "csv"))
     except (OperatorError, OSError, ValueError) as exc:
-        screen.notify(f"Could not write {target}: {exc}", severity="error", timeout=8)
+        screen.notify(
+            _("Could not write {path}: {reason}").format(path=target, reason=exc), severity="error", timeout=8
+        )
         return
     screen.results_pane.mark_exported(str(written.resolve()))
-    screen.notify(f"Wrote {written.resolve()}", title="Report exported", timeout=6)
+    screen.notify(_("Wrote {path}").format(path=written.resolve()), title=_("Report exported"), timeout=6)
 
 
 def ask_load(screen: MainScreen, initial: str = "", error: str | None = None) -> None:
     prompt = PathScreen(
-        "Load IDs from a file", "The file's IDs replace the text in the IDs pane.", initial, check=_readable
+        _("Load IDs from a file"), _("The file's IDs replace the text in the IDs pane."), initial, check=_readable
     )
 
     def chosen(path: str | None) -> None:
@@ -74,7 +79,7 @@ async def _load(screen: MainScreen, path: str) -> None:
         return
     screen.ids_pane.set_text(text)
     screen.query_one(TabbedContent).active = "ids"
-    screen.notify(f"Loaded {path}: {screen.ids_pane.plan.summary()}", timeout=4)
+    screen.notify(_("Loaded {path}: {summary}").format(path=path, summary=screen.ids_pane.plan.summary()), timeout=4)
 
 
 def _writable(path: str) -> str | None:
@@ -90,9 +95,9 @@ def _readable(path: str) -> str | None:
     try:
         info = target.stat()
     except OSError as exc:
-        return f"cannot read {path}: {exc.strerror or exc}"
+        return _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
     if stat.S_ISDIR(info.st_mode):
-        return f"{path} is a directory"
+        return _("{path} is a directory").format(path=path)
     if not os.access(target, os.R_OK):
-        return f"cannot read {path}: permission denied"
+        return _("cannot read {path}: permission denied").format(path=path)
     return None

@@ -11,7 +11,9 @@ from textual.message_pump import MessagePump
 
 from tui_app.cleanup import CleanupPlan
 from tui_app.credentials import Credentials
+from tui_app.domain.errors import ApiError
 from tui_app.engine import DeleteEngine
+from tui_app.i18n import _
 from tui_app.ids import Plan
 from tui_app.outcomes import OutcomeRecord, RunStatus
 from tui_app.problems import OperatorError
@@ -19,6 +21,7 @@ from tui_app.resolve import Resolution
 from tui_app.run_events import EngineEvent, Finished, OutcomeEvent, Paused, Resumed, RunStarted, Throttled
 from tui_app.runlog import RunLog
 from tui_app.session import RunSession, RunSpec
+from tui_app.settings import describe_source
 from tui_app.ui import messages
 from tui_app.ui.context import ConsoleContext
 from tui_app.ui.screens.confirm import ConfirmRequest
@@ -141,24 +144,33 @@ def confirmation(request: RunRequest, context: ConsoleContext, credentials: Cred
     plan = request.plan
     warnings: list[str] = []
     if credentials.expiring_soon and not credentials.refreshable:
-        warnings.append(f"The credentials {credentials.describe()}: a long run may stop part-way.")
+        warnings.append(
+            _("The credentials {credentials}: a long run may stop part-way.").format(credentials=credentials.describe())
+        )
     if plan.warnings:
         warnings.append(
-            f"{len(plan.warnings):,} ID(s) are not 32-character hex IDs like VIAS's own "
-            f"(e.g. {next(iter(plan.warnings))}). They will be sent."
+            _(
+                "{count:,} ID(s) are not 32-character hex IDs like VIAS's own (e.g. {example}). They will be sent."
+            ).format(count=len(plan.warnings), example=next(iter(plan.warnings)))
         )
     if request.previously_sent:
         warnings.append(
-            f"{len(request.previously_sent):,} of these were sent by the interrupted run without an answer; they "
-            "may already be gone (then they show as not_found)."
+            _(
+                "{count:,} of these were sent by the interrupted run without an answer; they may already be gone "
+                "(then they show as not_found)."
+            ).format(count=len(request.previously_sent))
         )
-    target = f"DEMO fake VIAS, project {context.target.project_id}" if context.demo else context.target.describe()
+    project = context.target.project_id
+    target = (
+        _("DEMO fake VIAS, project {project}").format(project=project) if context.demo else context.target.describe()
+    )
+    source = _("demo") if context.concurrency_source == "demo" else describe_source(context.concurrency_source)
     return ConfirmRequest(
         ids=request.ids,
         target=target,
         profile=context.profile,
         credentials=credentials.describe(),
-        concurrency=f"{context.concurrency} at a time ({context.concurrency_source})",
+        concurrency=_("{count} at a time ({source})").format(count=context.concurrency, source=source),
         title=request.title,
         skipped=len(plan.skipped),
         duplicates=plan.duplicate_count,
@@ -173,17 +185,37 @@ def confirmation(request: RunRequest, context: ConsoleContext, credentials: Cred
 def resume_request(log: RunLog) -> tuple[str, RunRequest]:
     """The question the console asks about an interrupted run, and the request that resumes it."""
     left = log.unsettled()
-    question = (
-        f"An interrupted run was found: {log.run_id}, started {log.header.get('started_at')}, against this "
-        f"target. {len(left):,} of {len(log.planned):,} ID(s) have no final outcome ({len(log.unanswered()):,} "
-        "were sent without an answer).\n\nResume it? You will confirm the count before anything is sent."
+    question = _(
+        "An interrupted run was found: {run}, started {started}, against this target. {left:,} of {planned:,} ID(s) "
+        "have no final outcome ({unanswered:,} were sent without an answer).\n\nResume it? You will confirm the "
+        "count before anything is sent."
+    ).format(
+        run=log.run_id,
+        started=log.header.get("started_at"),
+        left=len(left),
+        planned=len(log.planned),
+        unanswered=len(log.unanswered()),
     )
     request = RunRequest(
         left,
         Plan.from_ids(left),
-        f"Resume run {log.run_id}",
+        _("Resume run {run}").format(run=log.run_id),
         new_batch=False,
         journal=log.path,
         previously_sent=log.unanswered(),
     )
     return question, request
+
+
+def preview_rejected(error: ApiError) -> str:
+    """Why the credentials screen opens instead of the confirmation: the preview's request was refused."""
+    hint = error.hint()
+    if hint:
+        return _(
+            "The credentials were rejected while looking the IDs up ({error}). {hint} Nothing was deleted: get new "
+            "credentials, then ctrl+d again."
+        ).format(error=error.one_line(), hint=hint)
+    return _(
+        "The credentials were rejected while looking the IDs up ({error}). Nothing was deleted: get new credentials, "
+        "then ctrl+d again."
+    ).format(error=error.one_line())

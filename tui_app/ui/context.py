@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tui_app.credentials import AuthMode, Credentials
 from tui_app.engine import DEFAULT_CONCURRENCY
+from tui_app.i18n import _
 from tui_app.locate import Where
 from tui_app.retry_policy import RetryPolicy
 from tui_app.settings import Target
@@ -46,9 +47,9 @@ class ConsoleContext:
 
     def target_label(self) -> str:
         if self.target is None:
-            return "no target"
+            return _("no target")
         if self.demo:
-            return "fake VIAS on loopback"
+            return _("fake VIAS on loopback")
         return self.target.endpoint.label
 
     def iam_http(self) -> HttpSettings:
@@ -62,9 +63,9 @@ class ConsoleContext:
         """Where Locate starts from, or why it cannot (one sentence)."""
         target = self.target
         if target is None:
-            return "No target yet: press F6 first."
+            return _("No target yet: press F6 first.")
         if self.iam_endpoint is None:
-            return "No IAM endpoint known: set a region (F6), or VIAS_IAM_ENDPOINT / the profile's iam_endpoint."
+            return _("No IAM endpoint known: set a region (F6), or VIAS_IAM_ENDPOINT / the profile's iam_endpoint.")
         tls = tls_context(target.ca_bundle) if target.endpoint.base_url.startswith("https:") else None
         return Where(
             target.project_id,

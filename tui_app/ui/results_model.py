@@ -9,12 +9,55 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
+from tui_app.i18n import N_, _
 from tui_app.ids import Entry, Plan
 from tui_app.outcomes import GONE, JobRecord, Outcome, OutcomeRecord, count_outcomes, skipped_record
 
 PENDING = "pending"
 FILTERS = ("all", "problems", *(o.value for o in Outcome))
 SORTS = ("input", "outcome", "id", "attempts")
+# The words people read for the machine's names (outcomes, filters, sorts); reports, JSON and the journal keep the
+# names themselves. Marked here, translated where shown.
+WORDS = {
+    # TRANSLATORS: outcome of an ID, a word in the results table (at most 9 columns; CJK characters take 2)
+    "deleted": N_("deleted"),
+    # TRANSLATORS: outcome: some jobs of the batch task were not deleted
+    "partial": N_("partial"),
+    # TRANSLATORS: outcome: the task does not exist in this project
+    "not_found": N_("not_found"),
+    # TRANSLATORS: outcome
+    "failed": N_("failed"),
+    # TRANSLATORS: outcome: never sent
+    "skipped": N_("skipped"),
+    # TRANSLATORS: outcome: never acted on because the run stopped
+    "cancelled": N_("cancelled"),
+    # TRANSLATORS: outcome: sent, but no answer is known
+    "unknown": N_("unknown"),
+    # TRANSLATORS: a row of the results table not answered yet
+    PENDING: N_("pending"),
+    # TRANSLATORS: results filter: every row
+    "all": N_("all"),
+    # TRANSLATORS: results filter: every row whose task may still be there
+    "problems": N_("problems"),
+    # TRANSLATORS: results sort: in the order of the input
+    "input": N_("input"),
+    # TRANSLATORS: results sort: by outcome, problems first
+    "outcome": N_("outcome"),
+    # TRANSLATORS: results sort: by ID
+    "id": N_("id"),
+    # TRANSLATORS: results sort: most attempts first
+    "attempts": N_("attempts"),
+}
+# "5 deleted · 1 failed": one whole message per outcome (the number's place differs between languages).
+COUNTED = {
+    Outcome.DELETED: N_("{count:,} deleted"),
+    Outcome.PARTIAL: N_("{count:,} partial"),
+    Outcome.NOT_FOUND: N_("{count:,} not_found"),
+    Outcome.FAILED: N_("{count:,} failed"),
+    Outcome.SKIPPED: N_("{count:,} skipped"),
+    Outcome.CANCELLED: N_("{count:,} cancelled"),
+    Outcome.UNKNOWN: N_("{count:,} unknown"),
+}
 _OUTCOME_ORDER = {
     o: n
     for n, o in enumerate(
@@ -29,6 +72,16 @@ _OUTCOME_ORDER = {
         )
     )
 }
+
+
+def word(name: str) -> str:
+    """An outcome, filter or sort name as people read it, in the active language."""
+    return _(WORDS[name]) if name in WORDS else name
+
+
+def counted(outcome: Outcome, count: int) -> str:
+    """ "5 deleted", in the active language."""
+    return _(COUNTED[outcome]).format(count=count)
 
 
 class ResultRow(NamedTuple):

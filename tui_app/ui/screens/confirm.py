@@ -34,7 +34,8 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tui_app.ids import shown
+from tui_app.i18n import N_, _
+from tui_app.ids import padded, shown
 from tui_app.resolve import Resolution, created_text
 from tui_app.ui.input_rhythm import InputRhythm
 from tui_app.ui.styles import emphasis
@@ -52,17 +53,17 @@ CODE_LETTERS = "ACDEFHJKMNPRTUVWXY"
 CODE_DIGITS = "3479"
 CODE_LENGTH = 4
 MAX_WRONG_CODES = 3
-BURST = "keys came in bursts"  # a slow link, a paste, or a script
-EARLY = "typed before it could be read"
+BURST = N_("keys came in bursts")  # a slow link, a paste, or a script
+EARLY = N_("typed before it could be read")
 clock: Callable[[], float] = _time.get_time  # the clock Textual stamps input events with (`Message.time`)
 TASK_COLUMNS = [  # at 80 columns the action, the ID, the state (running jobs first) and the name fit
-    Column("Action", "action", 6),
+    Column(N_("Action"), "action", 6),
     Column("ID", "id", 32),
-    Column("State", "state", 15),
-    Column("Name", "name", 19, grow_to=40),
-    Column("Jobs", "jobs", 4),
-    Column("Algorithm", "alg", 18),
-    Column("Created (UTC)", "created", None),
+    Column(N_("State"), "state", 15),
+    Column(N_("Name"), "name", 19, grow_to=40),
+    Column(N_("Jobs"), "jobs", 4),
+    Column(N_("Algorithm"), "alg", 18),
+    Column(N_("Created (UTC)"), "created", None),
 ]
 
 
@@ -73,7 +74,7 @@ class ConfirmRequest:
     profile: str
     credentials: str
     concurrency: str  # "16 at a time (default)"
-    title: str = "Delete batch tasks"
+    title: str = field(default_factory=lambda: _("Delete batch tasks"))  # in the active language
     skipped: int = 0
     duplicates: int = 0
     excluded: int = 0  # valid IDs already left out by choice (the CLI's flags, an earlier confirmation)
@@ -91,8 +92,8 @@ class ConfirmResult:
     locate: list[str] = field(default_factory=list)  # not confirmed: look for these elsewhere instead (ctrl+l)
 
 
-PASTE_REFUSED = "Type it; a paste does not confirm"
-WRONG_CODE = "Wrong code: new code shown"  # fits beside the prompt at 80 columns
+PASTE_REFUSED = N_("Type it; a paste does not confirm")
+WRONG_CODE = N_("Wrong code: new code shown")  # fits beside the prompt at 80 columns
 
 
 class CountInput(Input):
@@ -101,21 +102,21 @@ class CountInput(Input):
     def on_paste(self, event: events.Paste) -> None:
         event.prevent_default()  # Input's own handler would insert the text
         event.stop()
-        self.screen.query_one("#confirm-feedback", Static).update(PASTE_REFUSED)
+        self.screen.query_one("#confirm-feedback", Static).update(_(PASTE_REFUSED))
 
 
 def new_code() -> str:
     """A confirmation code: random per dialog (the `secrets` module), with at least one letter."""
     while True:
-        code = "".join(secrets.choice(CODE_LETTERS + CODE_DIGITS) for _ in range(CODE_LENGTH))
+        code = "".join(secrets.choice(CODE_LETTERS + CODE_DIGITS) for _unused in range(CODE_LENGTH))
         if any(ch in CODE_LETTERS for ch in code):
             return code
 
 
 class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="confirm_cancel"),
-        Binding("ctrl+l", "locate", "Locate not found", id="confirm_locate", show=False, priority=True),
+        Binding("escape", "cancel", _("Cancel"), id="confirm_cancel"),
+        Binding("ctrl+l", "locate", _("Locate not found"), id="confirm_locate", show=False, priority=True),
     ]
     AUTO_FOCUS = "#confirm-input"  # focus goes to the count, never first to an option or the Delete button
     CSS_PATH = "confirm.tcss"
@@ -144,26 +145,23 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             yield Static(id="confirm-title")
             yield Static(self._body(), id="confirm-body")
             if resolution is not None and resolution.not_found:
-                yield TextToggle(
-                    f"Exclude the {len(resolution.not_found):,} not found here (ctrl+l: look in your other projects)",
-                    value=True,
-                    id="exclude-not-found",
-                )
+                label = _("Exclude the {count:,} not found here (ctrl+l: look in your other projects)")
+                yield TextToggle(label.format(count=len(resolution.not_found)), value=True, id="exclude-not-found")
             if resolution is not None and resolution.running:
                 running = len(resolution.running)
-                yield TextToggle(f"Exclude the {running:,} with running jobs", value=False, id="exclude-running")
-                yield TextToggle(
-                    f"Stop the {running:,} with running jobs first, then delete them", value=False, id="stop-running"
-                )
+                label = _("Exclude the {count:,} with running jobs")
+                yield TextToggle(label.format(count=running), value=False, id="exclude-running")
+                label = _("Stop the {count:,} with running jobs first, then delete them")
+                yield TextToggle(label.format(count=running), value=False, id="stop-running")
             yield RowsTable(TASK_COLUMNS, id="confirm-tasks")
             with Horizontal(id="confirm-row"):
                 yield Static(id="confirm-prompt")
-                yield CountInput(id="confirm-input", restrict=r"[0-9A-Za-z]*", max_length=9, placeholder="type here")
+                yield CountInput(id="confirm-input", restrict=r"[0-9A-Za-z]*", max_length=9, placeholder=_("type here"))
                 yield Static("", id="confirm-feedback")
             with Horizontal(id="confirm-buttons"):
                 yield Static(id="confirm-code")
-                yield Button("[ Cancel (Esc) ]", id="confirm-no")
-                yield Button("[ Delete ]", id="confirm-yes", variant="error", disabled=True)
+                yield Button(_("[ Cancel (Esc) ]"), id="confirm-no")
+                yield Button(_("[ Delete ]"), id="confirm-yes", variant="error", disabled=True)
 
     def _body(self) -> Text:
         request = self.request
@@ -172,33 +170,35 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         text = Text()
 
         def line(label: str, value: str, style: str = "") -> None:
-            text.append(f"{label:<12}", style="bold")
+            text.append(padded(label, 12), style="bold")
             text.append(value + "\n", style=style)
 
-        line("Target", request.target)
-        line("Profile", f"{request.profile} · {request.credentials}")
-        line("Concurrency", request.concurrency)
+        line(_("Target"), request.target)
+        line(_("Profile"), f"{request.profile} · {request.credentials}")
+        line(_("Concurrency"), request.concurrency)
         if request.skipped or request.duplicates or request.excluded:
-            parts = [f"{request.skipped:,} skipped line(s) (not IDs)"] if request.skipped else []
+            parts = [_("{count:,} skipped line(s) (not IDs)").format(count=request.skipped)] if request.skipped else []
             if request.excluded:
-                parts.append(f"{request.excluded:,} excluded")
-            parts.append(f"{request.duplicates:,} duplicate(s) dropped")
-            line("Not sent", ", ".join(parts))
+                parts.append(_("{count:,} excluded").format(count=request.excluded))
+            parts.append(_("{count:,} duplicate(s) dropped").format(count=request.duplicates))
+            line(_("Not sent"), _(", ").join(parts))
         if self.resolution is not None:
             resolution = self.resolution
             problem = resolution.error is not None or resolution.not_found or resolution.running
-            line("Preview", resolution.summary(), warn if problem else "")
+            line(_("Preview"), resolution.summary(), warn if problem else "")
         if request.leftovers:
             text.append(
-                "⚠ Their batches' deletes are not sent again: each batch's remaining jobs are listed and deleted one "
-                "by one; a batch with no job left is gone.\n",
+                "⚠ "
+                + _(
+                    "Their batches' deletes are not sent again: each batch's remaining jobs are listed and deleted "
+                    "one by one; a batch with no job left is gone."
+                )
+                + "\n",
                 style=warn,
             )
         if request.hidden_marked:
-            text.append(
-                f"⚠ {request.hidden_marked:,} of these are marked in Browse but hidden by its current filter.\n",
-                style=warn,
-            )
+            hidden = _("{count:,} of these are marked in Browse but hidden by its current filter.")
+            text.append("⚠ " + hidden.format(count=request.hidden_marked) + "\n", style=warn)
         for warning in request.warnings:
             text.append("⚠ " + warning + "\n", style=warn)
         text.rstrip()
@@ -243,9 +243,9 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self._input_at = None
         rhythm: InputRhythm | None = getattr(self.app, "input_rhythm", None)
         if rhythm is None or rhythm.burst_since(self.shown_at):
-            return BURST
+            return _(BURST)
         if read_at < self.shown_at + READ_TIME:
-            return EARLY
+            return _(EARLY)
         return None
 
     def _ask_for_code(self, why: str) -> None:
@@ -268,15 +268,15 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         hint = self.query_one("#confirm-code", Static)
         feedback = self.query_one("#confirm-feedback", Static)
         if not count:
-            prompt.update("Nothing left to delete: everything is excluded.")
+            prompt.update(_("Nothing left to delete: everything is excluded."))
             hint.update("")
         elif self.asked:
-            prompt.update(Text(f"Type the code {self.code} and press Enter:", style="bold"))
+            prompt.update(Text(_("Type the code {code} and press Enter:").format(code=self.code), style="bold"))
             feedback.update(self.why_asked)
-            hint.update(Text("Only the code confirms now.", style="bold"))
+            hint.update(Text(_("Only the code confirms now."), style="bold"))
         else:
-            prompt.update(f"Type {count} and press Enter to delete:")
-            hint.update(Text(f"(or the code {self.code}, if asked)", style="dim"))
+            prompt.update(_("Type {count} and press Enter to delete:").format(count=count))
+            hint.update(Text(_("(or the code {code}, if asked)").format(code=self.code), style="dim"))
 
     def _is_code(self, value: str) -> bool:
         return secrets.compare_digest(value.strip().upper(), self.code)
@@ -285,7 +285,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self.wrong_codes += 1
         if self.wrong_codes >= MAX_WRONG_CODES:
             self.app.notify(
-                f"{MAX_WRONG_CODES} wrong codes: the confirmation closed and nothing was sent.",
+                _("{count} wrong codes: the confirmation closed and nothing was sent.").format(count=MAX_WRONG_CODES),
                 severity="warning",
                 timeout=6,
             )
@@ -297,7 +297,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         with field.prevent(Input.Changed):
             field.value = ""
         self._render_prompt()
-        self.query_one("#confirm-feedback", Static).update(WRONG_CODE)
+        self.query_one("#confirm-feedback", Static).update(_(WRONG_CODE))
 
     def _submit(self, value: str) -> None:
         if self.count and self._is_code(value):
@@ -306,7 +306,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             self._wrong_code()
         elif not self._matches(value):
             self.app.bell()
-            self.query_one("#confirm-feedback", Static).update(f"That is not {self.count}.")
+            self.query_one("#confirm-feedback", Static).update(_("That is not {count}.").format(count=self.count))
         elif (why := self._typed_by_hand()) is not None:
             self._ask_for_code(why)
         else:
@@ -317,12 +317,12 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         resolution = self.resolution
         if resolution is not None:
             if self._checked("#exclude-not-found"):
-                excluded.update(
-                    (i, "not in this project's batch-task list; excluded at confirmation") for i in resolution.not_found
-                )
+                reason = _("not in this project's batch-task list; excluded at confirmation")
+                excluded.update((i, reason) for i in resolution.not_found)
             if self._checked("#exclude-running"):
+                running = _("has {count} running job(s); excluded at confirmation")
                 excluded.update(
-                    (i, f"has {resolution.found[i].running} running job(s); excluded at confirmation")
+                    (i, running.format(count=resolution.found[i].running))
                     for i in resolution.running
                     if i not in excluded
                 )
@@ -331,13 +331,14 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         )
         self.result = ConfirmResult([i for i in self.request.ids if i not in excluded], excluded, stop)
         count = self.count
-        title = f"{self.request.title}: {count:,} will be DELETED"
+        title = _("{title}: {count:,} will be DELETED")
         if self.request.leftovers:
-            title = f"{self.request.title}: the leftover jobs of {count:,} batch(es) will be DELETED"
-        notes = [f"{len(stop):,} stopped first"] if stop else []
-        notes += [f"{len(excluded):,} excluded"] if excluded else []
+            title = _("{title}: the leftover jobs of {count:,} batch(es) will be DELETED")
+        title = title.format(title=self.request.title, count=count)
+        notes = [_("{count:,} stopped first").format(count=len(stop))] if stop else []
+        notes += [_("{count:,} excluded").format(count=len(excluded))] if excluded else []
         if notes:
-            title += f" ({', '.join(notes)})"
+            title = _("{title} ({notes})").format(title=title, notes=_(", ").join(notes))
         self.query_one("#confirm-title", Static).update(
             Text(title, style="bold reverse" if self.app.no_color else "bold")
         )
@@ -346,11 +347,11 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self._render_prompt()
         if count:
             field.disabled = False
-            yes.label = f"[ Delete {count:,} ]"
+            yes.label = _("[ Delete {count:,} ]").format(count=count)
         else:
             field.value = ""
             field.disabled = True
-            yes.label = "[ Delete ]"
+            yes.label = _("[ Delete ]")
             self.query_one("#confirm-no", Button).focus()
         ids, excluded_ids = self.request.ids, self.result.excluded
         self.query_one("#confirm-tasks", RowsTable).set_rows(
@@ -360,15 +361,16 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
 
     def _task_cells(self, task_id: str, excluded: bool) -> list[Text | str]:
         mono = self.app.no_color
-        action = Text("keep", style="italic") if excluded else Text("DELETE", style="bold")
+        action = Text(_("keep"), style="italic") if excluded else Text(_("DELETE"), style="bold")
         if not excluded and task_id in self.result.stop:
-            action = Text("STOP+D", style="bold")
+            action = Text(_("STOP+D"), style="bold")
         resolution = self.resolution
         task = resolution.found.get(task_id) if resolution is not None else None
         if task is None:
             if resolution is None or not resolution.complete:
-                return [action, task_id, Text("not looked up" if resolution is None else "not checked", style="italic")]
-            return [action, task_id, Text("NOT FOUND in this project", style=emphasis("bold red", mono))]
+                unknown = _("not looked up") if resolution is None else _("not checked")
+                return [action, task_id, Text(unknown, style="italic")]
+            return [action, task_id, Text(_("NOT FOUND in this project"), style=emphasis("bold red", mono))]
         state = Text(task.state_summary(), style=emphasis("bold yellow", mono) if task.running else "")
         return [action, task_id, state, shown(task.name), str(task.num_task), task.alg_name, created_text(task)]
 
@@ -414,6 +416,6 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         """Close without sending anything, and look for the IDs the preview did not find in the other projects."""
         not_found = self.resolution.not_found if self.resolution is not None else []
         if not not_found:
-            self.notify("Every ID was found in this project; nothing to locate.", timeout=3)
+            self.notify(_("Every ID was found in this project; nothing to locate."), timeout=3)
             return
         self.dismiss(ConfirmResult([], {}, locate=list(not_found)))

@@ -13,20 +13,21 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from tui_app.i18n import N_, _
 from tui_app.ids import escaped
 from tui_app.locate import Search, Where, locate_elsewhere, why
 from tui_app.ui.styles import emphasis
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 
-COLUMNS = [Column("ID", "id", 32), Column("Where", "where", None)]
+COLUMNS = [Column("ID", "id", 32), Column(N_("Where"), "where", None)]
 
 
 class LocateScreen(ModalScreen[None]):
     CSS_PATH = "locate.tcss"
     AUTO_FOCUS = "#locate-table"
     BINDINGS = [
-        Binding("escape", "stop_or_close", "Stop / close", id="locate_close"),
-        Binding("c", "copy_commands", "Copy commands", id="locate_copy"),
+        Binding("escape", "stop_or_close", _("Stop / close"), id="locate_close"),
+        Binding("c", "copy_commands", _("Copy commands"), id="locate_copy"),
     ]
 
     def __init__(self, ids: list[str], where: Where) -> None:
@@ -39,11 +40,9 @@ class LocateScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="locate-box"):
-            yield Static(
-                f"Locate {len(self.ids):,} ID(s) in the other projects your credentials can see (read-only)",
-                id="locate-title",
-            )
-            yield Static("Asking IAM for your projects…", id="locate-status")
+            title = _("Locate {count:,} ID(s) in the other projects your credentials can see (read-only)")
+            yield Static(title.format(count=len(self.ids)), id="locate-title")
+            yield Static(_("Asking IAM for your projects…"), id="locate-status")
             yield RowsTable(COLUMNS, id="locate-table")
             yield Static("", id="locate-commands")
         yield Footer(compact=True, show_command_palette=False)
@@ -73,38 +72,64 @@ class LocateScreen(ModalScreen[None]):
         commands = search.commands(self.where.endpoint_for) if self.finished else []
         text = Text()
         if commands:
-            text.append("To delete them where they are (c copies; each previews and asks again):\n", style="bold")
+            text.append(
+                _("To delete them where they are (c copies; each previews and asks again):") + "\n", style="bold"
+            )
             text.append("\n".join(commands))
         self.query_one("#locate-commands", Static).update(text)
 
     def _where(self, task_id: str) -> str:
         if not self.finished and task_id not in self.search.found:
-            return "looking…" if not self._stop else "stopping…"
+            return _("looking…") if not self._stop else _("stopping…")
         return self.search.where(task_id)
 
     def _status(self) -> Text:
         search, mono = self.search, self.app.no_color
         if search.error is not None:
-            return Text(f"IAM did not list your projects: {why(search.error)}", style=emphasis("bold red", mono))
-        found, total = len(search.found), len(search.ids)
+            failed = _("IAM did not list your projects: {why}").format(why=why(search.error))
+            return Text(failed, style=emphasis("bold red", mono))
         if not self.finished:
-            where = f"searching {search.current.name}" if search.current is not None else "starting"
-            step = f" ({search.done + 1} of {len(search.projects)})" if search.projects else ""
-            return Text(f"{where}{step}: {found:,} of {total:,} found · Esc stops")
-        text = Text(f"{found:,} of {total:,} found in {len(search.searched):,} project(s) searched")
+            return Text(self._progress_line())
+        found, total = len(search.found), len(search.ids)
+        text = Text(
+            _("{found:,} of {total:,} found in {searched:,} project(s) searched").format(
+                found=found, total=total, searched=len(search.searched)
+            )
+        )
+        warn = emphasis("yellow", mono)
         if search.stopped:
-            text.append(" · stopped", style=emphasis("yellow", mono))
+            text.append(" · " + _("stopped"), style=warn)
         for project, error in search.failed[:3]:
-            text.append(f"\n⚠ {project.name}: {why(error)}", style=emphasis("yellow", mono))
+            text.append(f"\n⚠ {project.name}: {why(error)}", style=warn)
         if len(search.failed) > 3:
-            text.append(f"\n⚠ and {len(search.failed) - 3} more project(s) could not be searched", style="yellow")
+            more = _("and {count} more project(s) could not be searched").format(count=len(search.failed) - 3)
+            text.append("\n⚠ " + more, style="yellow")
         if search.partly:
-            names = ", ".join(p.name for p in search.partly[:3])
-            text.append(f"\n⚠ only the first pages of {names} were read", style=emphasis("yellow", mono))
+            names = _(", ").join(p.name for p in search.partly[:3])
+            text.append("\n⚠ " + _("only the first pages of {names} were read").format(names=names), style=warn)
         if search.no_endpoint:
-            names = ", ".join(p.name for p in search.no_endpoint[:3])
-            text.append(f"\n⚠ no VIAS endpoint known for {names}", style=emphasis("yellow", mono))
+            names = _(", ").join(p.name for p in search.no_endpoint[:3])
+            text.append("\n⚠ " + _("no VIAS endpoint known for {names}").format(names=names), style=warn)
         return text
+
+    def _progress_line(self) -> str:
+        search = self.search
+        values = {
+            "found": len(search.found),
+            "total": len(search.ids),
+            "project": search.current.name if search.current is not None else "",
+            "step": search.done + 1,
+            "steps": len(search.projects),
+        }
+        if search.current is None:
+            if search.projects:
+                return _("starting ({step} of {steps}): {found:,} of {total:,} found · Esc stops").format(**values)
+            return _("starting: {found:,} of {total:,} found · Esc stops").format(**values)
+        if search.projects:
+            return _("searching {project} ({step} of {steps}): {found:,} of {total:,} found · Esc stops").format(
+                **values
+            )
+        return _("searching {project}: {found:,} of {total:,} found · Esc stops").format(**values)
 
     def action_stop_or_close(self) -> None:
         if self.finished or self._stop:
@@ -116,8 +141,8 @@ class LocateScreen(ModalScreen[None]):
     def action_copy_commands(self) -> None:
         commands = self.search.commands(self.where.endpoint_for) if self.finished else []
         if not commands:
-            self.notify("Nothing to copy: no ID was found elsewhere (yet).", timeout=3)
+            self.notify(_("Nothing to copy: no ID was found elsewhere (yet)."), timeout=3)
             return
         text = "\n".join(commands) + "\n"
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {len(commands)} command line(s) via OSC 52.", timeout=3)
+        self.notify(_("Copied {count} command line(s) via OSC 52.").format(count=len(commands)), timeout=3)

@@ -16,6 +16,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from tui_app.cleanup import BatchSteps, CleanupPlan
 from tui_app.credentials import Credentials
+from tui_app.i18n import _
 from tui_app.ids import Plan
 from tui_app.outcomes import RETRYABLE, Outcome
 from tui_app.paths import default_runs_dir
@@ -24,7 +25,7 @@ from tui_app.resolve import Resolution
 from tui_app.runlog import find_interrupted_run, list_runs, read_run
 from tui_app.sdk_credentials import ambient_secrets
 from tui_app.ui import batch_files, messages
-from tui_app.ui.console_run import FLUSH_INTERVAL, RunRequest, confirmation, resume_request
+from tui_app.ui.console_run import FLUSH_INTERVAL, RunRequest, confirmation, preview_rejected, resume_request
 from tui_app.ui.results_model import BatchResults
 from tui_app.ui.screens.browse import BrowseChoice, BrowseScreen
 from tui_app.ui.screens.confirm import ConfirmResult, ConfirmScreen
@@ -35,7 +36,7 @@ from tui_app.ui.screens.simple import AskScreen
 from tui_app.ui.screens.target import TargetChoice, TargetScreen
 from tui_app.ui.widgets.ids_pane import IdsPane
 from tui_app.ui.widgets.results_pane import ResultsPane
-from tui_app.ui.widgets.run_bar import READY, RunBar
+from tui_app.ui.widgets.run_bar import RunBar, status_word
 from tui_app.ui.widgets.status_bar import StatusBar, StatusState
 
 # Hidden from the footer while a run goes, so at 80 columns it keeps room for what applies (ctrl+x, F1).
@@ -56,21 +57,21 @@ HIDDEN_WHILE_RUNNING = frozenset(
 
 class MainScreen(RunScreen):
     BINDINGS = [
-        Binding("ctrl+d", "confirm_delete", "Delete…", id="delete", priority=True),
+        Binding("ctrl+d", "confirm_delete", _("Delete…"), id="delete", priority=True),
         # Not in the footer: the tabs show their keys, and at 80 columns the footer keeps room for F1 and quit.
-        Binding("f2", "show_tab('ids')", "IDs", id="tab_ids", show=False, priority=True),
-        Binding("f3", "show_tab('results')", "Results", id="tab_results", show=False, priority=True),
-        Binding("f4", "credentials", "Creds", id="credentials", priority=True),
-        Binding("f5", "browse", "Browse", id="browse", priority=True),
-        Binding("f6", "set_target", "Target", id="target", show=False, priority=True),
-        Binding("ctrl+x", "cancel_run", "Cancel run", id="cancel_run", priority=True),
-        Binding("ctrl+r", "retry_failed", "Retry", id="retry_failed", priority=True),
-        Binding("ctrl+e", "export", "Export", id="export", priority=True),
-        Binding("ctrl+k", "clean_leftovers", "Leftovers…", id="clean_leftovers", show=False, priority=True),
-        Binding("ctrl+l", "locate", "Locate…", id="locate", show=False, priority=True),
-        Binding("ctrl+o", "load_file", "Load file", id="load_file", show=False, priority=True),
-        Binding("ctrl+n", "new_batch", "New batch", id="new_batch", show=False, priority=True),
-        Binding("ctrl+y", "copy_details", "Copy details", id="copy_details", show=False, priority=True),
+        Binding("f2", "show_tab('ids')", _("IDs"), id="tab_ids", show=False, priority=True),
+        Binding("f3", "show_tab('results')", _("Results"), id="tab_results", show=False, priority=True),
+        Binding("f4", "credentials", _("Creds"), id="credentials", priority=True),
+        Binding("f5", "browse", _("Browse"), id="browse", priority=True),
+        Binding("f6", "set_target", _("Target"), id="target", show=False, priority=True),
+        Binding("ctrl+x", "cancel_run", _("Cancel run"), id="cancel_run", priority=True),
+        Binding("ctrl+r", "retry_failed", _("Retry"), id="retry_failed", priority=True),
+        Binding("ctrl+e", "export", _("Export"), id="export", priority=True),
+        Binding("ctrl+k", "clean_leftovers", _("Leftovers…"), id="clean_leftovers", show=False, priority=True),
+        Binding("ctrl+l", "locate", _("Locate…"), id="locate", show=False, priority=True),
+        Binding("ctrl+o", "load_file", _("Load file"), id="load_file", show=False, priority=True),
+        Binding("ctrl+n", "new_batch", _("New batch"), id="new_batch", show=False, priority=True),
+        Binding("ctrl+y", "copy_details", _("Copy details"), id="copy_details", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -80,9 +81,9 @@ class MainScreen(RunScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with TabbedContent(id="tabs", initial="ids"):
-            with TabPane("IDs (F2)", id="ids"):
+            with TabPane(_("IDs (F2)"), id="ids"):
                 yield IdsPane(self.context.initial_text, id="ids-pane")
-            with TabPane("Results (F3)", id="results"):
+            with TabPane(_("Results (F3)"), id="results"):
                 yield ResultsPane(id="results-pane")
         yield RunBar(id="run-bar")
         yield Footer(compact=True, show_command_palette=False)
@@ -94,9 +95,9 @@ class MainScreen(RunScreen):
         self.ids_pane.focus_input()
         self.set_interval(FLUSH_INTERVAL, self.flush_outcomes)
         if self.context.target is None:
-            self.run_bar.idle("No target yet: press F6 (or ctrl+d) to say where deletes go.")
+            self.run_bar.idle(_("No target yet: press F6 (or ctrl+d) to say where deletes go."))
 
-    def _render_status(self, *_: object) -> None:
+    def _render_status(self, *_changed: object) -> None:
         app, context = self.vias, self.context
         target = context.target
         self.query_one(StatusBar).show(
@@ -117,15 +118,17 @@ class MainScreen(RunScreen):
     def _refusal(self) -> str | None:
         app = self.vias
         if self.running:
-            return "A run is already in progress."
+            return _("A run is already in progress.")
         if self.context.target is None:
-            return "No target yet: say where deletes go (region or endpoint, and the project)."
+            return _("No target yet: say where deletes go (region or endpoint, and the project).")
         if app.checking:
-            return "Still looking for credentials; try again in a moment."
+            return _("Still looking for credentials; try again in a moment.")
         if app.credentials is None:
-            return "No credentials: press F4 to paste a token or access keys (or log in)."
+            return _("No credentials: press F4 to paste a token or access keys (or log in).")
         if app.credentials.expired and not app.credentials.refreshable:
-            return f"The credentials {app.credentials.describe()}. Press F4 for new ones."
+            return _("The credentials {credentials}. Press F4 for new ones.").format(
+                credentials=app.credentials.describe()
+            )
         return None
 
     def _explain_refusal(self, problem: str) -> None:
@@ -144,15 +147,21 @@ class MainScreen(RunScreen):
                 return
             self.context.target = choice.target
             self.vias.target = choice.target
-            where = f"saved to profile {self.context.profile!r}" if choice.saved else "for this session"
-            self.notify(f"Target {choice.target.describe()} ({where}).", timeout=4)
-            self.run_bar.idle(READY)
+            target = choice.target.describe()
+            if choice.saved:
+                said = _("Target {target} (saved to profile {profile!r}).").format(
+                    target=target, profile=self.context.profile
+                )
+            else:
+                said = _("Target {target} (for this session).").format(target=target)
+            self.notify(said, timeout=4)
+            self.run_bar.idle()
 
         self.app.push_screen(TargetScreen(self.context.profile, self.context.target_problem), chosen)
 
     def action_credentials(self) -> None:
         if self.running:
-            self.notify("A run is in progress; the credentials can be changed when it ends or pauses.", timeout=4)
+            self.notify(_("A run is in progress; the credentials can be changed when it ends or pauses."), timeout=4)
             return
         self.vias.open_credentials(None, lambda found: None)
 
@@ -164,9 +173,9 @@ class MainScreen(RunScreen):
             self.notify(self.ids_pane.error, severity="error")
             return
         if not plan.valid:
-            self.notify("No valid IDs to delete. Paste IDs into the IDs pane (F2).", severity="warning", timeout=4)
+            self.notify(_("No valid IDs to delete. Paste IDs into the IDs pane (F2)."), severity="warning", timeout=4)
             return
-        self._preview_then_confirm(RunRequest(plan.valid, plan, "Delete batch tasks", new_batch=True))
+        self._preview_then_confirm(RunRequest(plan.valid, plan, _("Delete batch tasks"), new_batch=True))
 
     def _ready_credentials(self) -> Credentials | None:
         """The credentials to run with, or None after saying what blocks (and opening what fixes it)."""
@@ -186,19 +195,15 @@ class MainScreen(RunScreen):
             kept = set(plan.valid)
             request = replace(request, ids=[i for i in request.ids if i in kept], plan=plan)
             if not request.ids:
-                self.notify("The IDs box holds your credentials, not task IDs; nothing was sent.", severity="error")
+                self.notify(_("The IDs box holds your credentials, not task IDs; nothing was sent."), severity="error")
                 return
 
         def looked_up(resolution: Resolution | None) -> None:
             error = resolution.error if resolution is not None else None
             if resolution is None:
-                self.notify("Cancelled; nothing was sent.", timeout=3)
+                self.notify(_("Cancelled; nothing was sent."), timeout=3)
             elif error is not None and error.is_auth:  # the one request that tells: no delete follows it
-                reason = (
-                    f"The credentials were rejected while looking the IDs up ({error.one_line()}). "
-                    f"{error.hint() or ''} Nothing was deleted: get new credentials, then ctrl+d again."
-                )
-                self.vias.open_credentials(reason, lambda found: None)
+                self.vias.open_credentials(preview_rejected(error), lambda found: None)
             else:
                 self._confirm(replace(request, resolution=resolution))
 
@@ -214,7 +219,7 @@ class MainScreen(RunScreen):
 
         def confirmed(result: ConfirmResult | None) -> None:
             if result is None or result.locate:
-                self.notify("Not confirmed; nothing was sent.", timeout=3)
+                self.notify(_("Not confirmed; nothing was sent."), timeout=3)
                 if result is not None:
                     self._locate(result.locate)
                 return
@@ -233,9 +238,9 @@ class MainScreen(RunScreen):
     def action_retry_failed(self) -> None:
         ids = self.results.ids_with(RETRYABLE)
         if not ids:
-            self.notify("Nothing to retry: no failed, partial, unknown or cancelled IDs.", timeout=3)
+            self.notify(_("Nothing to retry: no failed, partial, unknown or cancelled IDs."), timeout=3)
             return
-        title = "Retry failed, partial, unknown and cancelled"
+        title = _("Retry failed, partial, unknown and cancelled")
         self._preview_then_confirm(RunRequest(ids, Plan.from_ids(ids), title, new_batch=False))
 
     def action_clean_leftovers(self) -> None:
@@ -246,7 +251,7 @@ class MainScreen(RunScreen):
             if row.record is not None and row.record.result is not None and row.record.outcome is Outcome.PARTIAL
         ]
         if not partial:
-            self.notify("No partial batches: no partial delete left jobs behind.", timeout=3)
+            self.notify(_("No partial batches: no partial delete left jobs behind."), timeout=3)
             return
         ids = [record.id for record in partial]
         prior = {record.id: BatchSteps(partial=record.result) for record in partial}
@@ -254,7 +259,7 @@ class MainScreen(RunScreen):
             RunRequest(
                 ids,
                 Plan.from_ids(ids),
-                "Delete the jobs the partial deletes left",
+                _("Delete the jobs the partial deletes left"),
                 new_batch=False,
                 cleanup=CleanupPlan(clean_leftovers=True, prior=prior),
             )
@@ -264,7 +269,7 @@ class MainScreen(RunScreen):
         """Look for the IDs this project did not have (the last preview's, and the runs' not-found) elsewhere."""
         ids = list(dict.fromkeys([*self.not_found, *self.results.ids_with(frozenset({Outcome.NOT_FOUND}))]))
         if not ids:
-            self.notify("Nothing to locate: no ID was reported not found in this project.", timeout=3)
+            self.notify(_("Nothing to locate: no ID was reported not found in this project."), timeout=3)
             return
         self._locate(ids)
 
@@ -287,9 +292,10 @@ class MainScreen(RunScreen):
     def action_new_batch(self) -> None:
         if self.ids_pane.has_unrun_text and not self.journals:
             count = len(self.ids_pane.current_plan().valid)
-            question = f"Clear the {count:,} ID(s) pasted but never run? (ctrl+z in the IDs box brings them back.)"
+            question = _("Clear the {count:,} ID(s) pasted but never run? (ctrl+z in the IDs box brings them back.)")
             self.app.push_screen(
-                AskScreen(question, yes="Clear them", no="Keep them"), lambda yes: self._new_batch() if yes else None
+                AskScreen(question.format(count=count), yes=_("Clear them"), no=_("Keep them")),
+                lambda yes: self._new_batch() if yes else None,
             )
             return
         self._new_batch()
@@ -300,7 +306,7 @@ class MainScreen(RunScreen):
         self.not_found = []
         self.results_pane.show(self.results, fresh=True)
         self.ids_pane.clear()
-        self.run_bar.idle(READY)
+        self.run_bar.idle()
         self.query_one(TabbedContent).active = "ids"
         self.ids_pane.focus_input()
 
@@ -331,7 +337,7 @@ class MainScreen(RunScreen):
             RunRequest(
                 ids,
                 Plan.from_ids(ids),
-                "Delete marked batch tasks",
+                _("Delete marked batch tasks"),
                 new_batch=True,
                 resolution=resolution,
                 hidden_marked=choice.hidden,
@@ -341,7 +347,7 @@ class MainScreen(RunScreen):
     def show_run(self, journal: Path) -> None:
         """Show a past run's results (from its journal) to read, export or retry."""
         if self.running:
-            self.notify("Wait for the run to end first.", timeout=3)
+            self.notify(_("Wait for the run to end first."), timeout=3)
             return
         try:
             log = read_run(journal)
@@ -351,14 +357,15 @@ class MainScreen(RunScreen):
         self.results = BatchResults.from_records(log.rows())
         self.journals = [journal]
         self.results_pane.show(self.results, fresh=True)
-        self.run_bar.show_counts(f"Run {log.run_id} ({log.status.value}): ", log.counts())
+        label = _("Run {run} ({status}): ").format(run=log.run_id, status=status_word(log.status))
+        self.run_bar.show_counts(label, log.counts())
         self.query_one(TabbedContent).active = "results"
         self.results_pane.table.focus()
 
     def action_open_last_run(self) -> None:
         runs = list_runs(self.context.runs_dir or default_runs_dir())
         if not runs:
-            self.notify("No runs recorded yet.", timeout=3)
+            self.notify(_("No runs recorded yet."), timeout=3)
             return
         self.show_run(runs[0])
 
@@ -380,7 +387,7 @@ class MainScreen(RunScreen):
                 self.show_run(message.log.path)
                 self._confirm(request)
 
-        self.app.push_screen(AskScreen(question, yes="Resume", no="Not now"), answered)
+        self.app.push_screen(AskScreen(question, yes=_("Resume"), no=_("Not now")), answered)
 
     # --- the footer and the palette -------------------------------------------------------------------------
 
@@ -401,11 +408,14 @@ class MainScreen(RunScreen):
             assert isinstance(binding, Binding)
             yield SystemCommand(
                 binding.description.rstrip("…"),
-                f"key: {binding.key}",
+                _("key: {key}").format(key=binding.key),
                 lambda action=binding.action: self.run_action(action),
             )
-        yield SystemCommand("Filter results", "cycle the outcome filter (f in Results)", self.results_pane.next_filter)
-        yield SystemCommand("Sort results", "cycle the sort order (s in Results)", self.results_pane.next_sort)
+        results = self.results_pane
+        yield SystemCommand(_("Filter results"), _("cycle the outcome filter (f in Results)"), results.next_filter)
+        yield SystemCommand(_("Sort results"), _("cycle the sort order (s in Results)"), results.next_sort)
         yield SystemCommand(
-            "Open the last run", "show the latest run's results to export or retry them", self.action_open_last_run
+            _("Open the last run"),
+            _("show the latest run's results to export or retry them"),
+            self.action_open_last_run,
         )

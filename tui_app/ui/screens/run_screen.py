@@ -13,12 +13,14 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent
 
 from tui_app.credentials import Credentials
+from tui_app.domain.errors import ApiError
+from tui_app.i18n import _
 from tui_app.outcomes import Outcome, OutcomeRecord, RunStatus
 from tui_app.session import SessionResult
 from tui_app.ui import messages
 from tui_app.ui.console_run import ConsoleRun, RunRequest
 from tui_app.ui.context import ConsoleContext
-from tui_app.ui.results_model import BatchResults, ResultRow
+from tui_app.ui.results_model import BatchResults, ResultRow, counted
 from tui_app.ui.screens.simple import AskScreen
 from tui_app.ui.widgets.ids_pane import IdsPane
 from tui_app.ui.widgets.results_pane import ResultsPane
@@ -33,10 +35,14 @@ CANCEL_GRACE = 5.0
 def quit_note(result: SessionResult) -> str:
     """The line the terminal gets after quitting mid-run: what was done, and how to finish it."""
     counts = result.summary.counts
-    done = ", ".join(f"{n:,} {o.value}" for o, n in counts.items() if n) or "nothing answered"
+    done = _(", ").join(counted(o, n) for o, n in counts.items() if n) or _("nothing answered")
     left = len(result.log.unsettled())
-    tail = f" Resume the rest ({left:,}) with: vias-tui resume {result.log.run_id}" if left else ""
-    return f"vias-tui: quit during run {result.log.run_id}: {done}.{tail}"
+    run = result.log.run_id
+    if left:
+        return _(
+            "vias-tui: quit during run {run}: {done}. Resume the rest ({left:,}) with: vias-tui resume {run}"
+        ).format(run=run, done=done, left=left)
+    return _("vias-tui: quit during run {run}: {done}.").format(run=run, done=done)
 
 
 class RunScreen(Screen[None]):
@@ -129,14 +135,8 @@ class RunScreen(Screen[None]):
         self.run_bar.throttled(message.delay)
 
     def on_run_paused(self, message: messages.RunPaused) -> None:
-        locked = message.error.hint() if message.error.is_key_locked else None
-        self._pause_reason = (
-            f"The credentials were rejected ({message.error.one_line()}). "
-            + (f"{locked} " if locked else "")
-            + "Sending is paused: nothing more goes out. Paste or log in for new credentials to resume where it "
-            "stopped, or press Escape to choose to cancel the run."
-        )
-        self.run_bar.paused("the credentials were rejected")
+        self._pause_reason = _paused_by(message.error)
+        self.run_bar.paused(_("the credentials were rejected"))
         self.app.bell()
         self.vias.open_credentials(self._pause_reason, self._credentials_after_pause)
 
@@ -145,12 +145,12 @@ class RunScreen(Screen[None]):
         if session is None or not session.paused:
             return
         if found is None:
-            question = (
+            question = _(
                 "The run is paused because the credentials were rejected.\n"
                 "Cancel the run? Everything not yet sent is recorded as cancelled."
             )
             self.app.push_screen(
-                AskScreen(question, yes="Cancel the run", no="Back to the credentials"), self._paused_choice
+                AskScreen(question, yes=_("Cancel the run"), no=_("Back to the credentials")), self._paused_choice
             )
         else:
             session.resume_with(found.auth())
@@ -165,13 +165,13 @@ class RunScreen(Screen[None]):
 
     def on_run_resumed(self, message: messages.RunResumed) -> None:
         self.run_bar.resumed()
-        self.notify("Resumed with the new credentials.", timeout=3)
+        self.notify(_("Resumed with the new credentials."), timeout=3)
 
     def on_run_refused(self, message: messages.RunRefused) -> None:
         self.run = None
         self.refresh_bindings()
-        self.run_bar.idle(f"Not started: {message.reason}")
-        self.notify(message.reason, title="Nothing was sent", severity="error", timeout=8)
+        self.run_bar.idle(_("Not started: {reason}").format(reason=message.reason))
+        self.notify(message.reason, title=_("Nothing was sent"), severity="error", timeout=8)
         if self.quit_after_run:
             self.app.exit(0)
 
@@ -188,26 +188,34 @@ class RunScreen(Screen[None]):
         self.results_pane.rebuild()
         if result.status is RunStatus.JOURNAL_FAILED:
             self.notify(
-                f"The journal could not be written ({result.journal_error}). Export the report now (ctrl+e, to "
-                "another disk): it is the only full record of this run.",
-                title="Journal failed",
+                _(
+                    "The journal could not be written ({error}). Export the report now (ctrl+e, to another disk): it "
+                    "is the only full record of this run."
+                ).format(error=result.journal_error),
+                title=_("Journal failed"),
                 severity="error",
                 timeout=30,
             )
         elif not (result.summary.all_gone and result.status is RunStatus.FINISHED):
             partial = result.summary.counts.get(Outcome.PARTIAL, 0)
             self.notify(
-                "Filter with f, retry with ctrl+r, export with ctrl+e."
-                + (" ctrl+k deletes the jobs the partial deletes left." if partial else ""),
-                title="Not everything was deleted",
+                _(
+                    "Filter with f, retry with ctrl+r, export with ctrl+e. ctrl+k deletes the jobs the partial deletes "
+                    "left."
+                )
+                if partial
+                else _("Filter with f, retry with ctrl+r, export with ctrl+e."),
+                title=_("Not everything was deleted"),
                 severity="warning",
                 timeout=3,
             )
         not_found = result.summary.counts.get(Outcome.NOT_FOUND, 0)
         if not_found and result.status is not RunStatus.JOURNAL_FAILED:
             self.notify(
-                f"{not_found:,} not found in this project (already gone, or elsewhere): ctrl+l looks in your other "
-                "projects and regions.",
+                _(
+                    "{count:,} not found in this project (already gone, or elsewhere): ctrl+l looks in your other "
+                    "projects and regions."
+                ).format(count=not_found),
                 timeout=6,
             )
         if self.quit_after_run:
@@ -217,28 +225,31 @@ class RunScreen(Screen[None]):
     def on_run_crashed(self, message: messages.RunCrashed) -> None:
         self.run = None
         self.refresh_bindings()
-        self.run_bar.idle(f"The run stopped on an internal error: {message.error}. The journal is intact.")
+        self.run_bar.idle(
+            _("The run stopped on an internal error: {error}. The journal is intact.").format(error=message.error)
+        )
 
     # --- cancelling and quitting ---------------------------------------------------------------------------
 
     def action_cancel_run(self) -> None:
         if self.run is None:
-            self.notify("No run in progress.", timeout=3)
+            self.notify(_("No run in progress."), timeout=3)
             return
-        self._hold("Cancel?")
-        question = (
-            f"Cancel the run? Sending is paused while you decide. About {self.results.pending():,} ID(s) not yet "
-            f"answered are recorded as cancelled (or unknown if still in flight after {CANCEL_GRACE:g}s). "
-            "No: sending goes on."
-        )
-        self.app.push_screen(AskScreen(question, yes="Cancel the run", no="Keep running"), self._cancel_confirmed)
+        self._hold(_("Cancel?"))
+        question = _(
+            "Cancel the run? Sending is paused while you decide. About {count:,} ID(s) not yet answered are recorded "
+            "as cancelled (or unknown if still in flight after {grace:g}s). No: sending goes on."
+        ).format(count=self.results.pending(), grace=CANCEL_GRACE)
+        self.app.push_screen(AskScreen(question, yes=_("Cancel the run"), no=_("Keep running")), self._cancel_confirmed)
 
     def _cancel_confirmed(self, yes: bool | None) -> None:
         if self.run is None:
             return
         if yes:
             self.run.stop(CANCEL_GRACE)
-            self.run_bar.idle(f"Cancelling: nothing more is sent; waiting up to {CANCEL_GRACE:g}s for answers…")
+            self.run_bar.idle(
+                _("Cancelling: nothing more is sent; waiting up to {grace:g}s for answers…").format(grace=CANCEL_GRACE)
+            )
         else:
             self._release_hold()
 
@@ -263,13 +274,13 @@ class RunScreen(Screen[None]):
             self.quit_after_run = True
             self.run.stop(0.0, RunStatus.INTERRUPTED)  # asked already: a second ctrl+q stops at once
             return
-        self._hold("Quit?")
-        question = (
+        self._hold(_("Quit?"))
+        question = _(
             "A run is in progress. Quit? Sending is paused while you decide. Yes: nothing more is sent; requests in "
-            f"flight get up to {CANCEL_GRACE:g}s to answer, so every answer is recorded; then the console closes "
-            "and says how to resume the rest. No: sending goes on."
-        )
-        self.app.push_screen(AskScreen(question, yes="Stop and quit", no="Keep running"), self._quit_confirmed)
+            "flight get up to {grace:g}s to answer, so every answer is recorded; then the console closes and says how "
+            "to resume the rest. No: sending goes on."
+        ).format(grace=CANCEL_GRACE)
+        self.app.push_screen(AskScreen(question, yes=_("Stop and quit"), no=_("Keep running")), self._quit_confirmed)
 
     def _quit_confirmed(self, yes: bool | None) -> None:
         if not yes:
@@ -280,4 +291,20 @@ class RunScreen(Screen[None]):
             return
         self.quit_after_run = True
         self.run.stop(CANCEL_GRACE, RunStatus.INTERRUPTED)
-        self.run_bar.idle(f"Quitting: waiting up to {CANCEL_GRACE:g}s for requests in flight (ctrl+q: now)…")
+        self.run_bar.idle(
+            _("Quitting: waiting up to {grace:g}s for requests in flight (ctrl+q: now)…").format(grace=CANCEL_GRACE)
+        )
+
+
+def _paused_by(error: ApiError) -> str:
+    """What the credentials screen says when a run paused on rejected credentials."""
+    locked = error.hint() if error.is_key_locked else None
+    if locked:
+        return _(
+            "The credentials were rejected ({error}). {hint} Sending is paused: nothing more goes out. Paste or log in "
+            "for new credentials to resume where it stopped, or press Escape to choose to cancel the run."
+        ).format(error=error.one_line(), hint=locked)
+    return _(
+        "The credentials were rejected ({error}). Sending is paused: nothing more goes out. Paste or log in for new "
+        "credentials to resume where it stopped, or press Escape to choose to cancel the run."
+    ).format(error=error.one_line())

@@ -13,29 +13,32 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from tui_app.outcomes import GONE, Outcome, OutcomeRecord
-from tui_app.ui.details import details_lines, details_text
-from tui_app.ui.results_model import FILTERS, SORTS, BatchResults, ResultRow
+from tui_app.i18n import N_, _
+from tui_app.ids import cells, padded
+from tui_app.outcomes import GONE, JobRecord, Outcome, OutcomeRecord
+from tui_app.ui.details import OUTCOME_LABEL, details_lines, details_text
+from tui_app.ui.results_model import FILTERS, SORTS, BatchResults, ResultRow, word
 from tui_app.ui.styles import outcome_style
 from tui_app.ui.widgets.rows_table import Column, RowsTable
 
 COLUMNS = [
     Column("ID", "id", 32),
-    Column("Outcome", "outcome", 9),
-    Column("Tries", "tries", 5),
+    Column(N_("Outcome"), "outcome", 9),
+    Column(N_("Tries"), "tries", 5),
     Column("HTTP", "http", 4),
-    Column("Code", "code", 13),
-    Column("Detail", "detail", None),
+    Column(N_("Code"), "code", 13),
+    Column(N_("Detail"), "detail", None),
 ]
+SELECT_A_ROW = N_("Select a row to see everything known about it.")
 REBUILD_INTERVAL = 0.5  # a filtered or sorted view is recomputed at most this often while outcomes stream in
 
 
 class ResultsTable(RowsTable):
     BINDINGS = [
         # Not in the footer (the line above the table names them): at 80 columns it keeps room for F1 and ctrl+x.
-        Binding("f", "cycle_filter", "Filter", id="results_filter", show=False),
-        Binding("s", "cycle_sort", "Sort", id="results_sort", show=False),
-        Binding("c", "copy_details", "Copy details", id="results_copy", show=False),
+        Binding("f", "cycle_filter", _("Filter"), id="results_filter", show=False),
+        Binding("s", "cycle_sort", _("Sort"), id="results_sort", show=False),
+        Binding("c", "copy_details", _("Copy details"), id="results_copy", show=False),
     ]
 
     class FilterRequested(Message):
@@ -79,7 +82,7 @@ class ResultsPane(Vertical):
         yield Static(id="results-bar")
         yield ResultsTable(COLUMNS, id="results-table")
         with VerticalScroll(id="details"):
-            yield Static("Select a row to see everything known about it.", id="details-text")
+            yield Static(_(SELECT_A_ROW), id="details-text")
 
     def on_mount(self) -> None:
         self._render_bar()
@@ -181,11 +184,14 @@ class ResultsPane(Vertical):
         """The selected row's details to the operator's clipboard (OSC 52: through SSH and tmux)."""
         row = self.selected_row()
         if row is None or row.record is None:
-            self.notify("Select a row with an outcome in Results (F3) first.", timeout=3)
+            self.notify(_("Select a row with an outcome in Results (F3) first."), timeout=3)
             return
         text = details_text(row.record, row.job)
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied the details of {row.id} ({len(text)} characters) via OSC 52.", timeout=3)
+        self.notify(
+            _("Copied the details of {id} ({count} characters) via OSC 52.").format(id=row.id, count=len(text)),
+            timeout=3,
+        )
 
     @on(ResultsTable.SortRequested)
     def next_sort(self) -> None:
@@ -206,10 +212,14 @@ class ResultsPane(Vertical):
         shown = len(self._view)
         total = len(self.results.rows)
         text = Text()
-        text.append(f"filter: {self.filter}", style="bold" if self.filter != "all" else "")
-        text.append(f" (f) · sort: {self.sort} (s) · showing {shown:,} of {total:,} · c: copy details")
+        # One field each, " · " between them: the filter stands out when it hides rows.
+        filtered = "bold" if self.filter != "all" else ""
+        text.append(_("filter: {filter} (f)").format(filter=word(self.filter)), style=filtered)
+        text.append(" · " + _("sort: {sort} (s)").format(sort=word(self.sort)))
+        text.append(" · " + _("showing {shown:,} of {total:,}").format(shown=shown, total=total))
+        text.append(" · " + _("c: copy details"))
         if self.exported is not None:
-            text.append(f" · report: {self.exported}", style="bold")
+            text.append(" · " + _("report: {path}").format(path=self.exported), style="bold")
         self.query_one("#results-bar", Static).update(text)
 
     def mark_exported(self, path: str) -> None:
@@ -221,17 +231,18 @@ class ResultsPane(Vertical):
         row = self.selected_row()
         target = self.query_one("#details-text", Static)
         if row is None:
-            target.update("Select a row to see everything known about it.")
+            target.update(_(SELECT_A_ROW))
             return
         if row.record is None:
-            target.update(Text(f"{row.id}: pending, not answered yet.", style="dim"))
+            target.update(Text(_("{id}: pending, not answered yet.").format(id=row.id), style="dim"))
             return
         text = Text()
         pairs = details_lines(row.record, row.job)
-        width = max(len(label) for label, _ in pairs)
+        width = max(cells(label) for label, _value in pairs)
+        outcome_label = _(OUTCOME_LABEL)
         for label, value in pairs:
-            text.append(f"{label:<{width}}  ", style="bold")
-            style = outcome_style(row.outcome_word, self.app.no_color) if label == "Outcome" else ""
+            text.append(padded(label, width) + "  ", style="bold")
+            style = outcome_style(row.outcome_word, self.app.no_color) if label == outcome_label else ""
             text.append(value + "\n", style=style)
         target.update(text)
 
@@ -251,10 +262,16 @@ def _detail(record: OutcomeRecord) -> str:
     return record.describe()
 
 
+def _job_detail(job: JobRecord) -> str:
+    if job.error or job.note:
+        return _("job {name} ({state}): {what}").format(name=job.name, state=job.state, what=job.describe())
+    return _("job {name} ({state})").format(name=job.name, state=job.state)
+
+
 def _cells(row: ResultRow, mono: bool) -> list[Text | str]:
     record = row.record
-    word = row.outcome_word
-    outcome = Text(word, style=outcome_style(word, mono))
+    name = row.outcome_word
+    outcome = Text(word(name), style=outcome_style(name, mono))
     if row.job is not None:  # a leftover job, under its batch
         job = row.job
         error = job.error
@@ -264,13 +281,13 @@ def _cells(row: ResultRow, mono: bool) -> list[Text | str]:
             str(len(job.attempts)) if job.attempts else "",
             str(error.http_status) if error and error.http_status else "",
             (error.code or "") if error else "",
-            Text(f"job {job.name} ({job.state})" + (f": {job.describe()}" if error or job.note else ""), no_wrap=True),
+            Text(_job_detail(job), no_wrap=True),
         ]
     if record is None:
         return [row.id, outcome, "", "", "", ""]
     status = record.http_status
     return [
-        Text(row.id, style="dim" if word == "skipped" and not mono else ""),
+        Text(row.id, style="dim" if name == "skipped" and not mono else ""),
         outcome,
         str(len(record.attempts)) if record.attempts else "",
         str(status) if status else ("—" if record.attempts else ""),

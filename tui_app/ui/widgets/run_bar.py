@@ -10,11 +10,30 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
+from tui_app.i18n import N_, _
 from tui_app.outcomes import Outcome, RunStatus
 from tui_app.run_events import RunSummary
+from tui_app.ui.results_model import counted
 from tui_app.ui.styles import emphasis, outcome_style
 
-READY = "Ready: paste IDs, then ctrl+d to delete."
+READY = N_("Ready: paste IDs, then ctrl+d to delete.")  # translated where shown
+STATUS_WORDS = {  # how a run ended, for people (the journal and JSON keep RunStatus's values)
+    RunStatus.FINISHED: N_("finished"),
+    RunStatus.CANCELLED: N_("cancelled"),
+    RunStatus.INTERRUPTED: N_("interrupted"),
+    RunStatus.AUTH_FAILED: N_("auth_failed"),
+    RunStatus.TARGET_FAILED: N_("target_failed"),
+    RunStatus.JOURNAL_FAILED: N_("journal_failed"),
+    RunStatus.CRASHED: N_("crashed"),
+}
+HEADS = {  # the finished run's line starts with how it ended
+    RunStatus.AUTH_FAILED: N_("Stopped, credentials rejected: "),
+    RunStatus.TARGET_FAILED: N_("Stopped, endpoint unusable: "),
+    RunStatus.JOURNAL_FAILED: N_("Stopped, journal not writable: "),
+    RunStatus.CANCELLED: N_("Cancelled: "),
+    RunStatus.INTERRUPTED: N_("Interrupted: "),
+    RunStatus.CRASHED: N_("Stopped on an internal error: "),
+}
 NARROW = 100  # below this many columns the progress bar is hidden
 
 
@@ -36,7 +55,7 @@ class RunBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=None, show_eta=False, id="run-progress")
-        yield Static(READY, id="run-text")
+        yield Static(_(READY), id="run-text")
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
@@ -57,7 +76,7 @@ class RunBar(Horizontal):
         bar = self.query_one(ProgressBar)
         bar.display = self.size.width >= NARROW
         bar.update(total=total, progress=0)
-        self._text(f"Starting {total:,} delete(s)… ctrl+x cancels")
+        self._text(_("Starting {count:,} delete(s)… ctrl+x cancels").format(count=total))
 
     def throttled(self, delay: float) -> None:
         self._throttled_until = time.monotonic() + delay
@@ -66,7 +85,7 @@ class RunBar(Horizontal):
         self._paused = True
         self._text(
             Text(
-                f"Paused: {why}. Nothing is being sent. F4: new credentials · ctrl+x: cancel",
+                _("Paused: {why}. Nothing is being sent. F4: new credentials · ctrl+x: cancel").format(why=why),
                 style=emphasis("bold red", self.mono, "bold reverse"),
             )
         )
@@ -79,7 +98,9 @@ class RunBar(Horizontal):
         self._paused = True
         self._text(
             Text(
-                f"Paused: {question} Nothing new is sent; requests in flight finish and are recorded.",
+                _("Paused: {question} Nothing new is sent; requests in flight finish and are recorded.").format(
+                    question=question
+                ),
                 style=emphasis("bold yellow", self.mono, "bold reverse"),
             )
         )
@@ -96,30 +117,26 @@ class RunBar(Horizontal):
         elapsed = max(time.monotonic() - self._started, 1e-6)
         rate = done / elapsed
         if rate > 0 and done < self._total:
-            text.append(f" · {rate:.0f}/s · ETA {(self._total - done) / rate:.0f}s")
+            text.append(" · " + _("{rate:.0f}/s · ETA {eta:.0f}s").format(rate=rate, eta=(self._total - done) / rate))
         wait = self._throttled_until - time.monotonic()
         if wait > 0:
-            text.append(f" · throttled, backing off {wait:.1f}s", style=emphasis("bold yellow", self.mono))
+            text.append(
+                " · " + _("throttled, backing off {seconds:.1f}s").format(seconds=wait),
+                style=emphasis("bold yellow", self.mono),
+            )
         self._text(text)
 
     def finish(self, summary: RunSummary, status: RunStatus) -> None:
         self._running = False
         self.query_one(ProgressBar).update(progress=sum(summary.counts.values()))
         alarm = emphasis("bold red", self.mono, "bold reverse")
-        heads = {
-            RunStatus.AUTH_FAILED: ("Stopped, credentials rejected: ", alarm),
-            RunStatus.TARGET_FAILED: ("Stopped, endpoint unusable: ", alarm),
-            RunStatus.JOURNAL_FAILED: ("Stopped, journal not writable: ", alarm),
-            RunStatus.CANCELLED: ("Cancelled: ", emphasis("bold magenta", self.mono)),
-            RunStatus.INTERRUPTED: ("Interrupted: ", emphasis("bold magenta", self.mono)),
-            RunStatus.CRASHED: ("Stopped on an internal error: ", alarm),
-        }
-        if status in heads:
-            label, style = heads[status]
+        if status in HEADS:
+            stopped = status in (RunStatus.CANCELLED, RunStatus.INTERRUPTED)
+            label, style = _(HEADS[status]), emphasis("bold magenta", self.mono) if stopped else alarm
         elif summary.all_gone:
-            label, style = "All deleted or gone: ", emphasis("bold green", self.mono)
+            label, style = _("All deleted or gone: "), emphasis("bold green", self.mono)
         else:
-            label, style = "NOT all deleted: ", alarm
+            label, style = _("NOT all deleted: "), alarm
         head = Text(label, style=style)
         head.append_text(counts_text(summary.counts, self.mono))
         self._text(head)
@@ -131,10 +148,16 @@ class RunBar(Horizontal):
         text.append_text(counts_text(counts, self.mono))
         self._text(text)
 
-    def idle(self, message: str = READY) -> None:
+    def idle(self, message: str | None = None) -> None:
+        """A line with no run going: `message`, or that the console is ready."""
         self._running = False
         self.query_one(ProgressBar).display = False
-        self._text(message)
+        self._text(_(READY) if message is None else message)
+
+
+def status_word(status: RunStatus) -> str:
+    """How a run ended, as people read it."""
+    return _(STATUS_WORDS[status])
 
 
 def counts_text(counts: dict[Outcome, int], mono: bool = False) -> Text:
@@ -143,5 +166,5 @@ def counts_text(counts: dict[Outcome, int], mono: bool = False) -> Text:
     for index, (n, outcome) in enumerate(parts):
         if index:
             text.append(" · ", style="dim")
-        text.append(f"{n:,} {outcome.value}", style=outcome_style(outcome.value, mono))
+        text.append(counted(outcome, n), style=outcome_style(outcome.value, mono))
     return text
