@@ -52,6 +52,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A message whose English word means different things in different places (a job's "starting" is not a
+    run's): the context tells the translator which."""
+    return _translations.pgettext(context, message)
+
+
 def normalize(value: str) -> str | None:
     """`zh-CN`, `zh_CN`, `zh` or `en` (any case) as a language of LANGUAGES; None for anything else."""
     return _SPELLINGS.get(value.strip().lower())
@@ -131,5 +137,6 @@ __all__ = [
     "current",
     "ngettext",
     "normalize",
+    "pgettext",
     "use",
 ]

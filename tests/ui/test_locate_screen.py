@@ -71,3 +71,18 @@ async def test_ctrl_l_with_nothing_not_found_says_so(fake: FakeVias) -> None:
         await pilot.press("ctrl+l")
         await until(pilot, lambda: bool(said), what="a notice")
         assert not isinstance(app.screen, LocateScreen) and "Nothing to locate" in said[0]
+
+
+def test_the_commands_name_the_operators_profile_but_not_the_demos(fake: FakeVias) -> None:
+    from tui_app.credentials import Credentials, CredentialSource
+    from tui_app.fake import DEMO_AK, DEMO_SK
+    from tui_app.secret import Secret
+    from tui_app.vias.auth import AccessKeys
+
+    keys = Credentials(CredentialSource.SESSION, keys=AccessKeys(DEMO_AK, Secret(DEMO_SK)))
+    context = console(fake).context
+    demo_where = context.locate_where(keys)
+    context.demo, context.profile = False, "ops"
+    where = context.locate_where(keys)
+    assert not isinstance(where, str) and not isinstance(demo_where, str)
+    assert demo_where.profile is None and where.profile == "ops"

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from tui_app.i18n import _, pgettext
+
 # Job states a batch task counts (newer docs print them in upper case; compare case-insensitively).
 JOB_STATES = (
     "pending",
@@ -27,6 +29,32 @@ JOB_STATES = (
     "scheduling",
     "lack_of_resources",
 )
+
+
+def job_state_label(state: str) -> str:
+    """A job state as people read it, in the interface language; a state this list does not know, as sent. (The
+    API's names stay in JSON, reports and filters.)"""
+    labels = {
+        "pending": pgettext("job state", "pending"),
+        "recovering": pgettext("job state", "recovering"),
+        "starting": pgettext("job state", "starting"),
+        "upgrading": pgettext("job state", "upgrading"),
+        "create_failed": pgettext("job state", "create failed"),
+        "start_failed": pgettext("job state", "start failed"),
+        "running": pgettext("job state", "running"),
+        "stopping": pgettext("job state", "stopping"),
+        "stopped": pgettext("job state", "stopped"),
+        "abnormal": pgettext("job state", "abnormal"),
+        "succeeded": pgettext("job state", "succeeded"),
+        "failed": pgettext("job state", "failed"),
+        "deleting": pgettext("job state", "deleting"),
+        "freezing": pgettext("job state", "freezing"),
+        "frozen": pgettext("job state", "frozen"),
+        "stopped_no_service": pgettext("job state", "stopped (no service)"),
+        "scheduling": pgettext("job state", "scheduling"),
+        "lack_of_resources": pgettext("job state", "lack of resources"),
+    }
+    return labels.get(state.lower(), state)
 
 
 @dataclass(frozen=True, slots=True)  # slots: a 100,000-ID run keeps one per answered ID
@@ -108,8 +136,12 @@ class BatchTask:
     def state_summary(self) -> str:
         """ "3 running, 12 stopped, 4 succeeded": running jobs first (they decide whether it can go), then by count."""
         ordered = sorted(self.status_info.items(), key=lambda kv: (kv[0] != "running", -kv[1]))
-        parts = [f"{n} {state}" for state, n in ordered if n]
-        return ", ".join(parts) if parts else "no jobs"
+        parts = [
+            pgettext("job state", "{count} {state}").format(count=n, state=job_state_label(state))
+            for state, n in ordered
+            if n
+        ]
+        return _(", ").join(parts) if parts else _("no jobs")
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ class ConsoleContext:
             target.http(self.timeout, tls=tls),
             parse_endpoint(self.iam_endpoint, self.iam_region),
             self.region_endpoints or _public_endpoint,
+            profile=None if self.demo else self.profile,  # the demo's keys live in this session only
         )
 
     def make_client(self, credentials: Credentials) -> ViasClient:

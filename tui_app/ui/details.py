@@ -6,7 +6,7 @@ Never contains the token: records hold none.
 from __future__ import annotations
 
 from tui_app.domain.errors import ApiError
-from tui_app.domain.models import DeleteResult
+from tui_app.domain.models import DeleteResult, job_state_label
 from tui_app.i18n import N_, _
 from tui_app.ids import cells, padded
 from tui_app.outcomes import Attempt, JobRecord, Outcome, OutcomeRecord
@@ -54,7 +54,7 @@ def job_lines(batch: OutcomeRecord, job: JobRecord) -> list[tuple[str, str]]:
         (_("Job"), job.id),
         _outcome_line(job.outcome, _(JOB_MEANING[job.outcome])),
         (_("Name"), job.name),
-        (_("State"), job.state),
+        (_("State"), job_state_label(job.state)),
         (_("Batch"), batch_text),
         (_("Note"), job.note or ""),
     ]

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
 from tui_app.domain.errors import ApiError
-from tui_app.domain.models import JOB_STATES, BatchTask
+from tui_app.domain.models import JOB_STATES, BatchTask, job_state_label
 from tui_app.i18n import N_, _
 from tui_app.ids import shown
 from tui_app.resolve import PAGE_SIZE, created_text
@@ -88,7 +88,7 @@ class BrowseScreen(Screen[BrowseChoice | None]):
         self._loaded_filters: ListFilters | None = None
 
     def compose(self) -> ComposeResult:
-        states = [(state.replace("_", " "), state) for state in JOB_STATES]
+        states = [(job_state_label(state), state) for state in JOB_STATES]
         with Horizontal(id="browse-filters"):
             yield Select(states, prompt=_("any state"), id="browse-state")
             yield Select(

@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from tui_app.domain.models import job_state_label
 from tui_app.i18n import N_, _
 from tui_app.ids import cells, padded
 from tui_app.outcomes import GONE, JobRecord, Outcome, OutcomeRecord
@@ -264,8 +265,10 @@ def _detail(record: OutcomeRecord) -> str:
 
 def _job_detail(job: JobRecord) -> str:
     if job.error or job.note:
-        return _("job {name} ({state}): {what}").format(name=job.name, state=job.state, what=job.describe())
-    return _("job {name} ({state})").format(name=job.name, state=job.state)
+        return _("job {name} ({state}): {what}").format(
+            name=job.name, state=job_state_label(job.state), what=job.describe()
+        )
+    return _("job {name} ({state})").format(name=job.name, state=job_state_label(job.state))
 
 
 def _cells(row: ResultRow, mono: bool) -> list[Text | str]:
