@@ -2,6 +2,10 @@
 
     python scripts/make_screenshots.py [--out screenshots]
 
+It then runs itself again with `--lang zh-CN` for the Chinese screenshots (zh-CN-*.svg): Textual reads the key
+bindings' descriptions when the console's classes are defined, so the language is chosen before they are imported,
+as `vias-tui --lang zh-CN` does.
+
 Run it after any UI change. Uses the built-in fake VIAS on 127.0.0.1 and the demo's access keys (the access key
 ID shown masked, the secret never); no keyring (what an operator sees on a headless box); journals in a temporary
 directory. The confirmation's code is fixed (it is random per dialog) so that the SVGs only change with the UI.
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -20,23 +25,29 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keyring
-from keyring.backends import fail
-from textual.pilot import Pilot
+from tui_app import i18n
+from tui_app.language_choice import option_value
 
-from tui_app.demo import demo_context, demo_server
-from tui_app.fake import FakeVias
-from tui_app.outcomes import Outcome
-from tui_app.ui.app import ViasApp, make_app
-from tui_app.ui.input_rhythm import BURST_GAP
-from tui_app.ui.screens import confirm
-from tui_app.ui.screens.browse import BrowseScreen
-from tui_app.ui.screens.confirm import READ_TIME, ConfirmScreen
-from tui_app.ui.screens.credentials import CredentialsScreen
-from tui_app.ui.screens.locate import LocateScreen
-from tui_app.ui.screens.simple import HelpScreen
-from tui_app.ui.screens.target import TargetScreen
-from tui_app.ui.widgets.toggle import TextToggle
+LANG = i18n.normalize(option_value(sys.argv[1:], "--lang") or "en") or i18n.ENGLISH
+i18n.use(LANG)  # before the console's modules are imported (see the docstring)
+
+import keyring  # noqa: E402
+from keyring.backends import fail  # noqa: E402
+from textual.pilot import Pilot  # noqa: E402
+
+from tui_app.demo import demo_context, demo_server  # noqa: E402
+from tui_app.fake import FakeVias  # noqa: E402
+from tui_app.outcomes import Outcome  # noqa: E402
+from tui_app.ui.app import ViasApp, make_app  # noqa: E402
+from tui_app.ui.input_rhythm import BURST_GAP  # noqa: E402
+from tui_app.ui.screens import confirm  # noqa: E402
+from tui_app.ui.screens.browse import BrowseScreen  # noqa: E402
+from tui_app.ui.screens.confirm import READ_TIME, ConfirmScreen  # noqa: E402
+from tui_app.ui.screens.credentials import CredentialsScreen  # noqa: E402
+from tui_app.ui.screens.locate import LocateScreen  # noqa: E402
+from tui_app.ui.screens.simple import HelpScreen  # noqa: E402
+from tui_app.ui.screens.target import TargetScreen  # noqa: E402
+from tui_app.ui.widgets.toggle import TextToggle  # noqa: E402
 
 SIZE = (120, 36)
 
@@ -203,17 +214,64 @@ async def cleanup_shots(server: FakeVias, runs: Path, saver: Callable[[ViasApp],
         save("13-locate")
 
 
+async def shoot_chinese(out: Path, runs: Path) -> list[Path]:
+    """The screens an operator meets first, in Chinese: the IDs pane, the confirmation at 80x24, Locate, results."""
+    written: list[Path] = []
+    server = demo_server(latency=0.05)
+    await server.start()
+    try:
+        app = demo_app(server, runs)
+
+        def save(name: str) -> None:
+            app.save_screenshot(filename=f"zh-CN-{name}.svg", path=str(out))
+            written.append(out / f"zh-CN-{name}.svg")
+
+        async with app.run_test(size=(80, 24)) as pilot:
+            main = app.main
+            await settled(pilot, app)
+            save("01-ids-pane-80x24")
+            await pilot.press("ctrl+d")
+            await wait_for(pilot, ready(app, ConfirmScreen))
+            await pilot.press("1")
+            save("02-confirmation-80x24")
+            await pilot.press("ctrl+l")
+            await wait_for(pilot, lambda: isinstance(app.screen, LocateScreen) and app.screen.finished)
+            await pilot.pause(0.2)
+            save("03-locate-80x24")
+            await pilot.press("escape", "ctrl+d")
+            await wait_for(pilot, ready(app, ConfirmScreen))
+            await confirm_by_hand(pilot, app)
+            await wait_for(pilot, lambda: main.last_status is not None and not main.running, timeout=60)
+            rows = [row.key for row in main.results_pane.rows_shown()]
+            failed = next(
+                i for i, key in enumerate(rows) if (r := main.results.rows[key].record) and r.outcome is Outcome.FAILED
+            )
+            main.results_pane.table.move_cursor(failed)
+            await pilot.pause(0.3)
+            save("04-results-80x24")
+    finally:
+        await server.stop()
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "screenshots"))
+    parser.add_argument("--lang", choices=["en", "zh-CN"], default="en", help="zh-CN: only the Chinese screenshots")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if i18n.catalog_missing():
+        raise SystemExit("the Chinese catalog is not compiled: pip install -e . (or pybabel compile) first")
     keyring.set_keyring(fail.Keyring())
     confirm.new_code = lambda: "K7QA"  # the SVGs change only when the UI does
     with tempfile.TemporaryDirectory(prefix="vias-tui-shots-") as tmp:
-        for path in asyncio.run(shoot(out, Path(tmp) / "runs")):
+        shots = shoot_chinese if LANG == i18n.CHINESE else shoot
+        for path in asyncio.run(shots(out, Path(tmp) / "runs")):
             print(path)
+    if LANG == i18n.ENGLISH:
+        chinese = [sys.executable, __file__, "--lang", "zh-CN", "--out", str(out)]
+        raise SystemExit(subprocess.run(chinese, check=False).returncode)
 
 
 if __name__ == "__main__":

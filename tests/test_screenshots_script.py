@@ -28,6 +28,10 @@ NAMES = [
     "11-confirmation-stop-running.svg",
     "12-results-leftover-jobs.svg",
     "13-locate.svg",
+    "zh-CN-01-ids-pane-80x24.svg",
+    "zh-CN-02-confirmation-80x24.svg",
+    "zh-CN-03-locate-80x24.svg",
+    "zh-CN-04-results-80x24.svg",
 ]
 
 
@@ -37,7 +41,7 @@ def test_script_writes_every_screenshot_without_the_token(tmp_path: Path) -> Non
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.glob("*.svg")) == NAMES
