@@ -3,8 +3,8 @@
 A person's keys come tens of milliseconds apart at the very least, each in a read of its own. Keys that come closer
 together were typed by a machine: the rest of a paste after a stall, a script writing to the terminal, or a person's
 keys bunched up by a stalled link. None of that is a deliberate confirmation, however long after the screen appeared
-it arrives (a slow link can spread a crafted paste over seconds), so the confirmation refuses a count while keys have
-come in a burst since it appeared (screens/confirm.py); the operator types it again.
+it arrives (a slow link can spread a crafted paste over seconds), so the confirmation does not take the count while
+keys have come in a burst since it appeared: it asks for the code it shows instead (screens/confirm.py).
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ the start of the next paste; a marker followed by anything else is part of the t
   box as a pasted line, refused there; the keyboard works again after the pause.
 So a paste never yields a key event unless the terminal pauses for END_PAUSE in the middle of it, right after an
 end marker inside the pasted text (a stalled remote link, say): then what follows the pause arrives as keys. Those
-keys were read before any screen they open could be read, and the delete confirmation refuses a count submitted by
-input read within its READ_TIME, or while keys have come faster than anyone types since it appeared
-(screens/confirm.py, input_rhythm.py): a slow link that spreads the rest of a paste out still delivers bursts.
+keys were read before any screen they open could be read, and the delete confirmation does not take a count
+submitted by input read within its READ_TIME, or while keys have come faster than anyone types since it appeared: it
+asks for a random code shown on screen instead, which no paste can know (screens/confirm.py, input_rhythm.py).
 The cost of the rule: a paste is delivered END_PAUSE (plus at most one 0.1 s tick of the input loop) after its end
 marker arrives.
 
