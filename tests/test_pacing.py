@@ -158,3 +158,27 @@ async def test_a_hold_blocks_new_starts_and_a_stop_releases_waiters() -> None:
     await asyncio.sleep(0.01)
     admission.stop()
     assert await asyncio.wait_for(waiter, 1) is False
+
+
+def test_a_long_unthrottled_run_keeps_a_bounded_memory_of_its_answers() -> None:
+    """The admitted rate looks at the last few seconds only; a run that is never throttled must not keep every
+    answer's time (100,000 IDs kept 2.3 MB of them before the fix)."""
+    import tracemalloc
+
+    clock = Clock()
+    admission = Admission(16, clock=clock)
+
+    def answer(count: int) -> None:
+        for _ in range(count):
+            clock.now += 0.001  # 1,000 answers a second
+            admission.answered(OK)
+
+    answer(10_000)  # past the measuring window: what is kept no longer grows
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        answer(100_000)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 200_000, f"{grown:,} bytes kept for 100,000 answers"

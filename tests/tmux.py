@@ -46,13 +46,16 @@ class Tmux:
         self.run("load-buffer", "-b", "p", str(path))
         self.run("paste-buffer", "-p", "-d", "-b", "p", "-t", "vias")
 
-    def screen(self, attributes: bool = False) -> str:
-        return self.run("capture-pane", "-p", *(["-e"] if attributes else []), "-t", "vias")
+    def screen(self, attributes: bool = False, history: bool = False) -> str:
+        """The pane as shown; with `history`, from the top of its scrollback, wrapped lines joined (what a
+        terminal printed once the console closed may have scrolled)."""
+        extra = ["-J", "-S", "-"] if history else []
+        return self.run("capture-pane", "-p", *(["-e"] if attributes else []), *extra, "-t", "vias")
 
-    def wait_for(self, text: str, timeout: float = 30) -> str:
+    def wait_for(self, text: str, timeout: float = 30, history: bool = False) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            shown = self.screen()
+            shown = self.screen(history=history)
             if text in shown:
                 return shown
             time.sleep(0.1)

@@ -3,7 +3,7 @@ got there) and how a whole run ended."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -226,7 +226,8 @@ class OutcomeRecord:
     name: str | None = None  # the task's name when it was resolved
     excluded: bool = False  # skipped: a valid ID left out by choice (at the confirmation or by a flag)
     stopped: bool = False  # this run stopped the batch (it had running jobs) before deleting it
-    jobs: list[JobRecord] = field(default_factory=list)  # the jobs a partial delete left, and their deletes
+    # The jobs a partial delete left, and their deletes; a tuple by default: no empty list per ID in a long run.
+    jobs: Sequence[JobRecord] = ()
 
     @property
     def http_status(self) -> int | None:

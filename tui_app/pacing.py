@@ -130,6 +130,7 @@ class Admission:
             return self._throttled(error, now)
         if error is None or error.answered:
             self._admitted.append(now)
+            self._forget_before(now - RECENT)  # kept to the window: a run that is never throttled never reads it
             if error is None or (not error.is_auth and error.http_status is not None and error.http_status < 500):
                 self.proven = True  # the gateway let it through to VIAS
             self._grow()
@@ -187,9 +188,12 @@ class Admission:
     def _pulse(self) -> None:
         self._changed.set()
 
-    def _measured(self, now: float) -> float:
-        while self._admitted and self._admitted[0] < now - RECENT:
+    def _forget_before(self, moment: float) -> None:
+        while self._admitted and self._admitted[0] < moment:
             self._admitted.popleft()
+
+    def _measured(self, now: float) -> float:
+        self._forget_before(now - RECENT)
         return len(self._admitted) / max(1.0, min(RECENT, now - self._started))
 
     def _throttled(self, error: ApiError, now: float) -> PaceChange | None:

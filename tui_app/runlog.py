@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -112,13 +113,7 @@ class RunLog:
         rows: list[tuple[float, OutcomeRecord]] = [(r.line or 0, r) for r in self.skipped]
         lines = self.planned_lines if len(self.planned_lines) == len(self.planned) else [None] * len(self.planned)
         for task_id, line in zip(self.planned, lines, strict=True):
-            record = self.records.get(task_id) or OutcomeRecord(
-                task_id,
-                Outcome.UNKNOWN if task_id in self.sent else Outcome.CANCELLED,
-                note=Note(N_("sent, but the run ended before an answer was recorded"))
-                if task_id in self.sent
-                else Note(N_("never sent: the run ended first")),
-            )
+            record = self._outcome_of(task_id)
             name = record.name if record.name is not None else self.names.get(task_id)
             if (record.line is None and line is not None) or record.name != name:  # a copy: records stay as written
                 record = replace(record, line=record.line if record.line is not None else line, name=name)
@@ -126,8 +121,19 @@ class RunLog:
         rows.sort(key=lambda pair: pair[0])  # stable: a resumed run's IDs keep their order
         return [record for _line, record in rows]
 
+    def _outcome_of(self, task_id: str) -> OutcomeRecord:
+        """A planned ID's record as written, or what the journal says of an ID without one."""
+        return self.records.get(task_id) or OutcomeRecord(
+            task_id,
+            Outcome.UNKNOWN if task_id in self.sent else Outcome.CANCELLED,
+            note=Note(N_("sent, but the run ended before an answer was recorded"))
+            if task_id in self.sent
+            else Note(N_("never sent: the run ended first")),
+        )
+
     def counts(self) -> dict[Outcome, int]:
-        return count_outcomes(self.rows())
+        # Without rows()'s copies and sort: a 100,000-ID run is counted without a second set of records.
+        return count_outcomes(chain(self.skipped, map(self._outcome_of, self.planned)))
 
     def summary_line(self) -> str:
         """ "3 deleted, 1 failed" for people (in the interface language)."""

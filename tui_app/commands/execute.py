@@ -151,9 +151,9 @@ def _summary_tail(result: SessionResult) -> str:
     """What the outcomes do not say: input never sent, batches stopped first, leftover jobs deleted."""
     excluded = sum(1 for record in result.log.skipped if record.excluded)
     invalid = len(result.log.skipped) - excluded
-    rows = result.log.rows()
-    stopped = sum(1 for record in rows if record.stopped)
-    jobs = [job for record in rows for job in record.jobs]
+    records = result.log.records.values()  # only the outcomes written hold stops and jobs: no rows() copies
+    stopped = sum(1 for record in records if record.stopped)
+    jobs = [job for record in records for job in record.jobs]
     tails = []
     if invalid:
         tails.append(_("{count} skipped input line(s) never sent").format(count=invalid))
