@@ -159,3 +159,49 @@ def test_profile_before_token_status_is_the_profile_reported() -> None:
         "--profile", "ops", "token", "status", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     )
     assert "Profile: ops" in result.out
+
+
+@pytest.mark.parametrize("dest", ["profile", "region", "endpoint", "project_id", "ca_bundle"])
+@pytest.mark.parametrize("before", [True, False])
+def test_an_empty_value_is_refused_not_replaced_by_the_environment_or_the_profile(dest: str, before: bool) -> None:
+    """`--project-id "$PROJECT"` with PROJECT unset must not delete in VIAS_PROJECT_ID's (or the profile's)
+    project: an empty value is refused, as any other value that names nothing."""
+    flag = [_flag(dest), ""]
+    argv = [*flag, "delete", "--ids-file", "f"] if before else ["delete", "--ids-file", "f", *flag]
+    with pytest.raises(OperatorError, match="empty"):
+        cli.parse(argv)
+    assert cli.parse(["delete", "--ids-file", "f", "--proxy", ""]).proxy == ""  # '' is "no proxy", documented
+
+
+def test_an_empty_project_id_sends_nothing_to_the_environments_project(tmp_path: Path) -> None:
+    store = seeded_store(3)
+    with running_in_thread(FakeVias(store, FaultPlan())) as server:
+        (tmp_path / "ids.txt").write_text(next(iter(store.tasks)) + "\n")
+        env = {**TOKEN_ENV, "VIAS_PROJECT_ID": DEMO_PROJECT_ID}
+        result = run_cli(
+            "delete",
+            "--endpoint",
+            server.url,
+            "--project-id",
+            "",
+            "--ids-file",
+            str(tmp_path / "ids.txt"),
+            "--yes",
+            env=env,
+        )
+        assert result.code == 2 and "--project-id" in result.err, result.err
+        assert server.deletes_seen() == []
+
+
+@pytest.mark.parametrize("dest", ["profile", "region", "endpoint", "project_id", "timeout", "auth"])
+@pytest.mark.parametrize("before", [True, False])
+def test_two_different_values_in_the_same_place_are_refused(dest: str, before: bool) -> None:
+    """`--project-id A --project-id B` used B silently (argparse keeps the last)."""
+    typed, _ = VALUES[dest]
+    other = {"auth": "token", "timeout": "13"}.get(dest, typed + "x")
+    twice = [_flag(dest), typed, _flag(dest), other]
+    argv = [*twice, "delete", "--ids-file", "f"] if before else ["delete", "--ids-file", "f", *twice]
+    with pytest.raises(OperatorError, match="given twice"):
+        cli.parse(argv)
+    same = [_flag(dest), typed, f"{_flag(dest)}={typed}"]
+    assert cli.parse([*same, "delete", "--ids-file", "f"] if before else ["delete", "--ids-file", "f", *same])

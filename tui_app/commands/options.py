@@ -143,6 +143,22 @@ def _regions(**_kwargs: Any) -> list[str]:
     return list(REGIONS)
 
 
+class _Once(argparse.Action):
+    """Store the value; a second, different value in the same place is refused (argparse would keep the last)."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None
+    ) -> None:
+        previous = getattr(namespace, self.dest, argparse.SUPPRESS)
+        if previous is not argparse.SUPPRESS and previous != values:
+            raise OperatorError(
+                _("{option} is given twice, as {first!r} and as {second!r}; give it once").format(
+                    option=self.option_strings[0], first=previous, second=values
+                )
+            )
+        setattr(namespace, self.dest, values)
+
+
 COMPLETERS = {"profile": _profile_names, "region": _regions}
 TARGET = frozenset({"profile", "region", "endpoint", "project_id", "ca_bundle", "proxy"})
 RUN = TARGET | {"auth", "timeout", "concurrency"}
@@ -165,6 +181,7 @@ def add_globals(parser: argparse.ArgumentParser, dests: Iterable[str], *, on_sub
             *option.flags,
             dest=dest,
             default=argparse.SUPPRESS,
+            action=_Once,
             help=_(option.help).format(limit=CONCURRENCY_LIMIT),
             **option.kwargs,
         )
@@ -190,6 +207,8 @@ def merge(args: argparse.Namespace, command: str, honoured: frozenset[str]) -> N
                 ).format(option=option.name, before=top, command=command, after=sub)
             )
         value = sub if sub is not argparse.SUPPRESS else top
+        if value == "" and option.dest != "proxy":  # --proxy '' is "no proxy"; any other '' would fall back
+            raise OperatorError(_("{option} is empty; give a value or leave the option out").format(option=option.name))
         if value is not argparse.SUPPRESS:
             given[option.dest] = value
         setattr(args, option.dest, option.default if value is argparse.SUPPRESS else value)
