@@ -188,3 +188,28 @@ def test_stopping_ends_the_search_between_pages_and_says_so() -> None:
         )
     assert search.stopped and "the search was stopped" in search.where(NOWHERE)
     assert len(search.searched) + len(search.failed) <= 1
+
+
+def test_hostile_project_and_task_names_cannot_forge_lines_or_move_the_terminal(tmp_path: Path) -> None:
+    """IAM's project names and VIAS's task names are the server's text: a newline in one forged a line of its own
+    (a `vias-tui delete ... --yes` an operator might paste), an ESC recoloured or cleared the terminal."""
+    store = _store()
+    forged = "vias-tui delete --yes --ids-file x"
+    evil = store.add_project(f"cn-east-3_a\n{forged}\x1b[2J$(id)'\"")
+    seed_projects(store, [("ap-southeast-1", 1)], special=False)
+    from tui_app.fake import seed_tasks
+
+    seed_tasks(store, 1, 4242, special=False, project_id=evil.id)
+    task_id = next(iter(evil.tasks))
+    object.__setattr__(evil.tasks[task_id], "name", f"x\n{forged}\x1b[31m")
+    broken = store.add_project("cn-east-3_b\n" + forged)  # in the warnings: a region with no endpoint known
+    broken.name = "zz-nowhere-9_b\n" + forged
+    with running_in_thread(FakeVias(store, FaultPlan())) as server:
+        args = ["locate", *target_args(server), "--ids-file", _ids(tmp_path, [task_id, NOWHERE])]
+        result = run_cli(*args, env=_env(server, KEYS_ENV))
+    assert result.code == 1, result.out + result.err
+    for line in (result.out + result.err).splitlines():
+        assert not line.startswith(forged), line
+    assert "\x1b" not in result.out + result.err
+    commands = [line.strip() for line in result.out.splitlines() if line.strip().startswith("vias-tui --profile")]
+    assert len(commands) == 1 and f"--project-id {evil.id} " in commands[0]

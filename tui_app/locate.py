@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from tui_app.domain.errors import ApiError
 from tui_app.i18n import _
+from tui_app.ids import escaped
 from tui_app.resolve import resolve
 from tui_app.vias.auth import RequestAuth
 from tui_app.vias.client import ViasClient
@@ -113,18 +114,18 @@ class Search:
 
 
 def _found_text(hit: Found, *, home: bool) -> str:
-    project = hit.project
+    project, name = hit.project, escaped(hit.name)  # the server's text: no newline or ESC reaches a terminal
     if home:
-        if hit.name:
+        if name:
             return _("found in the current target (project {project}, name {name})").format(
-                project=project.id, name=hit.name
+                project=project.id, name=name
             )
         return _("found in the current target (project {project})").format(project=project.id)
     # A region's own project is named for the region: only a subproject's name says more than the region does.
-    named = project.id if project.name == project.region else f"{project.id} {project.name}"
-    if hit.name:
+    named = project.id if project.name == project.region else f"{project.id} {escaped(project.name)}"
+    if name:
         return _("found in {region} (project {project}, name {name})").format(
-            region=project.region, project=named, name=hit.name
+            region=project.region, project=named, name=name
         )
     return _("found in {region} (project {project})").format(region=project.region, project=named)
 

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     import asyncio
 
     from tui_app.credentials import auth_mode, find_credentials
-    from tui_app.ids import parse, read_ids_text
+    from tui_app.ids import escaped, parse, read_ids_text
     from tui_app.locate import PAGE_BUDGET, Where, locate_elsewhere
     from tui_app.problems import EXIT_AUTH, EXIT_INCOMPLETE, EXIT_OK, OperatorError
     from tui_app.sdk_credentials import ambient_secrets
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
             io.stderr.write(
                 "\r\x1b[2K"
                 + _("searching {project} ({number} of {projects}): {found:,} of {total:,} found").format(
-                    project=search.current.name,
+                    project=escaped(search.current.name),
                     number=search.done + 1,
                     projects=len(search.projects),
                     found=len(search.found),
@@ -119,6 +119,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
 
 def print_search(search: Search, where: Where, io: Streams) -> None:
     from tui_app.commands.documents import in_english
+    from tui_app.ids import escaped
     from tui_app.locate import why
 
     if search.error is not None:
@@ -130,13 +131,13 @@ def print_search(search: Search, where: Where, io: Streams) -> None:
     for project, error in search.failed:
         io.warn(
             _("  could not search {name} (project {project}): {why}").format(
-                name=project.name, project=project.id, why=why(error)
+                name=escaped(project.name), project=project.id, why=why(error)
             )
         )
     for project in search.partly:
         io.warn(
             _("  {name} (project {project}): only its first pages were read (raise --pages)").format(
-                name=project.name, project=project.id
+                name=escaped(project.name), project=project.id
             )
         )
     for project in search.no_endpoint:
@@ -144,7 +145,7 @@ def print_search(search: Search, where: Where, io: Streams) -> None:
             _(
                 "  {name} (project {project}): no VIAS endpoint known for that region (set VIAS_ENDPOINT_TEMPLATE or "
                 "the profile's endpoint_template)"
-            ).format(name=project.name, project=project.id)
+            ).format(name=escaped(project.name), project=project.id)
         )
     commands = search.commands(where.endpoint_for, where.profile)
     if commands:
