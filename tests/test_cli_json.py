@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import TOKEN_ENV, run_cli, seeded_store, target_args
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread
 from tui_app.outcomes import Outcome
@@ -114,3 +116,25 @@ def test_auth_status_and_profile_documents() -> None:
     assert listed["profiles"] == [{"name": "ops", "region": "cn-east-3", "project_id": "proj1234"}]
     shown = _document(run_cli("--output", "json", "profile", "show", "ops").out)
     assert shown["effective"]["project_id"] == "proj1234" and shown["saved"] is True  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--output", "json", "runs", "--limit", "abc"],  # argparse: an invalid value
+        ["runs", "--output=json", "--bogus"],  # argparse: an unknown option
+        ["--output", "json", "runs", "--profile", "ops"],  # an option runs does not take
+        ["--output", "json", "delete", "--region", "cn-north-4", "--endpoint", "https://x.example", "--ids-file", "f"],
+        ["--output", "json", "--region", "cn-north-4", "delete", "--endpoint", "https://x.example", "--ids-file", "f"],
+        ["--output", "json", "--lang", "xx", "runs"],  # a language that is not one
+        ["--output", "json", "auth", "status", "--profile", "a", "--profile", "b"],
+    ],
+)
+def test_a_usage_error_is_one_document_too(argv: list[str]) -> None:
+    """Exit 2 before the command ran (the parser, the option checks, the language) printed nothing on stdout."""
+    result = run_cli(*argv, env=NO_KEYRING)
+    assert result.code == 2, result.err
+    doc = _document(result.out)
+    error = doc["error"]
+    assert isinstance(error, dict) and error["exit_code"] == 2 and error["message"]
+    assert "Traceback" not in result.err and result.err.strip()  # the line for people is still on stderr

@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO, cast
+from typing import Any, NoReturn, TextIO, cast
 
 from tui_app import __version__, i18n
 from tui_app.commands import aksk, completion, console, delete, locate, profile, resume, runs, token
@@ -17,11 +17,19 @@ from tui_app.commands.help_format import CellWrappingHelpFormatter
 from tui_app.commands.options import GLOBALS, add_globals, merge
 from tui_app.commands.streams import Streams
 from tui_app.i18n import _
-from tui_app.language_choice import LanguageError, start
+from tui_app.language_choice import LanguageError, option_value, start
 from tui_app.problems import EXIT_INTERRUPTED, EXIT_USAGE, OperatorError
 
 # The order `vias-tui --help` lists them in.
 COMMANDS = (delete, resume, locate, runs, token, aksk, profile, completion)
+
+
+class _UsageExit(SystemExit):
+    """argparse's exit on a usage error, with its message (for --output json's error document)."""
+
+    def __init__(self, code: object, message: str) -> None:
+        super().__init__(code)
+        self.message = message
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +45,12 @@ class _Parser(argparse.ArgumentParser):
     def _print_message(self, message: str, file: TextIO | None = None) -> None:  # type: ignore[override]
         if message:
             (self.out if file is sys.stdout else self.err).write(message)
+
+    def error(self, message: str) -> NoReturn:
+        try:
+            super().error(message)
+        except SystemExit as exc:
+            raise _UsageExit(exc.code, message) from None
 
 
 def build_parser(stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> argparse.ArgumentParser:
@@ -74,6 +88,8 @@ def parse(argv: Sequence[str] | None, io: Streams | None = None) -> argparse.Nam
         raise OperatorError(
             _("--demo opens the console; it does not apply to `vias-tui {command}`").format(command=args.command)
         )
+    if "output" not in args.honoured:  # a command without a JSON mode: its refusal of --output is for people
+        io.json_output = False
     merge(args, args.command, args.honoured)
     return args
 
@@ -92,6 +108,8 @@ def main(
             start(argv)  # first of all: the parser's help and errors are in the chosen language too
         except LanguageError as exc:
             io.warn(f"vias-tui: {exc}")
+            if _json_asked(argv):
+                io.document({"error": {"message": str(exc), "exit_code": EXIT_USAGE}})
             return EXIT_USAGE
         if i18n.catalog_missing():  # English on purpose: there is no catalog to say it in Chinese
             io.warn(
@@ -101,7 +119,13 @@ def main(
         return _run(argv, io)
 
 
+def _json_asked(argv: Sequence[str]) -> bool:
+    """--output json on the command line, before the parser has read it (a usage error prints a document too)."""
+    return option_value(argv, "--output") == "json"
+
+
 def _run(argv: Sequence[str], io: Streams) -> int:
+    io.json_output = _json_asked(argv)  # until the parser says: errors in parsing print a document too
     try:
         args = parse(argv, io)
         if args.lang and i18n.normalize(args.lang) != i18n.current():  # e.g. an abbreviated --lan the scan missed
@@ -109,7 +133,10 @@ def _run(argv: Sequence[str], io: Streams) -> int:
         io.json_output = args.output == "json"
         return int(args.handler(args, io))
     except SystemExit as exc:  # argparse: --help, --version, usage errors
-        return EXIT_USAGE if isinstance(exc.code, str) else int(exc.code or 0)
+        code = EXIT_USAGE if isinstance(exc.code, str) else int(exc.code or 0)
+        if isinstance(exc, _UsageExit) and io.json_output:
+            io.document({"error": {"message": exc.message, "exit_code": code}})
+        return code
     except OperatorError as exc:
         io.warn(f"vias-tui: {exc}")
         if io.json_output:
