@@ -369,3 +369,25 @@ def test_profile_show_lists_the_saved_lang_and_json_keeps_english_keys() -> None
     assert document["values"] == {"region": "cn-north-4", "lang": "zh-CN"}
     chinese = run_cli("profile", "show", "ops", "--output", "json", "--lang", "zh-CN")
     assert json.loads(chinese.out).keys() == document.keys() and "配置 ops" in chinese.err
+
+
+@pytest.mark.parametrize("content", [b"garbage", b"\xde\x12\x04\x95" + b"\x00" * 6])  # no catalog; a cut one
+def test_a_broken_catalog_is_english_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    """A corrupt or truncated .mo (a failed install, a disk error) made every command die in gettext, argparse's
+    own messages included."""
+    import io
+
+    from tui_app import cli
+
+    broken = tmp_path / "locale"
+    (broken / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
+    (broken / "zh_CN" / "LC_MESSAGES" / "vias-tui.mo").write_bytes(content)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", broken)
+    for argv, code in ((["--lang", "zh-CN", "runs"], 0), (["runs", "--bogus"], 2)):
+        out, err = io.StringIO(), io.StringIO()
+        with monkeypatch.context() as env:
+            env.setenv("VIAS_LANG", "zh-CN")
+            assert cli.main(argv, stdin=io.StringIO(), stdout=out, stderr=err) == code, err.getvalue()
+        assert "Traceback" not in err.getvalue()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import gettext
 import os
+import struct
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -89,11 +90,15 @@ def use(language: str) -> None:
     global _translations, _language
     if language not in LANGUAGES:
         raise LanguageError(f"unknown language {language!r}")
+    # Without a compiled catalog (a source checkout never built) the texts stay English rather than fail; so they
+    # do with a catalog that cannot be read (corrupt, cut short), for argparse's own texts too.
+    try:
+        _translations = gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[language], fallback=True)
+    except (OSError, ValueError, LookupError, struct.error):
+        _translations = gettext.NullTranslations()
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
-    os.environ["LANGUAGE"] = language
-    # Without a compiled catalog (a source checkout never built) the texts stay English rather than fail.
-    _translations = gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[language], fallback=True)
+    os.environ["LANGUAGE"] = language if isinstance(_translations, gettext.GNUTranslations) else ENGLISH
     _language = language
 
 
