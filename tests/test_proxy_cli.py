@@ -223,3 +223,25 @@ def test_token_login_goes_through_the_proxy(
         result = cli([*argv, "--ca-bundle", str(tls[1]), "--password-stdin"], env, stdin=DEMO_IAM_USER[2] + "\n")
         assert result.code == 0, result.err
         assert [c.target for c in proxy.connects] == [f"{iam_host}:443"]
+
+
+def test_profile_set_show_and_list_show_a_saved_proxy_password_masked() -> None:
+    """safety.md: proxy passwords are shown only masked. `profile set`, `profile show` and `profile list --output
+    json` printed the saved proxy URL whole."""
+    from tests.helpers import run_cli
+
+    url = f"http://op:{PASSWORD}@proxy.corp:3128"
+    saved = run_cli("profile", "set", "default", "--region", "cn-north-4", "--project-id", "proj1234", "--proxy", url)
+    assert saved.code == 0, saved.err
+    shown = [
+        saved,
+        run_cli("profile", "show"),
+        run_cli("profile", "show", "--output", "json"),
+        run_cli("profile", "list"),
+        run_cli("profile", "list", "--output", "json"),
+    ]
+    for result in shown:
+        assert result.code == 0, result.err
+        assert PASSWORD not in result.out + result.err
+    assert "http://op:***@proxy.corp:3128" in shown[1].out
+    assert json.loads(shown[2].out)["values"]["proxy"] == "http://op:***@proxy.corp:3128"

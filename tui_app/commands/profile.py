@@ -49,6 +49,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     delete_profile.set_defaults(command="profile delete", honoured=DELETE, handler=delete)
 
 
+def _shown(values: dict[str, str]) -> dict[str, str]:
+    """A profile's values for people and documents: a proxy's password masked (safety.md)."""
+    from tui_app.vias.proxy import mask_userinfo
+
+    return {key: mask_userinfo(value) if key == "proxy" else value for key, value in values.items()}
+
+
 def list_(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.ids import escaped, padded
     from tui_app.problems import EXIT_OK
@@ -77,7 +84,7 @@ def list_(args: argparse.Namespace, io: Streams) -> int:
                 "command": "profile list",
                 "file": str(profiles_path()),
                 "current": current,
-                "profiles": [{"name": name, **profile.values()} for name, profile in sorted(profiles.items())],
+                "profiles": [{"name": name, **_shown(profile.values())} for name, profile in sorted(profiles.items())],
             }
         )
     return EXIT_OK
@@ -109,7 +116,7 @@ def show(args: argparse.Namespace, io: Streams) -> int:
             name=name
         )
     )
-    for key, value in (profile.values() if profile else {}).items():
+    for key, value in _shown(profile.values() if profile else {}).items():
         io.say(f"  {key:<11} {value}")
     effective: dict[str, object] | None = None
     problem = None
@@ -137,7 +144,7 @@ def show(args: argparse.Namespace, io: Streams) -> int:
                 "command": "profile show",
                 "name": name,
                 "saved": profile is not None,
-                "values": profile.values() if profile else {},
+                "values": _shown(profile.values() if profile else {}),
                 "effective": effective,
                 "problem": problem,
                 "file": str(profiles_path()),
@@ -185,7 +192,7 @@ def set_(args: argparse.Namespace, io: Streams) -> int:
     path = save_profiles(profiles)
     io.say(
         _("Saved profile {name!r} to {path}: {values}").format(
-            name=name, path=path, values=", ".join(f"{k}={v}" for k, v in profile.values().items())
+            name=name, path=path, values=", ".join(f"{k}={v}" for k, v in _shown(profile.values()).items())
         )
     )
     return EXIT_OK
