@@ -24,7 +24,7 @@ from tests.helpers import (
 )
 from tui_app.fake import FakeStore, FakeVias, FaultPlan, running_in_thread, seed_projects
 from tui_app.fake.routes import RequestKind
-from tui_app.locate import Search, Where, locate_elsewhere
+from tui_app.locate import Search, Where, carried_options, locate_elsewhere
 from tui_app.secret import Token
 from tui_app.vias.auth import TokenAuth
 from tui_app.vias.endpoints import parse_endpoint
@@ -213,3 +213,19 @@ def test_hostile_project_and_task_names_cannot_forge_lines_or_move_the_terminal(
     assert "\x1b" not in result.out + result.err
     commands = [line.strip() for line in result.out.splitlines() if line.strip().startswith("vias-tui --profile")]
     assert len(commands) == 1 and f"--project-id {evil.id} " in commands[0]
+
+
+def test_the_offered_commands_reach_the_projects_the_way_the_search_did(tmp_path: Path) -> None:
+    """--auth, --ca-bundle and --proxy given to locate are repeated in the commands it offers (without them the
+    command would ask for other credentials or fail at TLS); a proxy's password never is: the lines are shown."""
+    store = _store()
+    hk = _id_in(store, "ap-southeast-1")
+    with running_in_thread(FakeVias(store, FaultPlan())) as server:
+        args = ["--auth", "aksk", "--proxy", "", "locate", *target_args(server)]
+        found = run_cli(*args, "--ids-file", _ids(tmp_path, [hk]), env=_env(server, KEYS_ENV))
+    assert found.code == 0, found.out + found.err
+    line = next(line.strip() for line in found.out.splitlines() if line.strip().startswith("vias-tui "))
+    assert line.startswith("vias-tui --profile default --auth aksk --proxy '' delete "), line
+    assert carried_options(ca_bundle="/etc/my ca.pem", auth="auto", proxy=None) == ("--ca-bundle", "'/etc/my ca.pem'")
+    assert carried_options(ca_bundle=None, auth=None, proxy="http://u:Secret9@p:3128") == ()
+    assert carried_options(ca_bundle=None, auth=None, proxy="http://p:3128") == ("--proxy", "http://p:3128")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from tui_app.domain.errors import ApiError
 from tui_app.i18n import _
@@ -86,17 +87,25 @@ class Search:
             line = _("{line} (the search was stopped)").format(line=line)
         return line
 
-    def commands(self, endpoint_for: Callable[[str], Endpoint | None], profile: str | None = None) -> list[str]:
+    def offered(self, where: Where) -> list[str]:
+        """The commands offered from `where`: its profile and the options it carries."""
+        return self.commands(where.endpoint_for, where.profile, where.carried)
+
+    def commands(
+        self, endpoint_for: Callable[[str], Endpoint | None], profile: str | None = None, carried: Sequence[str] = ()
+    ) -> list[str]:
         """For each project with found IDs, one command line that deletes them there, with the same profile (its
-        credentials). The IDs come through `--ids-file <(...)` (bash, zsh) so that stdin stays the terminal and the
-        command previews and asks for its own typed confirmation."""
+        credentials) and the `carried` options (see carried_options). The IDs come through `--ids-file <(...)`
+        (bash, zsh) so that stdin stays the terminal and the command previews and asks for its own typed
+        confirmation."""
         by_project: dict[str, list[Found]] = {}
         for hit in self.found.values():
             if hit.project.id == self.home:
                 continue  # the operator's own target: a plain delete
             by_project.setdefault(hit.project.id, []).append(hit)
         lines = []
-        who = f"--profile {shlex.quote(profile)} " if profile else ""
+        options = [*(("--profile", shlex.quote(profile)) if profile else ()), *carried]
+        who = "".join(f"{part} " for part in options)
         for hits in by_project.values():
             project = hits[0].project
             endpoint = endpoint_for(project.region)
@@ -196,6 +205,28 @@ class Where:
     endpoint_for: Callable[[str], Endpoint | None]
     home: Endpoint | None = None  # search the current project first, at this endpoint (None: only the others)
     profile: str | None = None  # named in the commands offered, so that they use the same credentials
+    carried: tuple[str, ...] = ()  # more options the commands repeat (carried_options)
+
+
+def carried_options(*, ca_bundle: str | None, auth: str | None, proxy: str | None) -> tuple[str, ...]:
+    """What the offered commands repeat so that they reach the projects the way this search did: the CA bundle,
+    the kind of credentials and the proxy, shell-quoted. A proxy with a password is left out: the lines are shown
+    and copied, and the password is a secret (the environment or the profile that gave it gives it again)."""
+    parts: list[str] = []
+    if ca_bundle:
+        parts += ["--ca-bundle", shlex.quote(ca_bundle)]
+    if auth and auth != "auto":
+        parts += ["--auth", shlex.quote(auth)]
+    if proxy is not None and not _has_password(proxy):
+        parts += ["--proxy", shlex.quote(proxy)]
+    return tuple(parts)
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:  # not a URL the search could have used either: leave it out, never show it
+        return True
 
 
 async def locate_elsewhere(

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
 
     from tui_app.credentials import auth_mode, find_credentials
     from tui_app.ids import escaped, parse, read_ids_text
-    from tui_app.locate import PAGE_BUDGET, Where, locate_elsewhere
+    from tui_app.locate import PAGE_BUDGET, Where, carried_options, locate_elsewhere
     from tui_app.problems import EXIT_AUTH, EXIT_INCOMPLETE, EXIT_OK, OperatorError
     from tui_app.sdk_credentials import ambient_secrets
     from tui_app.settings import iam_endpoint, region_endpoints, resolve_target, selected_profile
@@ -86,6 +86,7 @@ def run(args: argparse.Namespace, io: Streams) -> int:
         region_endpoints(profile),
         home=None if args.others_only else target.endpoint,
         profile=target.profile,
+        carried=carried_options(ca_bundle=args.ca_bundle, auth=args.auth, proxy=args.proxy),
     )
     io.warn(
         _("Looking for {count:,} ID(s); IAM {iam}; at most {pages} page(s) per project.").format(
@@ -147,7 +148,7 @@ def print_search(search: Search, where: Where, io: Streams) -> None:
                 "the profile's endpoint_template)"
             ).format(name=escaped(project.name), project=project.id)
         )
-    commands = search.commands(where.endpoint_for, where.profile)
+    commands = search.offered(where)
     if commands:
         io.say(_("To delete them where they are (each command previews and asks for its own confirmation):"))
         for line in commands:

@@ -9,7 +9,7 @@ from pathlib import Path
 from tui_app.credentials import AuthMode, Credentials
 from tui_app.engine import DEFAULT_CONCURRENCY
 from tui_app.i18n import _
-from tui_app.locate import Where
+from tui_app.locate import Where, carried_options
 from tui_app.retry_policy import RetryPolicy
 from tui_app.settings import Target
 from tui_app.vias.client import ViasClient
@@ -74,6 +74,7 @@ class ConsoleContext:
             parse_endpoint(self.iam_endpoint, self.iam_region),
             self.region_endpoints or _public_endpoint,
             profile=None if self.demo else self.profile,  # the demo's keys live in this session only
+            carried=carried_options(ca_bundle=self.ca_bundle, auth=self.auth_mode.value, proxy=self.proxy),
         )
 
     def make_client(self, credentials: Credentials) -> ViasClient:

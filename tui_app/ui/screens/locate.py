@@ -69,7 +69,7 @@ class LocateScreen(ModalScreen[None]):
         table = self.query_one(RowsTable)
         table.set_rows(len(search.ids), lambda i: [search.ids[i], escaped(self._where(search.ids[i]))])
         self.query_one("#locate-status", Static).update(self._status())
-        commands = search.commands(self.where.endpoint_for, self.where.profile) if self.finished else []
+        commands = search.offered(self.where) if self.finished else []
         text = Text()
         if commands:
             text.append(
@@ -139,7 +139,7 @@ class LocateScreen(ModalScreen[None]):
         self._show()
 
     def action_copy_commands(self) -> None:
-        commands = self.search.commands(self.where.endpoint_for, self.where.profile) if self.finished else []
+        commands = self.search.offered(self.where) if self.finished else []
         if not commands:
             self.notify(_("Nothing to copy: no ID was found elsewhere (yet)."), timeout=3)
             return
