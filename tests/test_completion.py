@@ -55,3 +55,14 @@ def test_subcommands_options_choices_regions_and_profiles_complete(tmp_path: Pat
     assert "cn-north-4" in _complete("vias-tui delete --region cn-", tmp_path)
     assert run_cli("profile", "set", "ops-beijing", "--region", "cn-north-4").code == 0
     assert "ops-beijing" in _complete("vias-tui --profile ops", tmp_path)
+
+
+def test_run_ids_complete_for_resume_and_report(tmp_path: Path) -> None:
+    from tui_app.paths import default_runs_dir
+
+    runs = default_runs_dir()
+    runs.mkdir(parents=True, exist_ok=True)
+    for run_id in ("20261203T101500Z-aaaaaa", "20261202T090000Z-bbbbbb"):
+        (runs / f"{run_id}.jsonl").write_text("")
+    assert set(_complete("vias-tui resume 2026", tmp_path)) == {"20261203T101500Z-aaaaaa", "20261202T090000Z-bbbbbb"}
+    assert _complete("vias-tui report 20261203", tmp_path) == ["20261203T101500Z-aaaaaa"]

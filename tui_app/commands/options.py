@@ -11,7 +11,7 @@ anything is read or sent.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,6 +137,21 @@ def _profile_names(**_kwargs: Any) -> list[str]:
         return []
 
 
+def complete_run_ids(**_kwargs: Any) -> list[str]:
+    """Shell completion for a run ID (resume, report): the recorded runs, newest first."""
+    from tui_app.paths import default_runs_dir
+    from tui_app.runlog import list_runs
+
+    try:
+        return [path.stem for path in list_runs(default_runs_dir())]
+    except Exception:  # an unreadable state directory must not break the operator's shell
+        return []
+
+
+def with_completer(action: argparse.Action, completer: Callable[..., list[str]]) -> None:
+    setattr(action, "completer", completer)  # noqa: B010 - what argcomplete reads
+
+
 def _regions(**_kwargs: Any) -> list[str]:
     from tui_app.vias.endpoints import REGIONS
 
@@ -186,7 +201,7 @@ def add_globals(parser: argparse.ArgumentParser, dests: Iterable[str], *, on_sub
             **option.kwargs,
         )
         if option.dest in COMPLETERS:
-            setattr(action, "completer", COMPLETERS[option.dest])  # noqa: B010 - what argcomplete reads
+            with_completer(action, COMPLETERS[option.dest])
 
 
 def merge(args: argparse.Namespace, command: str, honoured: frozenset[str]) -> None:

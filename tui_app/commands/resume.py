@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui_app.commands.options import add_globals
+from tui_app.commands.options import add_globals, complete_run_ids, with_completer
 from tui_app.commands.streams import Streams
 from tui_app.i18n import _
 
@@ -28,7 +28,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_globals(parser, HONOURED, on_subcommand=True)
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("run_id", nargs="?", help=_("run ID (or a unique prefix), see `vias-tui runs`"))
+    with_completer(
+        which.add_argument("run_id", nargs="?", help=_("run ID (or a unique prefix), see `vias-tui runs`")),
+        complete_run_ids,
+    )
     which.add_argument("--last", action="store_true", help=_("the most recent run"))
     parser.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     parser.add_argument(

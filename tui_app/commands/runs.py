@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui_app.commands.options import add_globals
+from tui_app.commands.options import add_globals, complete_run_ids, with_completer
 from tui_app.commands.streams import Streams
 from tui_app.i18n import _, ngettext
 
@@ -26,7 +26,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_globals(report, HONOURED, on_subcommand=True)
     which = report.add_mutually_exclusive_group()
-    which.add_argument("run_id", nargs="?", help=_("run ID or a unique prefix (default: the latest)"))
+    with_completer(
+        which.add_argument("run_id", nargs="?", help=_("run ID or a unique prefix (default: the latest)")),
+        complete_run_ids,
+    )
     which.add_argument("--last", action="store_true", help=_("the most recent run (the default)"))
     report.add_argument("-o", "--to", dest="path", metavar="PATH", help=_("where to write (default: stdout)"))
     report.add_argument("--format", choices=["jsonl", "csv"], help=_("default: from PATH's suffix, else jsonl"))
