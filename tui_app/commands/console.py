@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tui_app.commands.options import RUN
+from tui_app.commands.options import RUN, target_from
 from tui_app.commands.streams import Streams
 from tui_app.i18n import _
 from tui_app.problems import EXIT_OK, EXIT_USAGE, OperatorError
@@ -45,7 +45,6 @@ def _run_console(args: argparse.Namespace) -> ViasApp:
         explicit_proxy,
         iam_endpoint,
         region_endpoints,
-        resolve_target,
         selected_profile,
     )
     from tui_app.ui.app import make_app
@@ -54,14 +53,7 @@ def _run_console(args: argparse.Namespace) -> ViasApp:
     profile = selected_profile(args.profile)
     target, problem = None, None
     try:
-        target = resolve_target(
-            args.profile,
-            region=args.region,
-            endpoint=args.endpoint,
-            project_id=args.project_id,
-            ca_bundle=args.ca_bundle,
-            proxy=args.proxy,
-        )
+        target = target_from(args)
     except SettingsError as exc:
         problem = str(exc)
     concurrency, source = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)

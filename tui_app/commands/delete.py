@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from tui_app.commands.options import RUN, add_globals
+from tui_app.commands.options import RUN, add_globals, target_from
 from tui_app.commands.streams import Streams
 from tui_app.i18n import _
 
@@ -82,18 +82,11 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.problems import EXIT_AUTH, EXIT_OK, EXIT_USAGE, OperatorError
     from tui_app.sdk_credentials import ambient_secrets
     from tui_app.session import RunSession, RunSpec, preflight, refuse_overlap
-    from tui_app.settings import concurrency_setting, resolve_target, selected_profile
+    from tui_app.settings import concurrency_setting, selected_profile
 
     if args.stop_running and args.exclude_running:
         raise OperatorError(_("--stop-running and --exclude-running ask opposite things; give one"))
-    target = resolve_target(
-        args.profile,
-        region=args.region,
-        endpoint=args.endpoint,
-        project_id=args.project_id,
-        ca_bundle=args.ca_bundle,
-        proxy=args.proxy,
-    )
+    target = target_from(args)
     profile = selected_profile(args.profile)
     concurrency, _source = concurrency_setting(args.concurrency, profile, DEFAULT_CONCURRENCY)
     plan = parse(read_ids_text(args.ids_file, io.stdin))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from tui_app.commands.options import TARGET, add_globals
+from tui_app.commands.options import TARGET, add_globals, target_from
 from tui_app.commands.streams import Streams
 from tui_app.i18n import _
 
@@ -55,20 +55,13 @@ def run(args: argparse.Namespace, io: Streams) -> int:
     from tui_app.locate import PAGE_BUDGET, Where, carried_options, locate_elsewhere
     from tui_app.problems import EXIT_AUTH, EXIT_INCOMPLETE, EXIT_OK, OperatorError
     from tui_app.sdk_credentials import ambient_secrets
-    from tui_app.settings import iam_endpoint, region_endpoints, resolve_target, selected_profile
+    from tui_app.settings import iam_endpoint, region_endpoints, selected_profile
     from tui_app.vias.wire import tls_context
 
     pages = PAGE_BUDGET if args.pages is None else args.pages
     if not 1 <= pages <= 1000:
         raise OperatorError(_("--pages {pages}: give 1 to 1000 pages per project").format(pages=pages))
-    target = resolve_target(
-        args.profile,
-        region=args.region,
-        endpoint=args.endpoint,
-        project_id=args.project_id,
-        ca_bundle=args.ca_bundle,
-        proxy=args.proxy,
-    )
+    target = target_from(args)
     profile = selected_profile(args.profile)
     lookup = find_credentials(target.profile, auth_mode(args.auth, profile.auth))
     credentials = lookup.credentials

@@ -13,12 +13,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_app.i18n import CHOICES as LANGUAGE_CHOICES
 from tui_app.i18n import N_, _, ngettext
 from tui_app.i18n import normalize as normalize_language
 from tui_app.problems import OperatorError
+
+if TYPE_CHECKING:
+    from tui_app.settings import Target
 
 CONCURRENCY_LIMIT = 64  # mirrors engine.MAX_CONCURRENCY (importing the engine here would slow `--help`); tested
 AUTH_MODES = ("auto", "token", "aksk", "ecs-agency")
@@ -260,3 +263,17 @@ __all__ = [
     "merge",
     "seconds",
 ]
+
+
+def target_from(args: argparse.Namespace) -> Target:
+    """The target the command line names, over the environment and the profile (settings.resolve_target)."""
+    from tui_app.settings import resolve_target
+
+    return resolve_target(
+        args.profile,
+        region=args.region,
+        endpoint=args.endpoint,
+        project_id=args.project_id,
+        ca_bundle=args.ca_bundle,
+        proxy=args.proxy,
+    )

@@ -78,16 +78,7 @@ class DeleteResult:
         return bool((self.failed_count or 0) > 0 or self.error_list)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"task_id": self.task_id, "http_status": self.http_status}
-        for key in ("total_count", "succeed_count", "failed_count", "request_id", "raw_body", "problem"):
-            value = getattr(self, key)
-            if value is not None:
-                data[key] = value
-        if self.error_list:
-            data["error_list"] = list(self.error_list)
-        if not self.body_ok:
-            data["body_ok"] = False
-        return data
+        return _answer_json(self, ("raw_body", "problem"))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DeleteResult:
@@ -176,16 +167,7 @@ class StopResult:
     body_ok: bool = True  # False: a 2xx whose body could not be read (the stop probably happened)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"task_id": self.task_id, "http_status": self.http_status}
-        for key in ("total_count", "succeed_count", "failed_count", "request_id"):
-            value = getattr(self, key)
-            if value is not None:
-                data[key] = value
-        if self.error_list:
-            data["error_list"] = list(self.error_list)
-        if not self.body_ok:
-            data["body_ok"] = False
-        return data
+        return _answer_json(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +201,17 @@ class JobDeleteResult:
     http_status: int = 200
     request_id: str | None = None
     body_ok: bool = True
+
+
+def _answer_json(answer: DeleteResult | StopResult, more: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A delete's or a stop's answer as the journal and reports hold it: what was said, nothing empty."""
+    data: dict[str, Any] = {"task_id": answer.task_id, "http_status": answer.http_status}
+    for key in ("total_count", "succeed_count", "failed_count", "request_id", *more):
+        value = getattr(answer, key)
+        if value is not None:
+            data[key] = value
+    if answer.error_list:
+        data["error_list"] = list(answer.error_list)
+    if not answer.body_ok:
+        data["body_ok"] = False
+    return data
